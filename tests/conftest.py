@@ -1,0 +1,52 @@
+"""Shared fixtures: the project root, AppTest runs of the entry point, and the shared data folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+UCI_CSV = SHARED_DATA / "breast-cancer-wisconsin-original.csv"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+APPTEST_TIMEOUT = 120  # seconds per script run: imports of sklearn and plotly are slow on a 2-core machine
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    """st.cache_data outlives an AppTest within one pytest process; start every test cold."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+@pytest.fixture
+def app_test():
+    """A factory: an AppTest of the entry point, switched to ``page`` (e.g. "pages/landscape.py") and run."""
+    from streamlit.testing.v1 import AppTest
+
+    def open_page(page: str | None = None, query_params: dict[str, str] | None = None):
+        at = AppTest.from_file(str(APP), default_timeout=APPTEST_TIMEOUT)
+        for key, value in (query_params or {}).items():
+            at.query_params[key] = value
+        at.run()
+        if page is not None:
+            at.switch_page(page).run()
+        return at
+
+    return open_page
+
+
+@pytest.fixture
+def uci_csv() -> Path:
+    """The UCI original Wisconsin file from ../shared/data; skips in a fresh clone, required in CI."""
+    if not UCI_CSV.is_file():
+        if IN_CI:
+            pytest.fail(f"CI=true but the shared test file is missing: {UCI_CSV}")
+        pytest.skip(f"{UCI_CSV} is absent (a fresh clone without ../shared); this test needs the real UCI file")
+    return UCI_CSV
