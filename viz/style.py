@@ -1,0 +1,43 @@
+"""The one house style for every figure: colour scales, colours, number format, layout defaults."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+TEMPLATE = "plotly_white"
+# Signed matrices (weights, gradients) use one diverging scale centred on 0 everywhere in the app.
+SIGNED_COLORSCALE = "RdBu_r"
+# Loss surfaces: low = dark, high = bright.
+SURFACE_COLORSCALE = "Viridis"
+TRAIN_COLOR = "#1f77b4"
+VALIDATION_COLOR = "#ff7f0e"
+HIGHLIGHT_COLOR = "#d6336c"
+OPTIMIZER_COLORS = {"gd": "#d62728", "momentum": "#2ca02c", "rmsprop": "#9467bd", "adam": "#ff7f0e"}
+SERIES_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
+
+
+def format_number(value: float, digits: int = 3) -> str:
+    """Numbers as a learner reads them: 3 significant digits, scientific only when tiny or huge."""
+    if not np.isfinite(value):
+        return str(value)
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    if magnitude >= 1e4 or magnitude < 1e-3:
+        return f"{value:.{digits - 1}e}"
+    return f"{value:.{digits}g}"
+
+
+def symmetric_limit(*arrays: np.ndarray) -> float:
+    """max |value| over the arrays, so a signed colour scale is centred on 0 (never 0 itself)."""
+    finite = [np.abs(a[np.isfinite(a)]).max() for a in arrays if np.size(a) and np.isfinite(a).any()]
+    limit = max(finite, default=0.0)
+    return float(limit) if limit > 0 else 1.0
+
+
+def apply_house_style(fig: go.Figure, *, title: str | None = None, height: int | None = None) -> go.Figure:
+    """Template, margins and font shared by every chart; returns the same figure for chaining."""
+    fig.update_layout(template=TEMPLATE, margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+                      font={"size": 13}, title={"text": title} if title else None, height=height)
+    return fig
