@@ -19,12 +19,12 @@ from .network import (
     sigmoid,
 )
 from .optimizers import OPTIMIZER_LABELS, OPTIMIZERS, get_step_function
-from .training import steps_per_epoch, train
+from .training import DIVERGENCE_LOSS, diverged, steps_per_epoch, train
 
 __all__ = [
     "CLASS_NAMES", "SCALINGS", "Dataset", "Split", "load_cancer", "split_and_scale",
     "GradientCheck", "gradient_check", "numeric_gradient", "relative_error",
     "GRADIENT_NAMES", "PARAM_NAMES", "backward", "d_relu", "d_sigmoid", "forward", "init_params", "loss",
     "loss_from_logits", "parameter_gradients", "predict", "predict_proba", "relu", "sigmoid",
-    "OPTIMIZER_LABELS", "OPTIMIZERS", "get_step_function", "steps_per_epoch", "train",
+    "OPTIMIZER_LABELS", "OPTIMIZERS", "get_step_function", "DIVERGENCE_LOSS", "diverged", "steps_per_epoch", "train",
 ]

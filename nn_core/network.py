@@ -31,8 +31,10 @@ def init_params(n_x: int, n_h: int, n_y: int = 1, seed: int = 1) -> Params:
 
 
 def sigmoid(Z: np.ndarray) -> np.ndarray:
-    """σ(z) = (1 + tanh(z/2)) / 2: identical to 1/(1+e^-z) but never overflows."""
-    return 0.5 + 0.5 * np.tanh(0.5 * Z)
+    """σ(z) = 1/(1+e^−z) computed from e^−|z|: never overflows, full relative precision on both tails."""
+    e = np.exp(-np.abs(Z))
+    r = 1.0 / (1.0 + e)
+    return np.where(Z >= 0, r, e * r)
 
 
 def relu(Z: np.ndarray) -> np.ndarray:

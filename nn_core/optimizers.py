@@ -6,7 +6,7 @@ running averages in ``state`` (a dict owned by the caller, one per parameter). t
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -12,6 +12,15 @@ from .optimizers import get_step_function
 # callback(step, params, loss) -> True to stop early. Called every ``callback_every`` steps.
 TrainingCallback = Callable[[int, Params, float], "bool | None"]
 
+# A mean cross-entropy this large means |Z2| ~ 1e8 on wrong answers: the weights are flying off.
+# Stopping here keeps every number finite (left alone, they overflow to inf a few steps later).
+DIVERGENCE_LOSS = 1e8
+
+
+def diverged(losses: np.ndarray) -> bool:
+    """True when a run of ``train`` was stopped because its loss exploded or stopped being finite."""
+    return len(losses) > 0 and not (np.isfinite(losses[-1]) and losses[-1] <= DIVERGENCE_LOSS)
+
 
 def steps_per_epoch(m: int, batch_size: int | None) -> int:
     """How many updates one pass over m samples takes (1 for full batch)."""
@@ -20,7 +29,8 @@ def steps_per_epoch(m: int, batch_size: int | None) -> int:
     return -(-m // batch_size)
 
 
-def _batches(X: np.ndarray, Y: np.ndarray, batch_size: int | None, seed: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def _batches(X: np.ndarray, Y: np.ndarray, batch_size: int | None,
+             seed: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Endless stream of (X_batch, Y_batch): the whole set, or shuffled epochs cut into batches."""
     m = X.shape[1]
     if batch_size is None or batch_size >= m:
@@ -52,7 +62,8 @@ def train(
     ``batch_size=None`` is the article's ``gd()``: each iteration is one forward, one backward and
     one update of W1, b1, W2, b2 on the whole set. An integer draws mini-batches from shuffled
     epochs (1 = SGD) and the recorded loss is that batch's loss, so SGD's noise is visible.
-    Training stops early if the loss becomes non-finite (diverged) or the callback returns True.
+    Training stops early, before updating, when the loss explodes past ``DIVERGENCE_LOSS`` or is not
+    finite (see ``diverged``), or when the callback returns True.
     The caller's params are never mutated.
     """
     if iterations < 0:
@@ -71,7 +82,7 @@ def train(
         current = loss(cache, Y_batch)
         losses[t - 1] = current
         done = t
-        if not np.isfinite(current):
+        if not current <= DIVERGENCE_LOSS:  # also catches nan
             break
         grads = parameter_gradients(params, X_batch, Y_batch, cache)
         for name in PARAM_NAMES:
