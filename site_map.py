@@ -21,15 +21,15 @@ class PageInfo:
         return (ROOT / self.path).is_file()
 
 
-HOME = PageInfo("pages/home.py", "Home", ":material/home:", "What Backprop Lab teaches.")
+HOME = PageInfo("app_pages/home.py", "Home", ":material/home:", "What Backprop Lab teaches.")
 LESSONS: tuple[PageInfo, ...] = (
-    PageInfo("pages/landscape.py", "Loss landscape", ":material/landscape:",
+    PageInfo("app_pages/landscape.py", "Loss landscape", ":material/landscape:",
              "Drop a ball on a landscape of hills and valleys and watch gradient descent roll it down — "
              "on toy surfaces and on the real network's loss."),
-    PageInfo("pages/forward_backward.py", "Forward & backward pass", ":material/account_tree:",
+    PageInfo("app_pages/forward_backward.py", "Forward & backward pass", ":material/account_tree:",
              "Step through one forward and one backward pass with real numbers: every dLoss_* matrix, "
              "its formula, its NumPy line and its shape, checked against finite differences."),
-    PageInfo("pages/train_cancer.py", "Train on cancer data", ":material/biotech:",
+    PageInfo("app_pages/train_cancer.py", "Train on cancer data", ":material/biotech:",
              "Train the network to tell malignant from benign tumours, judge it with a confusion matrix "
              "and an ROC curve, compare it with scikit-learn, or upload your own CSV."),
 )

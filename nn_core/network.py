@@ -53,7 +53,11 @@ def forward(params: Params, X: np.ndarray) -> Cache:
 
 def loss_from_logits(Z2: np.ndarray, Y: np.ndarray) -> float:
     """Mean binary cross-entropy written in the logits: log(1 + e^z) − y·z, finite for every z."""
-    return float((np.logaddexp(0.0, Z2).sum() - np.vdot(Y, Z2)) / Z2.size)
+    # Subtract per sample, then sum: summing first and subtracting two huge totals would cancel and
+    # could print a slightly negative loss once every sample is fitted with large logits.
+    per_sample = np.logaddexp(0.0, Z2)
+    per_sample -= Y * Z2
+    return float(per_sample.sum() / Z2.size)
 
 
 def loss(cache: Cache, Y: np.ndarray) -> float:

@@ -27,7 +27,7 @@ def _clear_streamlit_caches():
 
 @pytest.fixture
 def app_test():
-    """A factory: an AppTest of the entry point, switched to ``page`` (e.g. "pages/landscape.py") and run."""
+    """A factory: an AppTest of the entry point, switched to ``page`` (e.g. "app_pages/landscape.py") and run."""
     from streamlit.testing.v1 import AppTest
 
     def open_page(page: str | None = None, query_params: dict[str, str] | None = None):

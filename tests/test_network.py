@@ -246,3 +246,10 @@ def test_no_python_loop_over_samples(function):
             parameter_gradients(params, X, Y, cache)
         counts.append(IndexCountingArray.count)
     assert counts[0] == counts[1] <= 2
+
+
+def test_loss_is_never_negative_when_every_sample_is_fitted_with_huge_logits():
+    rng = np.random.default_rng(0)
+    Z2 = rng.normal(size=(1, 500)) * 1e4
+    Y = (Z2 > 0).astype(float)
+    assert 0.0 <= loss_from_logits(Z2, Y) < 1e-9

@@ -6,6 +6,7 @@ Screenshots go to $E2E_SCREENSHOT_DIR (default .artifacts/screenshots) so a pers
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -65,37 +67,51 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(chromium_path) -> str:
-    """Start the app the way a user does and wait for /_stcore/health to answer ok."""
+@contextlib.contextmanager
+def running_app() -> Iterator[str]:
+    """Start the app the way a user does (``streamlit run app.py``) and wait for /_stcore/health."""
     port = _free_port()
     log_path = SCREENSHOT_DIR.parent / f"streamlit-{port}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "wb")  # noqa: SIM115 — kept open for the server's lifetime
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
         try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if process.poll() is not None or time.time() > deadline:
-            process.kill()
-            pytest.fail(f"streamlit did not become healthy; log:\n{log_path.read_text(errors='replace')}")
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+            deadline = time.time() + 90
+            while True:
+                try:
+                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                        break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.time() > deadline:
+                    pytest.fail(f"streamlit did not become healthy; log:\n{log_path.read_text(errors='replace')}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_path) -> Iterator[str]:
+    """One app server shared by the browser tests of the session."""
+    with running_app() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_app_url(chromium_path) -> Iterator[str]:
+    """A server no session has visited yet (what a shared link meets after the app woke up)."""
+    with running_app() as url:
+        yield url
 
 
 @pytest.fixture

@@ -34,3 +34,21 @@ def test_sidebar_navigation_reaches_every_lesson(page: Page, app_url: str, scree
     nav.get_by_role("link", name="Home").click()
     wait_for_app_run(page)
     expect(page.get_by_role("heading", name="Backprop Lab").first).to_be_visible()
+
+
+def test_a_shared_link_as_first_visit_gets_the_real_navigation(page: Page, fresh_app_url: str, screenshot):
+    """Regression: with the pages in a folder named ``pages/``, the first visit to a fresh server through a
+    deep link fell back to Streamlit's legacy auto-discovered page list (file names, no wide layout)."""
+    lessons = available_lessons()
+    if not lessons:
+        pytest.skip("no lesson page exists yet")
+    lesson = lessons[-1]
+    url_path = lesson.path.rsplit("/", 1)[-1].removesuffix(".py")
+    page.goto(f"{fresh_app_url}/{url_path}")
+    wait_for_app_run(page)
+    nav = page.get_by_test_id("stSidebarNav")
+    for other in lessons:
+        expect(nav.get_by_role("link", name=other.title)).to_be_visible()
+    expect(nav.get_by_role("link", name="app")).to_have_count(0)
+    assert_no_exception(page)
+    screenshot("deep-link-first-visit")

@@ -1,0 +1,98 @@
+"""Gradient-flow health while training: dead ReLU units and the size of each layer's gradient.
+
+Everything is computed with ``forward`` and ``parameter_gradients`` — the same math the training uses.
+``TrainingMonitor`` is a ready-made ``train`` callback that records these every few steps, together
+with the training and validation loss, so a page can draw them live and keep them afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .network import Params, forward, loss, parameter_gradients
+
+# A mean cross-entropy this far above where training started means the steps overshoot: the run is
+# exploding even though the numbers are still finite (nn_core.training stops only at DIVERGENCE_LOSS).
+EXPLOSION_FACTOR = 20.0
+EXPLOSION_FLOOR = 10.0
+# "The size of a layer's gradient" = the norm of all its parameters' gradients together.
+LAYER_GRADIENTS = {"layer 1 (W1, b1)": ("dLoss_W1", "dLoss_b1"), "layer 2 (W2, b2)": ("dLoss_W2", "dLoss_b2")}
+
+
+def dead_relu_fraction(params: Params, X: np.ndarray) -> float:
+    """Share of hidden units whose Z1 is <= 0 for every sample: they output 0 and never learn again."""
+    Z1 = forward(params, X)["Z1"]
+    return float(np.mean(np.all(Z1 <= 0, axis=1)))
+
+
+def gradient_norms(params: Params, X: np.ndarray, Y: np.ndarray) -> dict[str, float]:
+    """Frobenius norm of dLoss_W1, dLoss_b1, dLoss_W2, dLoss_b2 on (X, Y): how hard each layer is pushed."""
+    cache = forward(params, X)
+    grads = parameter_gradients(params, X, Y, cache)
+    return {name: float(np.linalg.norm(grads[name])) for name in ("dLoss_W1", "dLoss_b1", "dLoss_W2", "dLoss_b2")}
+
+
+def exploding(current: float, initial: float) -> bool:
+    """True when the loss is not finite or has grown far above its starting value."""
+    return not np.isfinite(current) or current > max(EXPLOSION_FLOOR, EXPLOSION_FACTOR * initial)
+
+
+@dataclass
+class TrainingMonitor:
+    """A ``train`` callback recording, every time it is called, the full-set losses and gradient health.
+
+    ``X_val``/``Y_val`` may be None (no validation curve). ``stop_on_explosion`` ends the run when the
+    training loss explodes (see ``exploding``) and remembers it in ``exploded_at``.
+    """
+
+    X_train: np.ndarray
+    Y_train: np.ndarray
+    X_val: np.ndarray | None = None
+    Y_val: np.ndarray | None = None
+    stop_on_explosion: bool = True
+    steps: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    dead_fraction: list[float] = field(default_factory=list)
+    grad_norms: dict[str, list[float]] = field(default_factory=lambda: {name: [] for name in LAYER_GRADIENTS})
+    exploded_at: int | None = None
+
+    def record(self, step: int, params: Params) -> None:
+        """Evaluate the current params on the full training and validation sets."""
+        cache = forward(params, self.X_train)
+        grads = parameter_gradients(params, self.X_train, self.Y_train, cache)
+        self.steps.append(step)
+        self.train_loss.append(loss(cache, self.Y_train))
+        if self.X_val is not None and self.Y_val is not None:
+            self.val_loss.append(loss(forward(params, self.X_val), self.Y_val))
+        self.dead_fraction.append(float(np.mean(np.all(cache["Z1"] <= 0, axis=1))))
+        for name, parts in LAYER_GRADIENTS.items():
+            self.grad_norms[name].append(float(np.sqrt(sum(np.sum(grads[part] ** 2) for part in parts))))
+
+    def __call__(self, step: int, params: Params, batch_loss: float) -> bool:
+        self.record(step, params)
+        if self.stop_on_explosion and exploding(self.train_loss[-1], self.train_loss[0]):
+            self.exploded_at = step
+            return True
+        return False
+
+
+def gradient_flow_reading(monitor: TrainingMonitor) -> str:
+    """One line a student can read: are units dying, are gradients vanishing or exploding?"""
+    if not monitor.steps:
+        return "Train the network to see how the gradients flow."
+    dead = monitor.dead_fraction[-1]
+    w1, w2 = (monitor.grad_norms[name] for name in LAYER_GRADIENTS)
+    if monitor.exploded_at is not None or not np.isfinite(w1[-1]) or w1[-1] > 1e3:
+        return "Exploding: the gradients grew instead of shrinking — the steps overshoot; lower the learning rate."
+    if dead >= 0.5:
+        return (f"{dead:.0%} of the hidden units are dead (ReLU output 0 for every sample) — they no longer "
+                "learn; try a smaller learning rate or another seed.")
+    if w1[0] > 0 and w1[-1] < 1e-3 * w1[0] and monitor.train_loss[-1] > 0.3:
+        return "Vanishing: the gradients died out while the loss is still high — training has stalled."
+    shrink = w1[-1] / w1[0] if w1[0] > 0 else 1.0
+    shrink2 = w2[-1] / w2[0] if w2[0] > 0 else 1.0
+    return (f"Healthy: {dead:.0%} dead hidden units; the gradients of layer 1 and layer 2 shrank to "
+            f"{shrink:.0%} and {shrink2:.0%} of their start as the loss flattened — both layers kept learning.")

@@ -1,0 +1,112 @@
+"""The training page in headless Chromium: defaults train live, the threshold moves the matrix, the UCI
+original file trains through the upload, a too-high learning rate and a bad CSV get plain messages."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import assert_no_exception, wait_for_app_run
+
+pytestmark = pytest.mark.e2e
+TALL = {"width": 1400, "height": 4200}  # the main column scrolls; a tall window puts the whole page on one shot
+
+
+def _open(page: Page, url: str) -> float:
+    started = time.perf_counter()
+    page.goto(url)
+    wait_for_app_run(page)
+    return time.perf_counter() - started
+
+
+def _charts_drawn(page: Page, count: int) -> None:
+    """Plotly draws after the script finishes; on a busy machine give it time before a screenshot."""
+    expect(page.locator(".js-plotly-plot")).to_have_count(count, timeout=60_000)
+    page.wait_for_timeout(500)
+
+
+def test_defaults_train_and_threshold_moves_the_matrix(page: Page, app_url: str, screenshot):
+    page.set_viewport_size(TALL)
+    seconds = _open(page, f"{app_url}/train_cancer")
+    expect(page.get_by_text(re.compile(r"Trained 300 iterations in"))).to_be_visible()
+    assert_no_exception(page)
+    expect(page.get_by_text("iteration 300 / 300")).to_be_visible()
+    _charts_drawn(page, 4)  # loss, confusion matrix, ROC, gradient flow
+    print(f"\nopen page + train with defaults, end to end: {seconds:.2f} s")
+
+    started = time.perf_counter()
+    page.get_by_role("button", name="Train").click()
+    wait_for_app_run(page)
+    print(f"Train button, end to end: {time.perf_counter() - started:.2f} s")
+    _charts_drawn(page, 4)
+    screenshot("train_cancer_defaults")
+
+    confusion = page.locator(".js-plotly-plot").nth(1)
+    before = confusion.inner_text()
+    thumb = page.get_by_test_id("stSlider").filter(has_text="Decision threshold").get_by_role("slider")
+    thumb.focus()
+    thumb.press("End")  # one keypress, one rerun: the threshold jumps to its maximum, 0.95
+    wait_for_app_run(page)
+    expect(page.get_by_test_id("stSlider").filter(has_text="Decision threshold")).to_contain_text("0.95")
+    expect(page.get_by_text(re.compile(r"Trained 300 iterations"))).to_be_visible()  # no retraining message change
+    assert confusion.inner_text() != before
+    assert "train_threshold=0.95" in page.url
+    assert_no_exception(page)
+    _charts_drawn(page, 4)
+    screenshot("train_cancer_threshold")
+
+
+def test_stop_button_interrupts_a_long_run_and_keeps_the_model(page: Page, app_url: str, screenshot):
+    page.set_viewport_size(TALL)
+    page.goto(f"{app_url}/train_cancer?train_batch_mode=SGD&train_epochs=100&train_hidden=64")  # 45,500 updates
+    # Let the first run finish: while a cold headless Chromium loads Plotly during a run, input events
+    # queue up for ~10 s (measured). The Stop under test is on the second run, with Plotly loaded.
+    expect(page.get_by_text(re.compile(r"Trained 45500 iterations"))).to_be_visible(timeout=120_000)
+    page.get_by_test_id("stMain").get_by_role("button", name="Train").click()
+    page.wait_for_function("() => { const e = document.querySelector('[data-testid=stProgress]');"
+                           " return e && /iteration [1-9]\\d{3,} /.test(e.innerText) }", timeout=60_000)
+    page.get_by_test_id("stMain").get_by_role("button", name="Stop").click()
+    wait_for_app_run(page)
+    expect(page.get_by_text(re.compile(r"Stopped by you at iteration \d+ of 45500"))).to_be_visible()
+    expect(page.get_by_text("stopped here")).to_be_visible()  # the mark on the loss chart
+    assert_no_exception(page)
+    _charts_drawn(page, 4)
+    screenshot("train_cancer_stopped")
+
+
+def test_uci_upload_trains(page: Page, app_url: str, screenshot, uci_csv):
+    page.set_viewport_size(TALL)
+    _open(page, f"{app_url}/train_cancer?train_source=Upload+a+CSV")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(uci_csv))
+    expect(page.get_by_text("16 of 699 rows had missing values")).to_be_visible(timeout=60_000)
+    wait_for_app_run(page)
+    expect(page.get_by_text(re.compile(r"Trained 300 iterations"))).to_be_visible()
+    assert page.get_by_test_id("stAlertContentError").count() == 0
+    accuracy = float(page.get_by_test_id("stMetric").filter(has_text="Accuracy").get_by_test_id(
+        "stMetricValue").inner_text())
+    assert accuracy >= 0.94
+    assert_no_exception(page)
+    _charts_drawn(page, 4)
+    screenshot("train_cancer_uci_upload")
+
+
+def test_too_high_learning_rate_and_bad_csv_get_plain_messages(page: Page, app_url: str, screenshot, tmp_path):
+    page.set_viewport_size(TALL)
+    _open(page, f"{app_url}/train_cancer?train_lr=10")
+    expect(page.get_by_text(re.compile(r"the loss exploded"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"learning rate 10 is too high"))).to_be_visible()
+    assert_no_exception(page)
+    _charts_drawn(page, 4)
+    expect(page.locator(".js-plotly-plot").first).to_contain_text("loss exploded")  # the mark where it stopped
+    screenshot("train_cancer_divergence")
+
+    bad = tmp_path / "photo.csv"
+    bad.write_bytes(bytes(range(256)) * 16)
+    _open(page, f"{app_url}/train_cancer?train_source=Upload+a+CSV")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
+    expect(page.get_by_text(re.compile(r"This file is not text"))).to_be_visible(timeout=60_000)
+    assert_no_exception(page)
+    screenshot("train_cancer_bad_csv")

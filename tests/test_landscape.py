@@ -1,0 +1,164 @@
+"""The real network's landscape: the vectorized grid equals one forward per point, directions are what
+Li et al. describe, PCA explains the trajectory, and projections land where they should."""
+
+import numpy as np
+import pytest
+
+from nn_core import load_cancer, split_and_scale
+from nn_core.landscape import (
+    filter_normalized_directions,
+    flatten_params,
+    landscape_scene,
+    loss_at_points,
+    loss_on_plane,
+    loss_on_plane_loop,
+    pca_directions,
+    point_on_plane,
+    project_trajectory,
+    record_trajectory,
+    unflatten_params,
+)
+from nn_core.network import forward, init_params, loss
+from nn_core.training import train
+
+
+@pytest.fixture(scope="module")
+def data():
+    split = split_and_scale(load_cancer(), test_size=0.2, seed=0)
+    return split.X_train, split.Y_train
+
+
+@pytest.fixture(scope="module")
+def trained(data):
+    X, Y = data
+    start = init_params(X.shape[0], 6, seed=1)
+    trajectory, losses = record_trajectory(start, X, Y, lr=0.5, iterations=40)
+    return start, trajectory, losses, unflatten_params(trajectory[-1], start)
+
+
+def test_record_trajectory_matches_train(data, trained):
+    X, Y = data
+    start, trajectory, losses, center = trained
+    assert trajectory.shape == (41, flatten_params(start).size)
+    np.testing.assert_array_equal(trajectory[0], flatten_params(start))
+    end, train_losses = train(start, X, Y, lr=0.5, iterations=40)
+    np.testing.assert_allclose(losses[:-1], train_losses, rtol=1e-12)
+    np.testing.assert_allclose(trajectory[-1], flatten_params(end))
+
+
+def test_mini_batch_trajectory_follows_train_but_records_the_whole_set_loss(data):
+    X, Y = data
+    start = init_params(X.shape[0], 6, seed=1)
+    trajectory, losses = record_trajectory(start, X, Y, lr=0.5, iterations=10, batch_size=16, seed=3)
+    end, _ = train(start, X, Y, lr=0.5, iterations=10, batch_size=16, seed=3)
+    np.testing.assert_allclose(trajectory[-1], flatten_params(end))
+    assert losses[-1] == pytest.approx(loss(forward(end, X), Y))
+
+
+def test_diverging_training_keeps_only_finite_weights(data):
+    X, Y = data
+    trajectory, losses = record_trajectory(init_params(X.shape[0], 6, seed=1), X, Y, lr=100.0, iterations=200)
+    assert np.isfinite(trajectory).all() and np.isfinite(losses).all()
+    assert len(trajectory) == len(losses) < 201
+
+
+@pytest.mark.parametrize("kind", ["random", "pca"])
+def test_vectorized_grid_equals_the_per_point_loop(data, trained, kind):
+    X, Y = data
+    _, trajectory, _, center = trained
+    plane = filter_normalized_directions(center, seed=2) if kind == "random" else pca_directions(trajectory, center)
+    alphas, betas = np.linspace(-1.5, 1.2, 9), np.linspace(-0.8, 1.0, 7)  # not square: rows are betas
+    fast = loss_on_plane(plane, X, Y, alphas, betas)
+    slow = loss_on_plane_loop(plane, X, Y, alphas, betas)
+    assert fast.shape == (7, 9)
+    np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-10)
+    scattered = loss_at_points(plane, X, Y, alphas[:7], betas)
+    np.testing.assert_allclose(scattered, [slow[i, i] for i in range(7)], rtol=0, atol=1e-10)
+
+
+def test_large_grid_uses_several_alpha_chunks_and_still_matches(data, trained):
+    X, Y = data
+    center = trained[3]
+    plane = filter_normalized_directions(center, seed=0)
+    alphas = np.linspace(-1, 1, 45)  # 45 > one cache-sized chunk for this network
+    fast = loss_on_plane(plane, X, Y, alphas, np.array([0.3]))
+    np.testing.assert_allclose(fast, loss_on_plane_loop(plane, X, Y, alphas, [0.3]), rtol=0, atol=1e-10)
+
+
+def test_centre_of_the_plane_is_the_trained_network(data, trained):
+    X, Y = data
+    center = trained[3]
+    plane = filter_normalized_directions(center, seed=0)
+    assert loss_on_plane(plane, X, Y, [0.0], [0.0])[0, 0] == pytest.approx(loss(forward(center, X), Y), abs=1e-12)
+
+
+def test_filter_normalization_scales_each_unit_to_its_weight_norm(trained):
+    center = trained[3]
+    plane = filter_normalized_directions(center, seed=5)
+    for direction in (plane.direction_x, plane.direction_y):
+        np.testing.assert_allclose(np.linalg.norm(direction["W1"], axis=1), np.linalg.norm(center["W1"], axis=1))
+        np.testing.assert_allclose(np.linalg.norm(direction["W2"], axis=1), np.linalg.norm(center["W2"], axis=1))
+        assert not direction["b1"].any() and not direction["b2"].any()
+    assert not np.allclose(plane.direction_x["W1"], plane.direction_y["W1"])
+    again = filter_normalized_directions(center, seed=5)
+    np.testing.assert_array_equal(again.direction_x["W1"], plane.direction_x["W1"])
+
+
+def test_pca_directions_explain_the_trajectory(trained):
+    _, trajectory, _, center = trained
+    plane = pca_directions(trajectory, center)
+    first, second = plane.explained_variance
+    differences = trajectory - flatten_params(center)
+    singular = np.linalg.svd(differences - differences.mean(axis=0), compute_uv=False)
+    ratios = singular**2 / (singular**2).sum()
+    assert (first, second) == pytest.approx(tuple(ratios[:2]), rel=1e-8)
+    assert 0 < second <= first <= 1 and first + second <= 1 + 1e-12
+    basis = np.stack([flatten_params(plane.direction_x), flatten_params(plane.direction_y)])
+    np.testing.assert_allclose(basis @ basis.T, np.eye(2), atol=1e-10)
+    assert "1st PC" in plane.axis_titles[0] and "%" in plane.axis_titles[0]
+
+
+def test_pca_of_a_straight_path_puts_all_variance_on_the_first_component(trained):
+    start, _, _, center = trained
+    direction = np.random.default_rng(0).standard_normal(flatten_params(center).size)
+    line = flatten_params(center) + np.linspace(-1, 1, 20)[:, None] * direction
+    assert pca_directions(line, center).explained_variance[0] == pytest.approx(1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["random", "pca"])
+def test_projection_recovers_points_of_the_plane(trained, kind):
+    _, trajectory, _, center = trained
+    plane = filter_normalized_directions(center, seed=1) if kind == "random" else pca_directions(trajectory, center)
+    coordinates = np.array([[0.0, 0.0], [0.3, -0.2], [-1.0, 0.7]])
+    rows = np.stack([flatten_params(point_on_plane(plane, a, b)) for a, b in coordinates])
+    np.testing.assert_allclose(project_trajectory(rows, plane), coordinates, atol=1e-10)
+    assert project_trajectory(trajectory, plane)[-1] == pytest.approx([0.0, 0.0], abs=1e-12)
+
+
+@pytest.mark.parametrize("directions", ["random", "pca"])
+def test_landscape_scene_keeps_a_diverging_ball_finite_and_centres_on_the_best(data, directions):
+    X, Y = data
+    start = init_params(X.shape[0], 6, seed=1)
+    scene = landscape_scene(start, X, Y, (("gd", 0.5), ("gd", 100.0)), steps=30, directions=directions,
+                            resolution=11, seed=0)
+    calm, wild = scene.balls
+    assert not calm.diverged and wild.diverged
+    assert scene.kind == directions and scene.Z.shape == (11, 11) and np.isfinite(scene.Z).all()
+    for ball in scene.balls:
+        assert np.isfinite(ball.height).all() and np.isfinite(ball.losses).all()
+        assert len(ball.alpha) == len(ball.beta) == len(ball.height) == len(ball.losses)
+    assert (calm.alpha[-1], calm.beta[-1]) == pytest.approx((0.0, 0.0), abs=1e-9)  # θ* is the calm ball's end
+    assert calm.height[-1] == pytest.approx(calm.losses[-1], abs=1e-12)  # on the plane, height = real loss
+    assert np.abs(scene.axis).max() >= np.abs(np.concatenate([calm.alpha, calm.beta])).max()
+
+
+def test_many_samples_use_several_product_blocks_and_still_match_the_loop():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3, 2500))  # m > 1000: the softplus product is taken in blocks
+    Y = (X[0:1] + 0.3 * rng.standard_normal((1, 2500)) > 0).astype(float)
+    center = init_params(3, 4, seed=2)
+    center["W2"] *= 8.0  # large logits, where log(1 + e^-|z|) is tiny and easy to get wrong
+    plane = filter_normalized_directions(center, seed=3)
+    axis = np.linspace(-2, 2, 5)
+    np.testing.assert_allclose(loss_on_plane(plane, X, Y, axis, axis), loss_on_plane_loop(plane, X, Y, axis, axis),
+                               rtol=0, atol=1e-10)

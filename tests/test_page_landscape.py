@@ -1,0 +1,142 @@
+"""AppTest of the landscape page: every surface and optimizer, changed sliders, divergence, the real
+landscape with both kinds of directions, and settings read from the URL."""
+
+import base64
+import json
+
+import numpy as np
+import pytest
+
+from nn_core.surfaces import SURFACES
+
+PAGE = "app_pages/landscape.py"
+
+
+def _specs(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def _array(value) -> np.ndarray:
+    """A Plotly JSON array: a plain list, or the typed-array form {"dtype", "bdata", "shape"}."""
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        return array.reshape([int(n) for n in str(shape).split(",")]) if shape else array
+    return np.asarray(value, dtype=float)
+
+
+def _numbers(node):
+    """Every number in a Plotly spec, with typed arrays decoded (their base64 text can contain "NaN")."""
+    if isinstance(node, dict):
+        if "bdata" in node:
+            yield from _array(node).ravel().tolist()
+        else:
+            for value in node.values():
+                yield from _numbers(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _numbers(value)
+    elif isinstance(node, float):
+        yield node
+
+
+def _assert_figures_are_sound(at) -> dict:
+    assert not at.exception, at.exception
+    specs = _specs(at)
+    assert len(specs) == 3  # 3D surface, contour, loss chart
+    surface = specs[0]
+    assert surface["data"][0]["type"] == "surface"
+    assert len(surface["frames"]) >= 2
+    assert all(trace["type"] == "scatter3d" for frame in surface["frames"] for trace in frame["data"])
+    for spec in specs:
+        assert np.isfinite(list(_numbers(spec))).all()
+        traces = spec["data"] + [trace for frame in spec.get("frames", []) for trace in frame["data"]]
+        for trace in traces:
+            for axis in ("x", "y", "z"):
+                if trace.get(axis) is not None:
+                    assert np.isfinite(_array(trace[axis])).all(), (trace.get("name"), axis)
+    return surface
+
+
+def test_every_toy_surface_and_optimizer_with_changed_sliders(app_test):
+    at = app_test(PAGE)
+    _assert_figures_are_sound(at)
+    assert "global minimum" in " ".join(s.value for s in at.success)  # momentum/Adam find it from the default start
+    assert "local minimum" in " ".join(i.value for i in at.info)  # plain GD does not
+
+    at.multiselect(key="land_optimizers").set_value(["gd", "momentum", "rmsprop", "adam"]).run()
+    surface = _assert_figures_are_sound(at)
+    assert len(surface["frames"][0]["data"]) == 8  # four trails + four balls
+
+    for key in SURFACES:
+        at.selectbox(key="land_surface").set_value(key).run()
+        _assert_figures_are_sound(at)
+
+    at.slider(key="land_steps").set_value(40).run()
+    at.slider(key="land_x0").set_value(1.0).run()
+    at.slider(key="land_noise").set_value(0.5).run()
+    at.select_slider(key="land_lr").set_value(0.0316).run()
+    surface = _assert_figures_are_sound(at)
+    assert len(surface["frames"]) == 41  # 40 steps + the start
+
+    at.radio(key="land_mode").set_value("sweep").run()
+    surface = _assert_figures_are_sound(at)
+    assert len(surface["frames"][0]["data"]) == 10  # five learning rates: trails + balls
+    assert at.multiselect(key="land_optimizers").disabled
+
+
+def test_diverging_learning_rate_is_explained_not_drawn_as_nan(app_test):
+    at = app_test(PAGE)
+    at.selectbox(key="land_surface").set_value("bowl").run()
+    at.select_slider(key="land_lr").set_value(3.16).run()
+    _assert_figures_are_sound(at)
+    errors = " ".join(e.value for e in at.error)
+    assert "too high" in errors and "flew off" in errors
+    at.select_slider(key="land_lr").set_value(10.0).run()
+    at.radio(key="land_mode").set_value("sweep").run()
+    _assert_figures_are_sound(at)
+    assert len(at.error) == 5  # every ball of the sweep flies off at 2.5 … 40
+
+
+def test_suggested_start_button_moves_the_start(app_test):
+    at = app_test(PAGE)
+    at.selectbox(key="land_surface").set_value("saddle").run()
+    at.button(key="land_suggest").click().run()
+    assert (at.slider(key="land_x0").value, at.slider(key="land_y0").value) == SURFACES["saddle"].suggested_start
+    assert "stalled" in " ".join(i.value for i in at.info)
+
+
+def test_real_landscape_with_both_directions_and_divergence(app_test):
+    at = app_test(PAGE)
+    at.selectbox(key="land_surface").set_value("real").run()
+    at.slider(key="land_resolution").set_value(11).run()
+    at.slider(key="land_steps").set_value(30).run()
+    surface = _assert_figures_are_sound(at)
+    assert "filter-normalized" in surface["layout"]["scene"]["xaxis"]["title"]["text"]
+    assert _array(surface["data"][0]["z"]).shape == (11, 11)
+    assert "Why the dotted and solid lines differ" in " ".join(i.value for i in at.info)
+
+    at.radio(key="land_directions").set_value("pca").run()
+    surface = _assert_figures_are_sound(at)
+    assert "% of variance" in surface["layout"]["scene"]["xaxis"]["title"]["text"]
+    loss_chart = _specs(at)[2]
+    assert any("real loss" in trace["name"] for trace in loss_chart["data"])
+
+    at.select_slider(key="land_batch").set_value("8").run()
+    _assert_figures_are_sound(at)
+
+    at.select_slider(key="land_lr").set_value(10.0).run()
+    _assert_figures_are_sound(at)
+    assert "flew off" in " ".join(e.value for e in at.error)
+
+
+@pytest.mark.parametrize("query", [
+    {"land_surface": "Simple bowl", "land_lr": "3.16", "land_optimizers": "Gradient descent"},
+])
+def test_settings_are_read_from_the_url(app_test, query):
+    at = app_test(PAGE, query_params=query)
+    assert at.selectbox(key="land_surface").value == "bowl"
+    assert at.select_slider(key="land_lr").value == pytest.approx(3.16)
+    assert at.multiselect(key="land_optimizers").value == ["gd"]
+    _assert_figures_are_sound(at)
+    assert "flew off" in " ".join(e.value for e in at.error)

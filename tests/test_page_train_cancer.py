@@ -1,0 +1,195 @@
+"""AppTest of the training page: defaults, every batch mode and optimizer, threshold without retraining,
+divergence, Stop, the URL, every bad CSV and the UCI original file through the upload path."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import numpy as np
+import pytest
+
+from nn_core.network import init_params
+from tests.test_csv_data import BAD_FILES
+from ui.training import settings_json, weights_npz
+
+PAGE = "app_pages/train_cancer.py"
+
+
+def _metric(at, label: str) -> float:
+    return float(next(m.value for m in at.metric if m.label == label))
+
+
+def _chart(at, key: str) -> dict:
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        if element.proto.id.endswith(key) or key in element.proto.id:
+            return spec
+    raise AssertionError(f"no chart with key {key}")
+
+
+def _array(value) -> np.ndarray:
+    """A Plotly JSON array: a plain list, or Plotly's typed-array form {"dtype", "bdata", "shape"}."""
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = value.get("shape")
+        return array.reshape([int(n) for n in str(shape).split(",")]) if shape else array
+    return np.asarray(value, dtype=float)
+
+
+def _baseline_accuracy(at, model_start: str) -> float:
+    table = next(df.value for df in at.dataframe if "test accuracy" in df.value.columns)
+    return float(table.loc[table["model"].str.startswith(model_start), "test accuracy"].iloc[0])
+
+
+def test_defaults_reach_096_over_five_split_seeds_with_every_result_widget(app_test):
+    at = app_test(PAGE)
+    assert not at.exception, at.exception
+    ours, logistic = [], []
+    for seed in range(5):
+        if seed:
+            at.number_input(key="train_split_seed").set_value(seed).run()
+            assert not at.exception, at.exception
+        assert at.session_state["train_result"]["status"] == "done"
+        ours.append(_metric(at, "Accuracy"))
+        logistic.append(_baseline_accuracy(at, "scikit-learn LogisticRegression"))
+    assert np.mean(ours) >= 0.96, ours
+    assert np.mean(ours) >= np.mean(logistic) - 0.01, (ours, logistic)
+    # every result widget is on screen
+    assert {m.label for m in at.metric} == {"Accuracy", "Precision", "Recall", "F1", "ROC AUC"}
+    for key in ("train_loss_chart", "train_confusion", "train_roc", "train_flow"):
+        assert _chart(at, key)["data"], key
+    assert len(at.dataframe) == 2  # the article's thresholds and the baselines
+    assert any("MLPClassifier (15 ReLU units)" in m for m in at.dataframe[1].value["model"])
+    assert at.slider(key="train_threshold").value == 0.5
+    assert at.button(key="train_run") and at.button(key="train_stop")
+    assert len(at.get("download_button")) == 2
+    assert at.success[0].value.startswith("Trained 300 iterations")
+    assert any("Healthy" in md.value for md in at.markdown)
+
+
+def test_threshold_moves_the_confusion_matrix_without_retraining(app_test):
+    at = app_test(PAGE)
+    runs = at.session_state["train_runs"]
+    before = _array(_chart(at, "train_confusion")["data"][0]["z"])
+    recall_before = _metric(at, "Recall")
+    at.slider(key="train_threshold").set_value(0.9).run()
+    assert not at.exception
+    after = _array(_chart(at, "train_confusion")["data"][0]["z"])
+    assert at.session_state["train_runs"] == runs  # the model was reused, not retrained
+    assert not np.array_equal(after, before) and after.sum() == before.sum()
+    assert after[1, 0] > before[1, 0]  # a higher threshold misses more malignant tumours
+    assert _metric(at, "Recall") < recall_before
+    roc_marker = _chart(at, "train_roc")["data"][2]
+    assert "0.90" in roc_marker["name"]
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "rmsprop", "adam"])
+def test_each_optimizer_and_batch_mode_trains(app_test, optimizer):
+    label = {"momentum": "Momentum", "rmsprop": "RMSProp", "adam": "Adam"}[optimizer]
+    at = app_test(PAGE, query_params={"train_optimizer": label, "train_lr": "0.01"})  # the URL holds labels
+    assert not at.exception, at.exception
+    assert at.selectbox(key="train_optimizer").value == optimizer and at.select_slider(key="train_lr").value == 0.01
+    assert at.session_state["train_result"]["status"] == "done" and _metric(at, "Accuracy") > 0.9
+    if optimizer == "adam":  # batch modes once, on one page, to keep the suite short
+        for mode, batch in (("mini", 32), ("sgd", 1)):
+            at.radio(key="train_batch_mode").set_value(mode).run()
+            at.slider(key="train_epochs").set_value(2).run()
+            assert not at.exception, at.exception
+            result = at.session_state["train_result"]
+            assert result["settings"]["batch_size"] == batch and result["status"] == "done"
+            assert result["iterations"] == 2 * -(-455 // batch)
+            assert _metric(at, "Accuracy") > 0.85
+
+
+def test_compare_batch_modes_overlays_three_curves_and_sgd_is_noisiest(app_test):
+    at = app_test(PAGE)
+    at.button(key="train_compare").click().run()
+    assert not at.exception, at.exception
+    traces = _chart(at, "train_batch_chart")["data"]
+    assert [t["name"] for t in traces] == ["Full batch", "Mini-batch", "SGD"]
+    assert {len(_array(t["y"])) for t in traces} == {300}  # the same budget of updates
+    roughness = [np.abs(np.diff(_array(t["y"]))).mean() for t in traces]
+    assert roughness[0] < roughness[1] < roughness[2]
+
+
+def test_a_too_high_learning_rate_stops_with_a_plain_message_and_marks_where(app_test):
+    at = app_test(PAGE, query_params={"train_lr": "10"})
+    assert not at.exception, at.exception
+    assert at.select_slider(key="train_lr").value == 10.0
+    assert at.error and "learning rate 10 is too high" in at.error[0].value
+    chart = _chart(at, "train_loss_chart")
+    stopped = at.session_state["train_result"]["monitor"].steps[-1]
+    assert chart["layout"]["shapes"][0]["x0"] == stopped < 300
+    assert all(np.isfinite(_array(trace["y"])).all() for trace in chart["data"])
+
+
+def test_stop_keeps_the_model_reached_so_far(app_test):
+    at = app_test(PAGE)
+    result = at.session_state["train_result"]
+    # What the live callback leaves behind when a click interrupts the run at iteration 120.
+    monitor = result["monitor"]
+    monitor.steps[:] = [s for s in monitor.steps if s <= 120]
+    at.session_state["train_partial"] = {"params": result["params"], "monitor": monitor, "losses": [0.5] * 120,
+                                         "settings_key": result["settings_key"], "elapsed": 0.1}
+    at.run()
+    assert not at.exception, at.exception
+    assert "Stopped by you at iteration 120 of 300" in at.warning[0].value
+    assert at.session_state["train_result"]["status"] == "stopped"
+    assert "train_partial" not in at.session_state
+
+
+def test_hyperparameters_come_from_the_url(app_test):
+    at = app_test(PAGE, query_params={"train_hidden": "8", "train_iterations": "120", "train_scaling": "Min-max"})
+    assert not at.exception, at.exception
+    settings = at.session_state["train_result"]["settings"]
+    assert settings["hidden"] == 8 and settings["iterations"] == 120 and settings["scaling"] == "minmax"
+    assert at.session_state["train_result"]["params"]["W1"].shape == (8, 30)
+    exported = json.loads(settings_json(settings))  # what the "Settings (.json)" button downloads
+    assert exported["hidden"] == 8 and exported["lr"] == 0.1 and len(exported["features"]) == 30
+
+
+def test_two_sessions_never_see_each_others_model(app_test):
+    first = app_test(PAGE, query_params={"train_hidden": "4"})
+    second = app_test(PAGE)
+    assert first.session_state["train_result"]["params"]["W1"].shape == (4, 30)
+    assert second.session_state["train_result"]["params"]["W1"].shape == (15, 30)
+    first.slider(key="train_threshold").set_value(0.8).run()
+    second.run()
+    assert second.slider(key="train_threshold").value == 0.5
+
+
+def test_weights_export_loads_without_pickle():
+    params = init_params(30, 15, seed=1)
+    loaded = np.load(io.BytesIO(weights_npz(params)), allow_pickle=False)
+    assert sorted(loaded.files) == ["W1", "W2", "b1", "b2"]
+    np.testing.assert_array_equal(loaded["W1"], params["W1"])
+
+
+def test_every_bad_csv_gets_its_message_on_the_page(app_test):
+    at = app_test(PAGE, query_params={"train_source": "Upload a CSV"})
+    assert at.info and "Upload a CSV" in at.info[0].value
+    for case, data, phrase in BAD_FILES:
+        at.file_uploader(key="train_upload").set_value((f"{case}.csv", data, "text/csv")).run()
+        assert not at.exception, (case, at.exception)
+        messages = " ".join(e.value for e in at.error)
+        assert phrase.lower() in messages.lower(), (case, messages)
+
+
+def test_uci_original_file_trains_through_the_upload_path(app_test, uci_csv):
+    at = app_test(PAGE, query_params={"train_source": "Upload a CSV"})
+    at.file_uploader(key="train_upload").set_value((uci_csv.name, uci_csv.read_bytes(), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any("16 of 699 rows" in i.value for i in at.info)
+    assert any("header not found" in c.value for c in at.caption)
+    accuracies = []
+    for seed in range(5):
+        if seed:
+            at.number_input(key="train_split_seed").set_value(seed).run()
+        result = at.session_state["train_result"]
+        assert result["status"] == "done" and result["class_names"] == ("class 2", "class 4")
+        assert result["params"]["W1"].shape == (15, 9)  # the ID column was excluded
+        accuracies.append(_metric(at, "Accuracy"))
+    assert np.mean(accuracies) >= 0.95, accuracies

@@ -1,0 +1,50 @@
+"""Figures of the training page: loss curves, batch-mode overlay, gradient flow."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+
+from viz.curves import batch_mode_figure, gradient_flow_figure, loss_curves_figure
+from viz.style import HIGHLIGHT_COLOR, TRAIN_COLOR, VALIDATION_COLOR
+
+
+def test_loss_curves_show_training_and_validation():
+    fig = loss_curves_figure([0, 10, 20], [0.7, 0.3, 0.1], [0.72, 0.35, 0.2], total_iterations=20)
+    assert isinstance(fig, go.Figure)
+    names = [trace.name for trace in fig.data]
+    assert names == ["training", "validation"]
+    assert list(fig.data[0].y) == [0.7, 0.3, 0.1] and list(fig.data[1].y) == [0.72, 0.35, 0.2]
+    assert fig.data[0].line.color == TRAIN_COLOR and fig.data[1].line.color == VALIDATION_COLOR
+    assert fig.layout.yaxis.type != "log" and not fig.layout.shapes
+    json.loads(fig.to_json())  # serializable as Streamlit sends it
+
+
+def test_a_stopped_run_is_marked_where_it_stopped_on_a_log_axis():
+    fig = loss_curves_figure([0, 1, 2, 3], [0.69, 2.0, 40.0, 900.0], stopped_at=3, stop_reason="loss exploded")
+    assert fig.layout.yaxis.type == "log"  # 0.69 .. 900 spans more than two decades
+    assert fig.layout.shapes[0].x0 == 3 and fig.layout.shapes[0].line.color == HIGHLIGHT_COLOR
+    marker = fig.data[-1]
+    assert list(marker.x) == [3] and list(marker.y) == [900.0] and marker.text == ("loss exploded",)
+
+
+def test_batch_mode_overlay_has_one_curve_per_mode_of_its_own_length():
+    runs = {"Full batch": np.linspace(0.7, 0.1, 50), "Mini-batch": np.linspace(0.7, 0.1, 50) + 0.05,
+            "SGD": np.abs(np.random.default_rng(0).normal(0.3, 0.3, 50))}
+    fig = batch_mode_figure(runs)
+    assert [trace.name for trace in fig.data] == list(runs)
+    for trace, losses in zip(fig.data, runs.values(), strict=True):
+        np.testing.assert_allclose(trace.y, losses)
+        assert trace.x[0] == 1 and len(trace.x) == len(losses)
+    assert len({trace.line.color for trace in fig.data}) == 3
+
+
+def test_gradient_flow_puts_norms_on_a_log_axis_and_dead_units_on_a_share_axis():
+    fig = gradient_flow_figure([0, 5, 10], {"layer 1 (W1, b1)": [1.0, 0.5, 0.1], "layer 2 (W2, b2)": [2.0, 1.0, 0.3]},
+                               [0.0, 0.1, 0.2])
+    assert [trace.yaxis for trace in fig.data] == ["y", "y", "y2"]
+    assert fig.layout.yaxis.type == "log" and tuple(fig.layout.yaxis2.range) == (0, 1)
+    assert list(fig.data[2].y) == [0.0, 0.1, 0.2]
+    assert "layer 1" in fig.data[0].name

@@ -1,0 +1,89 @@
+"""The landscape figures: animation frames carry only the balls and trails, 3D frames redraw, paths stay finite."""
+
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from nn_core.descent import run_descent
+from nn_core.surfaces import SURFACES
+from viz.landscape3d import (
+    MAX_FRAMES,
+    BallPath,
+    LossCurve,
+    MinimumMarker,
+    contour_figure,
+    frame_indices,
+    loss_curve_figure,
+    surface_figure,
+)
+
+
+def _paths(lr: float = 0.1, steps: int = 200):
+    surface = SURFACES["bowl"]
+    paths = []
+    for name, color in (("gd", "red"), ("adam", "orange")):
+        run = run_descent(surface, (-2.5, 2.0), optimizer=name, lr=lr, steps=steps)
+        paths.append(BallPath(name, color, run.path[:, 0], run.path[:, 1], run.values, run.diverged))
+    return surface.grid(41), paths
+
+
+def test_frames_carry_only_the_moving_traces_and_redraw():
+    (x, y, Z), paths = _paths()
+    fig = surface_figure(x, y, Z, paths)
+    assert isinstance(fig.data[0], go.Surface)
+    assert 2 <= len(fig.frames) <= MAX_FRAMES
+    for frame in fig.frames:
+        assert all(isinstance(trace, go.Scatter3d) for trace in frame.data)
+        assert list(frame.traces) == [1, 2, 3, 4]  # two trails, two balls; never trace 0, the surface
+    play, pause = fig.layout.updatemenus[0].buttons
+    assert play.args[1]["frame"]["redraw"] is True and play.args[0] is None
+    assert list(pause.args[0]) == [None]
+    speeds = fig.layout.updatemenus[1].buttons
+    assert len({button.args[1]["frame"]["duration"] for button in speeds}) == len(speeds) >= 3
+    assert len(fig.layout.sliders[0].steps) == len(fig.frames)
+    assert fig.layout.scene.camera.eye.x is not None and fig.layout.scene.xaxis.autorange is False
+
+
+def test_last_frame_puts_each_ball_at_the_end_of_its_path_and_the_figure_stays_small():
+    (x, y, Z), paths = _paths()
+    fig = surface_figure(x, y, Z, paths)
+    last = fig.frames[-1]
+    gd_ball = last.data[2]
+    assert gd_ball.x[0] == pytest.approx(paths[0].x[-1]) and gd_ball.y[0] == pytest.approx(paths[0].y[-1])
+    assert last.data[0].x[-1] == pytest.approx(paths[0].x[-1], abs=1e-3)  # the trail has grown to the end
+    assert len(last.data[0].x) == len(fig.frames)  # through every frame's position, not all 201 steps
+    assert len(fig.to_json()) < 500_000
+
+
+def test_diverged_ball_is_drawn_at_the_edge_with_a_cross_and_no_nan():
+    (x, y, Z), paths = _paths(lr=3.16)
+    assert paths[0].diverged
+    fig = surface_figure(x, y, Z, paths)
+    ball = fig.frames[-1].data[2]
+    assert x[0] <= ball.x[0] <= x[-1] and y[0] <= ball.y[0] <= y[-1]
+    assert ball.marker.symbol == "x"
+    for trace in [*fig.data[1:], *(t for frame in fig.frames for t in frame.data)]:
+        assert np.isfinite(np.asarray([*trace.x, *trace.y, *trace.z], dtype=float)).all()
+    contour = contour_figure(x, y, Z, paths, minima=[MinimumMarker(0, 0, True)])
+    assert np.isfinite(np.concatenate([np.asarray(t.x, dtype=float) for t in contour.data[1:]])).all()
+
+
+def test_z_cap_cuts_the_surface_but_not_the_data_shape():
+    (x, y, Z), paths = _paths()
+    fig = surface_figure(x, y, Z, paths, z_cap=1.0)
+    assert np.asarray(fig.data[0].z).max() == 1.0 and np.asarray(fig.data[0].z).shape == Z.shape
+
+
+def test_loss_curve_caps_values_but_labels_the_true_one():
+    curves = [LossCurve("calm", "blue", np.array([1.0, 0.5, 0.2])),
+              LossCurve("wild", "red", np.array([1.0, 50.0, 1e8]), diverged=True)]
+    fig = loss_curve_figure(curves, y_cap=2.0)
+    assert max(fig.data[1].y) == 2.0
+    assert "1.00e+08" in fig.data[2].text[0]
+
+
+def test_frame_indices_cover_start_and_end():
+    assert list(frame_indices(5)) == [0, 1, 2, 3, 4]
+    many = frame_indices(301, 120)
+    assert many[0] == 0 and many[-1] == 300 and len(many) <= 120

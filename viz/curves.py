@@ -1,0 +1,80 @@
+"""Training curves: loss for training and validation, the batch-mode overlay, and gradient flow."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from viz.style import HIGHLIGHT_COLOR, SERIES_COLORS, TRAIN_COLOR, VALIDATION_COLOR, apply_house_style
+
+BATCH_MODE_COLORS = {"Full batch": SERIES_COLORS[0], "Mini-batch": SERIES_COLORS[1], "SGD": SERIES_COLORS[2]}
+
+
+def _wants_log_axis(*series: Sequence[float]) -> bool:
+    """A log axis when the loss spans more than two decades (an explosion would flatten everything else)."""
+    values = np.concatenate([np.asarray(s, dtype=float) for s in series if len(s)] or [np.ones(1)])
+    values = values[np.isfinite(values) & (values > 0)]
+    return values.size > 0 and values.max() / values.min() > 100
+
+
+def loss_curves_figure(steps: Sequence[int], train_loss: Sequence[float], val_loss: Sequence[float] = (),
+                       *, total_iterations: int | None = None, stopped_at: int | None = None,
+                       stop_reason: str = "") -> go.Figure:
+    """Mean cross-entropy on the whole training and validation sets against the update count.
+
+    ``stopped_at`` marks where a run ended early (exploding loss, Stop button) with a red line.
+    """
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=list(steps), y=list(train_loss), mode="lines", name="training",
+                             line={"color": TRAIN_COLOR, "width": 2}))
+    if len(val_loss):
+        fig.add_trace(go.Scatter(x=list(steps), y=list(val_loss), mode="lines", name="validation",
+                                 line={"color": VALIDATION_COLOR, "width": 2}))
+    if stopped_at is not None:
+        fig.add_vline(x=stopped_at, line={"color": HIGHLIGHT_COLOR, "dash": "dash"})
+        if len(train_loss):
+            fig.add_trace(go.Scatter(x=[steps[-1]], y=[train_loss[-1]], mode="markers+text", name="stopped",
+                                     marker={"color": HIGHLIGHT_COLOR, "size": 12, "symbol": "x"},
+                                     text=[stop_reason or "stopped"], textposition="middle left",
+                                     textfont={"color": HIGHLIGHT_COLOR}))
+    # While training (and when it completed) the axis spans the whole run; a run stopped early zooms on it.
+    x_end = total_iterations if stopped_at is None else max(10, 1.1 * stopped_at)
+    fig.update_xaxes(title="iteration (parameter updates)", range=[0, x_end] if x_end else None)
+    fig.update_yaxes(title="loss (cross-entropy)", type="log" if _wants_log_axis(train_loss, val_loss) else None)
+    fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"})
+    return apply_house_style(fig, title="Loss while training", height=340)
+
+
+def batch_mode_figure(runs: Mapping[str, Sequence[float]]) -> go.Figure:
+    """Loss recorded at every update for full batch, mini-batch and SGD on one axis: SGD's noise shows."""
+    fig = go.Figure()
+    for index, (label, losses) in enumerate(runs.items()):
+        color = BATCH_MODE_COLORS.get(label, SERIES_COLORS[index % len(SERIES_COLORS)])
+        fig.add_trace(go.Scatter(x=np.arange(1, len(losses) + 1), y=np.asarray(losses, dtype=float), mode="lines",
+                                 name=label, line={"color": color, "width": 1.2 if label == "SGD" else 2},
+                                 opacity=0.7 if label == "SGD" else 1.0))
+    fig.update_xaxes(title="iteration (parameter updates)")
+    fig.update_yaxes(title="loss on the batch used for the update", rangemode="tozero")
+    fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"})
+    return apply_house_style(fig, title="Batch vs mini-batch vs SGD, same number of updates", height=340)
+
+
+def gradient_flow_figure(steps: Sequence[int], grad_norms: Mapping[str, Sequence[float]],
+                         dead_fraction: Sequence[float]) -> go.Figure:
+    """Size of each layer's gradient (log scale, left) and the share of dead ReLU units (right)."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    for index, (name, values) in enumerate(grad_norms.items()):
+        fig.add_trace(go.Scatter(x=list(steps), y=list(values), mode="lines", name=f"gradient of {name}",
+                                 line={"color": SERIES_COLORS[index % len(SERIES_COLORS)], "width": 2}),
+                      secondary_y=False)
+    fig.add_trace(go.Scatter(x=list(steps), y=list(dead_fraction), mode="lines", name="dead ReLU units",
+                             line={"color": "#555555", "dash": "dot", "width": 2}), secondary_y=True)
+    fig.update_xaxes(title="iteration (parameter updates)")
+    fig.update_yaxes(title="gradient size (norm)", type="log", dtick="D2", secondary_y=False)
+    fig.update_yaxes(title="share of dead units", range=[0, 1], tickmode="array", tickvals=[0, 0.25, 0.5, 0.75, 1],
+                     tickformat=".0%", showgrid=False, secondary_y=True)
+    fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"})
+    return apply_house_style(fig, title="Gradient flow", height=340)

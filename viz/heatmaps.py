@@ -1,0 +1,230 @@
+"""Annotated heatmaps of the network's matrices, laid out as an equation: inputs, operators, result.
+
+Every cell prints its value (``format_number``), every panel has its own diverging scale centred on 0
+(``symmetric_limit``), rows and columns are labelled (samples, hidden units, features), and the matrix
+being computed is framed in the highlight colour. Cells have a fixed pixel size so numbers stay readable;
+an equation too wide for ``max_width`` wraps onto the next line instead of shrinking the cells.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import plotly.graph_objects as go
+
+from viz.style import HIGHLIGHT_COLOR, SIGNED_COLORSCALE, TEMPLATE, format_number, symmetric_limit
+
+LINE_BREAK = "\n"
+CELL_HEIGHT = 30
+CELL_FONT_SIZE = 12
+CHAR_WIDTH = 6.5  # px per character of a 12 px number, generous so nothing is cut off
+MIN_CELL_WIDTH = 34
+TITLE_CHAR_WIDTH = 8.4  # px per character of a bold 14 px panel title
+TITLE_HEIGHT = 28  # the panel's name above it
+X_AXIS_HEIGHT = 46  # tick labels + axis title below a panel
+ROW_TITLE_WIDTH = 20  # the rotated row title ("hidden units") left of the tick labels
+OPERATOR_PAD = 10
+LINE_GAP = 18
+MARGIN = 8
+
+
+@dataclass(frozen=True)
+class MatrixPanel:
+    """One matrix to draw: its values, tick labels, axis titles, and whether it is the one being computed."""
+
+    name: str
+    values: np.ndarray
+    row_labels: Sequence[str]
+    col_labels: Sequence[str]
+    row_title: str = ""
+    col_title: str = ""
+    highlight: bool = False
+    hover_rows: Sequence[str] | None = field(default=None)
+    color_limit: float | None = None  # e.g. a difference drawn on the scale of the gradient it is off from
+    badge: str = "computed"  # shown after the name of a highlighted panel
+
+    @property
+    def matrix(self) -> np.ndarray:
+        return np.atleast_2d(np.asarray(self.values, dtype=float))
+
+    def cell_text(self) -> list[list[str]]:
+        return [[format_number(float(v)) for v in row] for row in self.matrix]
+
+    def cell_width(self) -> float:
+        longest = max((len(t) for row in self.cell_text() for t in row), default=1)
+        longest = max(longest, *(len(str(label)) for label in self.col_labels))
+        return max(MIN_CELL_WIDTH, CHAR_WIDTH * longest + 10)
+
+    def axis_width(self) -> float:
+        """Room left of the cells for the row tick labels and the row title."""
+        longest = max((len(str(label)) for label in self.row_labels), default=1)
+        return 10 + CHAR_WIDTH * max(longest, 2) + (ROW_TITLE_WIDTH if self.row_title else 0)
+
+    def pixel_size(self) -> tuple[float, float]:
+        rows, cols = self.matrix.shape
+        title_width = TITLE_CHAR_WIDTH * len(self.title) + 6  # the bold title starts above the first column
+        width = self.axis_width() + max(cols * self.cell_width(), title_width)
+        return width, TITLE_HEIGHT + rows * CELL_HEIGHT + X_AXIS_HEIGHT
+
+    @property
+    def title(self) -> str:
+        return f"{self.name}  ← {self.badge}" if self.highlight and self.badge else self.name
+
+
+def _operator_width(text: str) -> float:
+    visible = re.sub(r"<[^>]+>", "", text)  # operators may use <sup>T</sup>
+    return CHAR_WIDTH * 1.3 * len(visible) + 2 * OPERATOR_PAD
+
+
+def _lines(items: Sequence[MatrixPanel | str], max_width: float) -> list[list[MatrixPanel | str]]:
+    """Greedy wrapping: items go left to right; a panel that would overflow starts a new line."""
+    lines: list[list[MatrixPanel | str]] = [[]]
+    width = 0.0
+    for item in items:
+        if isinstance(item, str) and item == LINE_BREAK:
+            lines.append([])
+            width = 0.0
+            continue
+        item_width = item.pixel_size()[0] if isinstance(item, MatrixPanel) else _operator_width(item)
+        has_panel = any(isinstance(previous, MatrixPanel) for previous in lines[-1])
+        if isinstance(item, MatrixPanel) and has_panel and width + item_width > max_width:
+            # the operator in front of the panel moves with it: "= Z1" reads better than a dangling "="
+            carried = [lines[-1].pop()] if isinstance(lines[-1][-1], str) and len(lines[-1]) > 1 else []
+            lines.append(carried)
+            width = sum(_operator_width(op) for op in carried)
+        lines[-1].append(item)
+        width += item_width
+    return [line for line in lines if line]
+
+
+def _heatmap_trace(panel: MatrixPanel, axis_suffix: str) -> go.Heatmap:
+    matrix = panel.matrix
+    limit = panel.color_limit if panel.color_limit is not None and panel.color_limit > 0 else symmetric_limit(matrix)
+    rows = [str(label) for label in panel.row_labels]
+    cols = [str(label) for label in panel.col_labels]
+    hover_rows = list(panel.hover_rows) if panel.hover_rows is not None else rows
+    customdata = [[hover_rows[i]] * matrix.shape[1] for i in range(matrix.shape[0])]
+    return go.Heatmap(
+        z=matrix, x=cols, y=rows, text=panel.cell_text(), texttemplate="%{text}",
+        textfont={"size": CELL_FONT_SIZE}, customdata=customdata,
+        hovertemplate=f"{panel.name}[%{{customdata}}, %{{x}}] = %{{z:.6g}}<extra></extra>",
+        colorscale=SIGNED_COLORSCALE, zmin=-limit, zmax=limit, zmid=0.0, showscale=False,
+        xgap=1, ygap=1, name=panel.name, xaxis=f"x{axis_suffix}", yaxis=f"y{axis_suffix}",
+    )
+
+
+def equation_figure(items: Sequence[MatrixPanel | str], *, max_width: float = 1000,
+                    title: str | None = None) -> go.Figure:
+    """Matrices and operator symbols left to right (``LINE_BREAK`` starts a new line), one figure.
+
+    Each heatmap trace is named after its matrix, so a test can read the drawn values back by name.
+    """
+    lines = _lines(items, max_width)
+    title_height = 34 if title else 0
+    # Per line: vertical centre of the matrices (so "W1 · X + b1 = Z1" lines up), and its height.
+    layouts = []
+    for line in lines:
+        panels = [item for item in line if isinstance(item, MatrixPanel)]
+        centre = max((TITLE_HEIGHT + p.matrix.shape[0] * CELL_HEIGHT / 2 for p in panels), default=TITLE_HEIGHT)
+        height = max((centre - TITLE_HEIGHT - p.matrix.shape[0] * CELL_HEIGHT / 2 + p.pixel_size()[1]
+                      for p in panels), default=TITLE_HEIGHT + X_AXIS_HEIGHT)
+        width = sum(p.pixel_size()[0] if isinstance(p, MatrixPanel) else _operator_width(p) for p in line)
+        layouts.append((centre, height, width))
+    fig_width = int(np.ceil(max(width for _, _, width in layouts) + 2 * MARGIN))
+    fig_height = int(np.ceil(title_height + sum(h for _, h, _ in layouts) + LINE_GAP * (len(lines) - 1) + 2 * MARGIN))
+
+    def px_x(x: float) -> float:
+        return x / fig_width
+
+    def px_y(y: float) -> float:  # pixels from the top -> paper coordinates from the bottom
+        return 1.0 - y / fig_height
+
+    fig = go.Figure()
+    annotations, shapes, axes = [], [], {}
+    top = MARGIN + title_height
+    panel_number = 0
+    for line, (centre, height, _) in zip(lines, layouts, strict=True):
+        left = MARGIN
+        for item in line:
+            if isinstance(item, str):
+                width = _operator_width(item)
+                annotations.append({"text": item, "x": px_x(left + width / 2), "y": px_y(top + centre),
+                                    "xref": "paper", "yref": "paper", "showarrow": False,
+                                    "font": {"size": 18}, "xanchor": "center", "yanchor": "middle"})
+                left += width
+                continue
+            panel_number += 1
+            suffix = "" if panel_number == 1 else str(panel_number)
+            rows, cols = item.matrix.shape
+            width, _ = item.pixel_size()
+            grid_left = left + item.axis_width()
+            grid_top = top + centre - rows * CELL_HEIGHT / 2
+            grid_right = grid_left + cols * item.cell_width()
+            grid_bottom = grid_top + rows * CELL_HEIGHT
+            fig.add_trace(_heatmap_trace(item, suffix))
+            axes[f"xaxis{suffix}"] = {
+                "domain": [px_x(grid_left), px_x(grid_right)], "anchor": f"y{suffix}", "side": "bottom",
+                "tickfont": {"size": 11}, "showticklabels": bool(item.col_title),
+                "showgrid": False, "zeroline": False, "fixedrange": True, "type": "category",
+            }
+            axes[f"yaxis{suffix}"] = {
+                "domain": [px_y(grid_bottom), px_y(grid_top)], "anchor": f"x{suffix}", "autorange": "reversed",
+                "tickfont": {"size": 11}, "showgrid": False, "zeroline": False, "fixedrange": True, "type": "category",
+            }
+            color = HIGHLIGHT_COLOR if item.highlight else "#222"
+            # axis titles as annotations at fixed offsets: plotly's own placement can collide with the ticks
+            if item.col_title:
+                annotations.append({"text": item.col_title, "x": px_x((grid_left + grid_right) / 2),
+                                    "y": px_y(grid_bottom + 22), "xref": "paper", "yref": "paper",
+                                    "showarrow": False, "xanchor": "center", "yanchor": "top",
+                                    "font": {"size": 11, "color": "#666"}})
+            if item.row_title:
+                annotations.append({"text": item.row_title, "x": px_x(grid_left - item.axis_width() + ROW_TITLE_WIDTH),
+                                    "y": px_y(grid_top + rows * CELL_HEIGHT / 2),
+                                    "xref": "paper", "yref": "paper", "showarrow": False, "xanchor": "right",
+                                    "yanchor": "middle", "textangle": -90, "font": {"size": 11, "color": "#666"}})
+            annotations.append({"text": f"<b>{item.title}</b>", "x": px_x(grid_left), "y": px_y(grid_top - 4),
+                                "xref": "paper", "yref": "paper", "showarrow": False, "xanchor": "left",
+                                "yanchor": "bottom", "font": {"size": 14, "color": color}})
+            if item.highlight:
+                shapes.append({"type": "rect", "xref": "paper", "yref": "paper",
+                               "x0": px_x(grid_left - 3), "x1": px_x(grid_right + 3),
+                               "y0": px_y(grid_bottom + 3), "y1": px_y(grid_top - 3),
+                               "line": {"color": HIGHLIGHT_COLOR, "width": 3}})
+            left += width
+        top += height + LINE_GAP
+    fig.update_layout(
+        template=TEMPLATE, width=fig_width, height=fig_height, autosize=False,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False, annotations=annotations, shapes=shapes,
+        font={"size": 12}, **axes,
+    )
+    if title:
+        fig.update_layout(title={"text": title, "x": px_x(MARGIN), "xanchor": "left", "y": px_y(MARGIN),
+                                 "yanchor": "top", "font": {"size": 15}})
+    return fig
+
+
+def matrix_figure(panel: MatrixPanel, *, title: str | None = None) -> go.Figure:
+    """A single annotated matrix (the same look as in an equation)."""
+    return equation_figure([panel], title=title)
+
+
+def decode_array(data) -> np.ndarray:
+    """An array from a figure spec: a plain list, or plotly's base64 typed array {"dtype", "bdata", "shape"}."""
+    if isinstance(data, dict) and "bdata" in data:
+        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"]))
+        shape = data.get("shape")
+        if shape:
+            array = array.reshape([int(size) for size in str(shape).split(",")])
+        return array.astype(float)
+    return np.asarray(data, dtype=float)
+
+
+def traces_by_name(spec: dict) -> dict[str, np.ndarray]:
+    """Read the drawn matrices back from a figure spec (``fig.to_dict()`` or the JSON Streamlit sends)."""
+    return {trace["name"]: np.atleast_2d(decode_array(trace["z"])) for trace in spec.get("data", [])
+            if trace.get("type") == "heatmap" and "name" in trace}
