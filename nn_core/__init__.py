@@ -1,7 +1,21 @@
-"""Backprop Lab's network core: the article's 2-layer ``dlnet`` in pure NumPy (no Streamlit, no Plotly)."""
+"""Backprop Lab's network core: the article's 2-layer ``dlnet`` in pure NumPy (no Streamlit, no Plotly).
 
+The public surface is re-exported here; pages and tests may also import a submodule directly.
+"""
+
+from .csv_data import DataError, load_csv
 from .data import CLASS_NAMES, SCALINGS, Dataset, Split, load_cancer, split_and_scale
+from .descent import classify_outcome, run_descent
+from .diagnostics import TrainingMonitor, dead_relu_fraction, gradient_norms
 from .gradcheck import GradientCheck, gradient_check, numeric_gradient, relative_error
+from .landscape import (
+    filter_normalized_directions,
+    landscape_scene,
+    loss_on_plane,
+    pca_directions,
+    project_trajectory,
+    record_trajectory,
+)
 from .network import (
     GRADIENT_NAMES,
     PARAM_NAMES,
@@ -19,12 +33,20 @@ from .network import (
     sigmoid,
 )
 from .optimizers import OPTIMIZER_LABELS, OPTIMIZERS, get_step_function
+from .surfaces import SURFACES, get_surface
 from .training import DIVERGENCE_LOSS, diverged, steps_per_epoch, train
 
 __all__ = [
+    "DataError", "load_csv",
     "CLASS_NAMES", "SCALINGS", "Dataset", "Split", "load_cancer", "split_and_scale",
+    "classify_outcome", "run_descent",
+    "TrainingMonitor", "dead_relu_fraction", "gradient_norms",
     "GradientCheck", "gradient_check", "numeric_gradient", "relative_error",
+    "filter_normalized_directions", "landscape_scene", "loss_on_plane", "pca_directions", "project_trajectory",
+    "record_trajectory",
     "GRADIENT_NAMES", "PARAM_NAMES", "backward", "d_relu", "d_sigmoid", "forward", "init_params", "loss",
     "loss_from_logits", "parameter_gradients", "predict", "predict_proba", "relu", "sigmoid",
-    "OPTIMIZER_LABELS", "OPTIMIZERS", "get_step_function", "DIVERGENCE_LOSS", "diverged", "steps_per_epoch", "train",
+    "OPTIMIZER_LABELS", "OPTIMIZERS", "get_step_function",
+    "SURFACES", "get_surface",
+    "DIVERGENCE_LOSS", "diverged", "steps_per_epoch", "train",
 ]
