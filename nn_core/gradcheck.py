@@ -26,8 +26,7 @@ class GradientCheck:
     @property
     def relative_error(self) -> float:
         """‖numeric − analytic‖ / (‖numeric‖ + ‖analytic‖), 0 when both are 0."""
-        denominator = np.linalg.norm(self.numeric) + np.linalg.norm(self.analytic)
-        return float(np.linalg.norm(self.difference) / denominator) if denominator > 0 else 0.0
+        return relative_error(self.numeric, self.analytic)
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:

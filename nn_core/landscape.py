@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.decomposition import PCA
 from threadpoolctl import threadpool_limits
 
-from .network import PARAM_NAMES, Params, copy_params, forward, loss
+from .network import PARAM_NAMES, Params, copy_params, forward, loss, loss_per_row
 from .training import train
 
 
@@ -173,12 +173,6 @@ def _softplus_row_sums(Z: np.ndarray, work: np.ndarray) -> np.ndarray:
     return np.log(products).sum(axis=-1) + np.maximum(Z, 0.0).sum(axis=-1)
 
 
-def _mean_cross_entropy(Z2: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    """Row-wise loss_from_logits for Z2 of shape (k, m): the same formula, one value per row."""
-    m = Z2.shape[-1]
-    return (np.logaddexp(0.0, Z2).sum(axis=-1) - Z2 @ Y.ravel()) / m
-
-
 def loss_on_plane(plane: Plane, X: np.ndarray, Y: np.ndarray, alphas: np.ndarray, betas: np.ndarray) -> np.ndarray:
     """The loss at every grid point, shape (len(betas), len(alphas)) (row i is β = betas[i]).
 
@@ -234,7 +228,7 @@ def loss_at_points(plane: Plane, X: np.ndarray, Y: np.ndarray, alphas: np.ndarra
         A1 = np.maximum(Z1, 0.0)
         W2 = W2_c + alphas[:, None] * W2_a + betas[:, None] * W2_b
         Z2 = np.matmul(W2[:, None, :], A1)[:, 0, :] + (b2_c + alphas * b2_a + betas * b2_b)[:, None]
-        return _mean_cross_entropy(Z2, Y)
+        return loss_per_row(Z2, Y)
 
 
 def loss_on_plane_loop(plane: Plane, X: np.ndarray, Y: np.ndarray, alphas: np.ndarray, betas: np.ndarray) -> np.ndarray:

@@ -51,13 +51,25 @@ def forward(params: Params, X: np.ndarray) -> Cache:
     return {"Z1": Z1, "A1": A1, "Z2": Z2, "Yh": sigmoid(Z2)}
 
 
-def loss_from_logits(Z2: np.ndarray, Y: np.ndarray) -> float:
-    """Mean binary cross-entropy written in the logits: log(1 + e^z) − y·z, finite for every z."""
-    # Subtract per sample, then sum: summing first and subtracting two huge totals would cancel and
-    # could print a slightly negative loss once every sample is fitted with large logits.
+def _cross_entropy_per_sample(Z2: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """log(1 + e^z) − y·z for every sample: the cross-entropy written in the logits, finite for every z.
+
+    Subtracting per sample (not two summed totals) avoids a cancellation that could print a slightly
+    negative loss once every sample is fitted with large logits.
+    """
     per_sample = np.logaddexp(0.0, Z2)
     per_sample -= Y * Z2
-    return float(per_sample.sum() / Z2.size)
+    return per_sample
+
+
+def loss_from_logits(Z2: np.ndarray, Y: np.ndarray) -> float:
+    """Mean binary cross-entropy over the samples, from the logits Z2."""
+    return float(_cross_entropy_per_sample(Z2, Y).sum() / Z2.size)
+
+
+def loss_per_row(Z2: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """``loss_from_logits`` for a stack of logit rows (k, m) against one Y: one mean loss per row."""
+    return _cross_entropy_per_sample(Z2, Y.reshape(1, -1)).sum(axis=-1) / Z2.shape[-1]
 
 
 def loss(cache: Cache, Y: np.ndarray) -> float:

@@ -19,6 +19,7 @@ from nn_core import (
     parameter_gradients,
     predict,
     predict_proba,
+    relative_error,
     relu,
     sigmoid,
 )
@@ -38,11 +39,6 @@ def numeric_derivative(f, x: np.ndarray, h: float = H) -> np.ndarray:
         x[index] = original
         grad[index] = (plus - minus) / (2 * h)
     return grad
-
-
-def rel_error(a: np.ndarray, b: np.ndarray) -> float:
-    denominator = np.linalg.norm(a) + np.linalg.norm(b)
-    return float(np.linalg.norm(a - b) / denominator) if denominator else 0.0
 
 
 def random_problem(n_x: int, n_h: int, m: int, seed: int):
@@ -115,7 +111,7 @@ def test_parameter_gradients_match_finite_differences(shape):
     grads = backward(params, X, Y, cache)
     for name in ("W1", "b1", "W2", "b2"):
         numeric = numeric_derivative(lambda: loss(forward(params, X), Y), params[name])
-        assert rel_error(numeric, grads["dLoss_" + name]) <= 1e-6, name
+        assert relative_error(numeric, grads["dLoss_" + name]) <= 1e-6, name
 
 
 @settings(max_examples=40, deadline=None)
@@ -139,7 +135,7 @@ def test_per_sample_gradients_match_finite_differences(shape):
     }
     for name, (variable, f) in checks.items():
         numeric = m * numeric_derivative(f, variable)
-        assert rel_error(numeric, grads[name]) <= 1e-6, name
+        assert relative_error(numeric, grads[name]) <= 1e-6, name
 
 
 def test_stable_dLoss_Z2_equals_the_article_chain():
