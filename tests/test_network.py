@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from nn_core import (
@@ -25,6 +25,15 @@ from nn_core import (
 )
 
 H = 1e-6  # central differences in float64: truncation ~h², round-off ~1e-16/h
+# Round-off of a central difference is ~1e-16·|loss| / h ≈ 1e-10 per entry: below this absolute size a
+# difference is noise, so a gradient that is itself ~1e-5 is judged by this floor, not by its ratio.
+ROUND_OFF_FLOOR = 1e-9
+
+
+def assert_gradient_matches(numeric: np.ndarray, analytic: np.ndarray, name: str) -> None:
+    """Relative error ≤ 1e-6, or a difference no larger than finite differences can resolve."""
+    close = np.linalg.norm(numeric - analytic) <= ROUND_OFF_FLOOR * np.sqrt(numeric.size)
+    assert close or relative_error(numeric, analytic) <= 1e-6, (name, relative_error(numeric, analytic))
 
 
 def numeric_derivative(f, x: np.ndarray, h: float = H) -> np.ndarray:
@@ -103,6 +112,7 @@ shapes = st.tuples(st.integers(1, 6), st.integers(1, 6), st.integers(1, 9), st.i
 
 @settings(max_examples=40, deadline=None)
 @given(shapes)
+@example((1, 3, 1, 63))  # found by hypothesis: a dLoss_b1 of ~1e-5, where round-off dominates the ratio
 def test_parameter_gradients_match_finite_differences(shape):
     n_x, n_h, m, seed = shape
     params, X, Y = random_problem(n_x, n_h, m, seed)
@@ -111,7 +121,7 @@ def test_parameter_gradients_match_finite_differences(shape):
     grads = backward(params, X, Y, cache)
     for name in ("W1", "b1", "W2", "b2"):
         numeric = numeric_derivative(lambda: loss(forward(params, X), Y), params[name])
-        assert relative_error(numeric, grads["dLoss_" + name]) <= 1e-6, name
+        assert_gradient_matches(numeric, grads["dLoss_" + name], name)
 
 
 @settings(max_examples=40, deadline=None)
@@ -135,7 +145,7 @@ def test_per_sample_gradients_match_finite_differences(shape):
     }
     for name, (variable, f) in checks.items():
         numeric = m * numeric_derivative(f, variable)
-        assert relative_error(numeric, grads[name]) <= 1e-6, name
+        assert_gradient_matches(numeric, grads[name], name)
 
 
 def test_stable_dLoss_Z2_equals_the_article_chain():
