@@ -109,7 +109,7 @@ def parameter_gradients(params: Params, X: np.ndarray, Y: np.ndarray, cache: Cac
     dLoss_A1 = params["W2"].T @ dLoss_Z2
     dLoss_W2 = (dLoss_Z2 @ cache["A1"].T) * inv_m
     dLoss_b2 = dLoss_Z2.sum(axis=1, keepdims=True) * inv_m
-    dLoss_Z1 = dLoss_A1 * (cache["Z1"] > 0)
+    dLoss_Z1 = dLoss_A1 * d_relu(cache["Z1"])
     dLoss_W1 = (dLoss_Z1 @ X.T) * inv_m
     dLoss_b1 = dLoss_Z1.sum(axis=1, keepdims=True) * inv_m
     return {
@@ -137,7 +137,3 @@ def predict(params: Params, X: np.ndarray, threshold: float = 0.5) -> np.ndarray
 
 def copy_params(params: Params) -> Params:
     return {name: np.array(value, dtype=float, copy=True) for name, value in params.items()}
-
-
-def params_are_finite(params: Params) -> bool:
-    return all(np.isfinite(value).all() for value in params.values())

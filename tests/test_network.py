@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from nn_core import (
     GRADIENT_NAMES,
     backward,
+    d_relu,
     d_sigmoid,
     forward,
     init_params,
@@ -259,3 +260,27 @@ def test_loss_is_never_negative_when_every_sample_is_fitted_with_huge_logits():
     Z2 = rng.normal(size=(1, 500)) * 1e4
     Y = (Z2 > 0).astype(float)
     assert 0.0 <= loss_from_logits(Z2, Y) < 1e-9
+
+
+def test_d_relu_is_zero_at_zero_like_the_article():
+    """The article's dRelu: 1 where z > 0, else 0 — including z exactly 0."""
+    Z = np.array([[-1.0, 0.0, 1e-300, 2.0]])
+    np.testing.assert_array_equal(d_relu(Z), [[0.0, 0.0, 1.0, 1.0]])
+
+
+def test_backward_blocks_the_gradient_where_Z1_is_exactly_zero():
+    """Min-max scaled data makes Z1 exactly 0 often (a zero row of W1 against zero inputs). At Z1 = 0 the
+    ReLU is off, so dLoss_Z1 must be 0 there and that sample adds nothing to dLoss_W1 and dLoss_b1."""
+    rng = np.random.default_rng(3)
+    X = rng.random((3, 6))
+    X[:, :3] = 0.0  # three samples of all-zero inputs: with b1 = 0, every Z1 of theirs is exactly 0
+    params = init_params(3, 4, seed=2)
+    params["b1"] = np.zeros((4, 1))
+    Y = np.array([[1.0, 0.0, 1.0, 0.0, 1.0, 1.0]])
+    cache = forward(params, X)
+    assert (cache["Z1"][:, :3] == 0).all()
+    grads = backward(params, X, Y, cache)
+    np.testing.assert_array_equal(grads["dLoss_Z1"][:, :3], 0.0)
+    live = cache["Z1"][:, 3:] > 0
+    expected_b1 = (grads["dLoss_A1"][:, 3:] * live).sum(axis=1, keepdims=True) / X.shape[1]
+    np.testing.assert_allclose(grads["dLoss_b1"], expected_b1, rtol=0, atol=1e-15)
