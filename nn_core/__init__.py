@@ -7,6 +7,7 @@ from .csv_data import DataError, load_csv
 from .data import CLASS_NAMES, SCALINGS, Dataset, Split, load_cancer, split_and_scale
 from .descent import classify_outcome, run_descent
 from .diagnostics import TrainingMonitor, dead_relu_fraction, gradient_norms
+from .divergence import divergence_clause, divergence_message, loss_exploded, past_ceiling
 from .gradcheck import GradientCheck, gradient_check, numeric_gradient, relative_error
 from .landscape import (
     filter_normalized_directions,
@@ -40,6 +41,7 @@ from .training import DIVERGENCE_LOSS, diverged, steps_per_epoch, train
 __all__ = [
     "DataError", "load_csv",
     "CLASS_NAMES", "SCALINGS", "Dataset", "Split", "load_cancer", "split_and_scale",
+    "divergence_clause", "divergence_message", "loss_exploded", "past_ceiling",
     "classify_outcome", "run_descent",
     "TrainingMonitor", "dead_relu_fraction", "gradient_norms",
     "GradientCheck", "gradient_check", "numeric_gradient", "relative_error",

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .divergence import divergence_clause, escape_bounds
 from .optimizers import get_step_function
 from .surfaces import Surface
 
-# The ball "flew off" once it is this many domain widths outside the domain.
-ESCAPE_MARGIN = 1.0
 # A ball that ends within this distance of a known minimum is "in" that minimum.
 ARRIVAL_DISTANCE = 0.2
 # Over the last 10 steps, a ball that travelled this many times its net displacement is bouncing.
@@ -55,9 +54,8 @@ class Outcome:
 
 
 def escape_box(surface: Surface) -> tuple[float, float]:
-    low, high = surface.domain
-    width = high - low
-    return low - ESCAPE_MARGIN * width, high + ESCAPE_MARGIN * width
+    """Where the ball counts as flown off (the rule lives in nn_core.divergence)."""
+    return escape_bounds(surface.domain)
 
 
 def run_descent(
@@ -119,7 +117,7 @@ def sweep_learning_rates(center: float, count: int = 5, factor: float = 2.0) -> 
 def classify_outcome(run: DescentRun, surface: Surface) -> Outcome:
     """Say in one line whether the ball found the global minimum, a local one, stalled, or flew off."""
     if run.diverged:
-        return Outcome("diverged", f"the learning rate is too high: the ball flew off at step {run.diverged_at}")
+        return Outcome("diverged", divergence_clause(run.diverged_at, event="the ball flew off", unit="step"))
     end = run.end
     nearest = min(surface.minima, key=lambda m: np.hypot(end[0] - m.x, end[1] - m.y))
     if np.hypot(end[0] - nearest.x, end[1] - nearest.y) <= ARRIVAL_DISTANCE:

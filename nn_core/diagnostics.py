@@ -11,32 +11,31 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .divergence import loss_exploded
 from .network import Params, forward, loss, parameter_gradients
 
-# A mean cross-entropy this far above where training started means the steps overshoot: the run is
-# exploding even though the numbers are still finite (nn_core.training stops only at DIVERGENCE_LOSS).
-EXPLOSION_FACTOR = 20.0
-EXPLOSION_FLOOR = 10.0
 # "The size of a layer's gradient" = the norm of all its parameters' gradients together.
 LAYER_GRADIENTS = {"layer 1 (W1, b1)": ("dLoss_W1", "dLoss_b1"), "layer 2 (W2, b2)": ("dLoss_W2", "dLoss_b2")}
 
 
+def dead_fraction_of(Z1: np.ndarray) -> float:
+    """Share of hidden units (rows of Z1) that are <= 0 for every sample."""
+    return float(np.mean(np.all(Z1 <= 0, axis=1)))
+
+
 def dead_relu_fraction(params: Params, X: np.ndarray) -> float:
     """Share of hidden units whose Z1 is <= 0 for every sample: they output 0 and never learn again."""
-    Z1 = forward(params, X)["Z1"]
-    return float(np.mean(np.all(Z1 <= 0, axis=1)))
+    return dead_fraction_of(forward(params, X)["Z1"])
+
+
+def norms_of(grads: dict[str, np.ndarray]) -> dict[str, float]:
+    """Frobenius norm of each parameter gradient."""
+    return {name: float(np.linalg.norm(grads[name])) for name in ("dLoss_W1", "dLoss_b1", "dLoss_W2", "dLoss_b2")}
 
 
 def gradient_norms(params: Params, X: np.ndarray, Y: np.ndarray) -> dict[str, float]:
     """Frobenius norm of dLoss_W1, dLoss_b1, dLoss_W2, dLoss_b2 on (X, Y): how hard each layer is pushed."""
-    cache = forward(params, X)
-    grads = parameter_gradients(params, X, Y, cache)
-    return {name: float(np.linalg.norm(grads[name])) for name in ("dLoss_W1", "dLoss_b1", "dLoss_W2", "dLoss_b2")}
-
-
-def exploding(current: float, initial: float) -> bool:
-    """True when the loss is not finite or has grown far above its starting value."""
-    return not np.isfinite(current) or current > max(EXPLOSION_FLOOR, EXPLOSION_FACTOR * initial)
+    return norms_of(parameter_gradients(params, X, Y, forward(params, X)))
 
 
 @dataclass
@@ -44,7 +43,7 @@ class TrainingMonitor:
     """A ``train`` callback recording, every time it is called, the full-set losses and gradient health.
 
     ``X_val``/``Y_val`` may be None (no validation curve). ``stop_on_explosion`` ends the run when the
-    training loss explodes (see ``exploding``) and remembers it in ``exploded_at``.
+    training loss explodes (``nn_core.divergence.loss_exploded``) and remembers it in ``exploded_at``.
     """
 
     X_train: np.ndarray
@@ -67,13 +66,14 @@ class TrainingMonitor:
         self.train_loss.append(loss(cache, self.Y_train))
         if self.X_val is not None and self.Y_val is not None:
             self.val_loss.append(loss(forward(params, self.X_val), self.Y_val))
-        self.dead_fraction.append(float(np.mean(np.all(cache["Z1"] <= 0, axis=1))))
-        for name, parts in LAYER_GRADIENTS.items():
-            self.grad_norms[name].append(float(np.sqrt(sum(np.sum(grads[part] ** 2) for part in parts))))
+        self.dead_fraction.append(dead_fraction_of(cache["Z1"]))
+        norms = norms_of(grads)
+        for name, parts in LAYER_GRADIENTS.items():  # a layer's norm: all its parameters' gradients together
+            self.grad_norms[name].append(float(np.sqrt(sum(norms[part] ** 2 for part in parts))))
 
     def __call__(self, step: int, params: Params, batch_loss: float) -> bool:
         self.record(step, params)
-        if self.stop_on_explosion and exploding(self.train_loss[-1], self.train_loss[0]):
+        if self.stop_on_explosion and loss_exploded(self.train_loss[-1], self.train_loss[0]):
             self.exploded_at = step
             return True
         return False

@@ -6,20 +6,20 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from .divergence import LOSS_CEILING, past_ceiling
 from .network import PARAM_NAMES, Params, copy_params, forward, loss, parameter_gradients
 from .optimizers import get_step_function
 
 # callback(step, params, loss) -> True to stop early. Called every ``callback_every`` steps.
 TrainingCallback = Callable[[int, Params, float], "bool | None"]
 
-# A mean cross-entropy this large means |Z2| ~ 1e8 on wrong answers: the weights are flying off.
-# Stopping here keeps every number finite (left alone, they overflow to inf a few steps later).
-DIVERGENCE_LOSS = 1e8
+# The ceiling at which ``train`` stops (see nn_core.divergence for why batch losses use only the ceiling).
+DIVERGENCE_LOSS = LOSS_CEILING
 
 
 def diverged(losses: np.ndarray) -> bool:
-    """True when a run of ``train`` was stopped because its loss exploded or stopped being finite."""
-    return len(losses) > 0 and not (np.isfinite(losses[-1]) and losses[-1] <= DIVERGENCE_LOSS)
+    """True when a run of ``train`` was stopped because its loss passed the ceiling or stopped being finite."""
+    return len(losses) > 0 and past_ceiling(losses[-1])
 
 
 def steps_per_epoch(m: int, batch_size: int | None) -> int:
@@ -82,7 +82,7 @@ def train(
         current = loss(cache, Y_batch)
         losses[t - 1] = current
         done = t
-        if not current <= DIVERGENCE_LOSS:  # also catches nan
+        if past_ceiling(current):
             break
         grads = parameter_gradients(params, X_batch, Y_batch, cache)
         for name in PARAM_NAMES:

@@ -10,10 +10,10 @@ from nn_core.diagnostics import (
     LAYER_GRADIENTS,
     TrainingMonitor,
     dead_relu_fraction,
-    exploding,
     gradient_flow_reading,
     gradient_norms,
 )
+from nn_core.divergence import loss_exploded
 from nn_core.gradcheck import numeric_gradient
 from nn_core.network import forward, init_params, loss
 from nn_core.training import train
@@ -73,8 +73,8 @@ def test_monitor_stops_an_exploding_run_and_says_so(split):
 
 
 def test_exploding_rule():
-    assert not exploding(0.7, 0.69) and not exploding(5.0, 0.69)
-    assert exploding(50.0, 0.69) and exploding(float("nan"), 0.69) and exploding(float("inf"), 0.69)
+    assert not loss_exploded(0.7, 0.69) and not loss_exploded(5.0, 0.69)
+    assert loss_exploded(50.0, 0.69) and loss_exploded(float("nan"), 0.69) and loss_exploded(float("inf"), 0.69)
 
 
 def test_reading_reports_dead_units(split):
