@@ -3,72 +3,21 @@
 import numpy as np
 import streamlit as st
 
+from lessons.stage_panels import gradient_check_items, sigmoid_chain_items, stage_items
+from lessons.stages import STAGE_KEYS, STAGES_BY_KEY, shapes_text, stage_index
+from lessons.step_through import GRADCHECK_TOLERANCE, gradient_check_table, gradient_check_verdict, sigmoid_chain_at_z2
 from nn_core.gradcheck import METHODS, gradient_check
-from nn_core.network import PARAM_NAMES, forward, init_params, loss
-from nn_core.training import diverged, train
-from ui.cached import cancer_dataset, cancer_split
-from ui.stages import (
-    GRADCHECK_TOLERANCE,
-    STAGE_KEYS,
-    STAGES_BY_KEY,
-    choose_samples,
-    collect_matrices,
-    gradient_check_items,
-    gradient_check_passes,
-    shapes_text,
-    sigmoid_chain_at_z2,
-    sigmoid_chain_items,
-    stage_index,
-    stage_items,
-)
-from viz.derivative import derivative_figure, secant_slope, tangent_slope
+from streamlit_glue.cached import cancer_dataset, small_example
+from streamlit_glue.derivative_warm_up import derivative_warm_up
+from streamlit_glue.step_through_state import apply_updates, current_matrices, go_to_stage, new_example, start_over
 from viz.heatmaps import equation_figure
 from viz.history import loss_history_figure
 from viz.style import format_number
 
 DEFAULT_FEATURES = ["mean radius", "mean texture", "worst concave points"]
-WARMUP_H = [2.0, 1.0, 0.5, 0.1, 0.01, 0.001]
 CHECK_H = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7]
 METHOD_LABELS = {"forward": "forward (f(x+h) − f(x)) / h — the article's", "central": "centred (f(x+h) − f(x−h)) / 2h"}
 CHART_WIDTH = 920  # px: the main column of a 1400 px wide window with the sidebar open
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def small_example(features: tuple[str, ...], m: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """m tumours × the chosen features from the standardized training split (numbers of order 1)."""
-    names = cancer_dataset().feature_names
-    split = cancer_split(features=tuple(names.index(name) for name in features))
-    chosen = choose_samples(split.Y_train, m, seed)
-    return split.X_train[:, chosen], split.Y_train[:, chosen], chosen
-
-
-def go_to_stage(step: int) -> None:
-    index = min(max(stage_index(st.session_state.fb_stage) + step, 0), len(STAGE_KEYS) - 1)
-    st.session_state.fb_stage = STAGE_KEYS[index]
-
-
-def start_over() -> None:
-    """Back to the first stage and the initial weights of this example."""
-    st.session_state.fb_stage = STAGE_KEYS[0]
-    st.session_state.fb_example = None
-
-
-def new_example() -> None:
-    st.session_state.fb_seed = (st.session_state.fb_seed + 1) % 10_000
-
-
-def apply_updates(X: np.ndarray, Y: np.ndarray, lr: float, iterations: int, restart_forward: bool = False) -> None:
-    """The article's gd loop (nn_core.train) on the current weights; the loss history grows by one per step."""
-    params, losses = train(st.session_state.fb_params, X, Y, lr=lr, iterations=iterations)
-    if diverged(losses):
-        st.session_state.fb_warning = (f"The loss blew up at iteration {len(st.session_state.fb_history) + len(losses)}"
-                                       f" with learning rate {lr}: the steps are too big. Lower the learning rate.")
-        return
-    st.session_state.fb_params = params
-    st.session_state.fb_iteration += len(losses)
-    st.session_state.fb_history = st.session_state.fb_history[:-1] + list(losses) + [loss(forward(params, X), Y)]
-    if restart_forward:  # walk the next forward pass with the new weights
-        st.session_state.fb_stage = "Z1"
 
 
 st.title("Forward & backward pass")
@@ -79,23 +28,7 @@ st.markdown(
 )
 
 # --- warm-up --------------------------------------------------------------------------------------------
-with st.expander("Warm-up: what a derivative measures — the article's f(x) = x²"):
-    warm_left, warm_right = st.columns([1, 2])
-    with warm_left:
-        x = st.slider("x", -4.0, 4.0, 3.0, 0.5, key="fb_x", bind="query-params")
-        h_warm = st.select_slider("h (the nudge)", WARMUP_H, value=1.0, key="fb_dh", bind="query-params",
-                                  help="Move right to shrink h: the secant turns into the tangent.")
-        numbers = [format_number(v, 6) for v in (x + h_warm, x, h_warm, secant_slope(x, h_warm))]
-        st.latex(r"\begin{aligned} \frac{f(x+h) - f(x)}{h} &= \frac{(" + numbers[0] + r")^2 - (" + numbers[1]
-                 + r")^2}{" + numbers[2] + r"} \\ &= " + numbers[3] + r" \end{aligned}")
-        st.markdown(f"The tangent's slope is f′(x) = 2x = **{format_number(tangent_slope(x))}**. For x² the "
-                    f"secant's slope is exactly 2x + h, so it tends to 2x as h shrinks.")
-        st.dataframe({"h": [format_number(h, 3) for h in WARMUP_H],
-                      "(f(x+h) − f(x)) / h": [format_number(secant_slope(x, h), 7) for h in WARMUP_H]},
-                     hide_index=True)
-    with warm_right:
-        st.plotly_chart(derivative_figure(x, h_warm), key="fb_derivative_chart")
-    st.caption("Back-propagation computes these slopes for every weight at once — exactly, without nudging.")
+derivative_warm_up()
 
 # --- the example ----------------------------------------------------------------------------------------
 st.subheader("The example")
@@ -115,20 +48,7 @@ if len(features) < 2:
 
 # --- compute: once per example / iteration / learning rate, kept in session state ------------------------
 X, Y, sample_ids = small_example(tuple(features), m, seed)
-example = (tuple(features), m, n_h, seed)
-if st.session_state.get("fb_example") != example:
-    st.session_state.fb_example = example
-    st.session_state.fb_params = init_params(len(features), n_h, seed=seed)
-    st.session_state.fb_iteration = 0
-    st.session_state.fb_history = []
-matrices_key = (example, st.session_state.fb_iteration, lr)
-if st.session_state.get("fb_matrices_key") != matrices_key:
-    st.session_state.fb_matrices = collect_matrices(st.session_state.fb_params, X, Y, lr)
-    st.session_state.fb_matrices_key = matrices_key
-    st.session_state.fb_checks = {}
-matrices = st.session_state.fb_matrices
-if not st.session_state.fb_history:
-    st.session_state.fb_history = [matrices["Loss"].item()]
+matrices = current_matrices(X, Y, example=(tuple(features), m, n_h, seed), lr=lr)
 iteration = st.session_state.fb_iteration
 st.caption(
     f"X is {len(features)} features × {m} tumours (standardized on the training split), labels "
@@ -217,26 +137,11 @@ if h not in st.session_state.fb_checks:
     st.session_state.fb_checks[h] = {
         name: gradient_check(st.session_state.fb_params, X, Y, h=h, method=name) for name in METHODS}
 checks = st.session_state.fb_checks[h]
-verdicts = {name: {p: gradient_check_passes(checks[name][p], name) for p in PARAM_NAMES} for name in METHODS}
-st.dataframe(
-    {"parameter": list(PARAM_NAMES),
-     "relative error, forward": [f"{checks['forward'][p].relative_error:.2e}" for p in PARAM_NAMES],
-     "forward": ["pass" if verdicts["forward"][p] else "FAIL" for p in PARAM_NAMES],
-     "relative error, centred": [f"{checks['central'][p].relative_error:.2e}" for p in PARAM_NAMES],
-     "centred": ["pass" if verdicts["central"][p] else "FAIL" for p in PARAM_NAMES]},
-    hide_index=True)
+st.dataframe(gradient_check_table(checks), hide_index=True)
 st.caption(f"Relative error = ‖numeric − back-prop‖ / (‖numeric‖ + ‖back-prop‖). Pass below "
            f"{GRADCHECK_TOLERANCE['forward']:g} for the forward difference (its error grows like h) and below "
            f"{GRADCHECK_TOLERANCE['central']:g} for the centred one (its error grows like h²).")
-if all(verdicts["central"].values()) and all(verdicts["forward"].values()):
-    st.success(f"PASS — with h = {h:g}, back-propagation agrees with both finite differences for W1, b1, W2, b2.")
-elif all(verdicts["central"].values()):
-    st.warning(f"PASS for the centred difference, FAIL for the forward one with h = {h:g}: the forward "
-               f"difference's own error is too big at this h — back-propagation is fine. Try h = 0.001.")
-else:
-    failed = [p for p in PARAM_NAMES if not verdicts["central"][p]]
-    st.error(f"FAIL for {', '.join(failed)} with h = {h:g}. Back-propagation does not depend on h — the finite "
-             f"differences do: with a large h they measure the slope over a curved stretch (and a ReLU may switch "
-             f"inside the nudge); with a tiny h, rounding in the loss swamps the difference. Try h = 0.001.")
+kind, text = gradient_check_verdict(checks, h)
+getattr(st, kind)(text)
 st.plotly_chart(equation_figure(gradient_check_items(checks[method], method, features), max_width=CHART_WIDTH),
                 width="content", key="fb_check_chart")

@@ -1,4 +1,10 @@
-"""Backprop Lab's network core: the article's 2-layer ``dlnet`` in pure NumPy (no Streamlit, no Plotly).
+"""Backprop Lab's network core: the article's 2-layer ``dlnet`` written from scratch in NumPy.
+
+The neural-network math (forward, loss, backward, training, optimizers, gradient check) is ours, in NumPy.
+Well-kept libraries do the rest, each pinned in requirements.txt: SciPy's ``expit`` (the stable sigmoid),
+scikit-learn (the built-in data set, splitting, scaling, PCA for the landscape), pandas (reading uploaded
+CSV files) and threadpoolctl (limiting BLAS threads while a landscape is evaluated). Never Streamlit or
+Plotly: tests/test_architecture.py checks the arrows.
 
 The public surface is re-exported here; pages and tests may also import a submodule directly.
 """

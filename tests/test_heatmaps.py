@@ -7,8 +7,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
+from tests.plotly_spec import traces_by_name
 from viz.derivative import derivative_figure, secant_slope, tangent_slope
-from viz.heatmaps import LINE_BREAK, MatrixPanel, equation_figure, matrix_figure, traces_by_name
+from viz.heatmaps import LINE_BREAK, MatrixPanel, equation_figure
 from viz.history import loss_history_figure
 from viz.style import HIGHLIGHT_COLOR, SIGNED_COLORSCALE, format_number, symmetric_limit
 
@@ -114,8 +115,8 @@ def test_color_limit_draws_small_differences_pale():
     assert trace.zmax == 0.5 and trace.zmin == -0.5
 
 
-def test_matrix_figure_is_a_one_panel_equation():
-    fig = matrix_figure(panel("W2", np.array([[0.1, -0.2]])), title="W2")
+def test_a_single_matrix_is_a_one_panel_equation():
+    fig = equation_figure([panel("W2", np.array([[0.1, -0.2]]))], title="W2")
     assert len(fig.data) == 1 and fig.layout.title.text == "W2"
 
 

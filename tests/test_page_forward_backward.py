@@ -6,10 +6,11 @@ import json
 import numpy as np
 import pytest
 
+from lessons.stages import STAGE_KEYS, STAGES_BY_KEY
+from lessons.step_through import choose_samples
 from nn_core.data import load_cancer, split_and_scale
 from nn_core.network import PARAM_NAMES, backward, forward, init_params, loss
-from ui.stages import STAGE_KEYS, STAGES_BY_KEY, choose_samples
-from viz.heatmaps import decode_array, traces_by_name
+from tests.plotly_spec import decode_array, traces_by_name
 
 PAGE = "app_pages/forward_backward.py"
 DEFAULT_FEATURES = ("mean radius", "mean texture", "worst concave points")
@@ -162,8 +163,8 @@ def test_derivative_warm_up_tends_to_the_tangent(app_test, x, limit):
 def test_stepping_does_not_recompute(app_test, monkeypatch):
     """Next / Previous only change what is shown: forward/backward and the gradient check run once per
     example, iteration and learning rate (h for the check), not once per click."""
+    import lessons.step_through
     import nn_core.gradcheck
-    import ui.stages
 
     calls = {"matrices": 0, "checks": 0}
 
@@ -173,7 +174,8 @@ def test_stepping_does_not_recompute(app_test, monkeypatch):
             return function(*args, **kwargs)
         return wrapper
 
-    monkeypatch.setattr(ui.stages, "collect_matrices", counted("matrices", ui.stages.collect_matrices))
+    monkeypatch.setattr(lessons.step_through, "collect_matrices",
+                        counted("matrices", lessons.step_through.collect_matrices))
     monkeypatch.setattr(nn_core.gradcheck, "gradient_check", counted("checks", nn_core.gradcheck.gradient_check))
     at = app_test(PAGE)
     assert calls == {"matrices": 1, "checks": 2}  # forward + central differences

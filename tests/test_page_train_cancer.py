@@ -3,16 +3,16 @@ divergence, Stop, the URL, every bad CSV and the UCI original file through the u
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 
 import numpy as np
 import pytest
 
+from lessons.evaluation import settings_json, weights_npz
 from nn_core.network import init_params
+from tests.plotly_spec import decode_array
 from tests.test_csv_data import BAD_FILES
-from ui.training import settings_json, weights_npz
 
 PAGE = "app_pages/train_cancer.py"
 
@@ -27,15 +27,6 @@ def _chart(at, key: str) -> dict:
         if element.proto.id.endswith(key) or key in element.proto.id:
             return spec
     raise AssertionError(f"no chart with key {key}")
-
-
-def _array(value) -> np.ndarray:
-    """A Plotly JSON array: a plain list, or Plotly's typed-array form {"dtype", "bdata", "shape"}."""
-    if isinstance(value, dict) and "bdata" in value:
-        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        shape = value.get("shape")
-        return array.reshape([int(n) for n in str(shape).split(",")]) if shape else array
-    return np.asarray(value, dtype=float)
 
 
 def _baseline_accuracy(at, model_start: str) -> float:
@@ -72,11 +63,11 @@ def test_defaults_reach_096_over_five_split_seeds_with_every_result_widget(app_t
 def test_threshold_moves_the_confusion_matrix_without_retraining(app_test):
     at = app_test(PAGE)
     runs = at.session_state["train_runs"]
-    before = _array(_chart(at, "train_confusion")["data"][0]["z"])
+    before = decode_array(_chart(at, "train_confusion")["data"][0]["z"])
     recall_before = _metric(at, "Recall")
     at.slider(key="train_threshold").set_value(0.9).run()
     assert not at.exception
-    after = _array(_chart(at, "train_confusion")["data"][0]["z"])
+    after = decode_array(_chart(at, "train_confusion")["data"][0]["z"])
     assert at.session_state["train_runs"] == runs  # the model was reused, not retrained
     assert not np.array_equal(after, before) and after.sum() == before.sum()
     assert after[1, 0] > before[1, 0]  # a higher threshold misses more malignant tumours
@@ -109,8 +100,8 @@ def test_compare_batch_modes_overlays_three_curves_and_sgd_is_noisiest(app_test)
     assert not at.exception, at.exception
     traces = _chart(at, "train_batch_chart")["data"]
     assert [t["name"] for t in traces] == ["Full batch", "Mini-batch", "SGD"]
-    assert {len(_array(t["y"])) for t in traces} == {300}  # the same budget of updates
-    roughness = [np.abs(np.diff(_array(t["y"]))).mean() for t in traces]
+    assert {len(decode_array(t["y"])) for t in traces} == {300}  # the same budget of updates
+    roughness = [np.abs(np.diff(decode_array(t["y"]))).mean() for t in traces]
     assert roughness[0] < roughness[1] < roughness[2]
 
 
@@ -122,7 +113,7 @@ def test_a_too_high_learning_rate_stops_with_a_plain_message_and_marks_where(app
     chart = _chart(at, "train_loss_chart")
     stopped = at.session_state["train_result"]["monitor"].steps[-1]
     assert chart["layout"]["shapes"][0]["x0"] == stopped < 300
-    assert all(np.isfinite(_array(trace["y"])).all() for trace in chart["data"])
+    assert all(np.isfinite(decode_array(trace["y"])).all() for trace in chart["data"])
 
 
 def test_stop_keeps_the_model_reached_so_far(app_test):
@@ -193,3 +184,14 @@ def test_uci_original_file_trains_through_the_upload_path(app_test, uci_csv):
         assert result["params"]["W1"].shape == (15, 9)  # the ID column was excluded
         accuracies.append(_metric(at, "Accuracy"))
     assert np.mean(accuracies) >= 0.95, accuracies
+
+
+def test_a_comparison_from_other_settings_is_not_shown(app_test):
+    """Regression: the batch-mode chart stayed on screen after the hidden units changed."""
+    at = app_test(PAGE)
+    at.button(key="train_compare").click().run()
+    assert _chart(at, "train_batch_chart")
+    at.slider(key="train_hidden").set_value(4).run()
+    assert not at.exception, at.exception
+    assert not any("train_batch_chart" in element.proto.id for element in at.get("plotly_chart"))
+    assert any("settings changed since the last comparison" in caption.value for caption in at.caption)

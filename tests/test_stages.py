@@ -3,25 +3,12 @@
 import numpy as np
 import pytest
 
+from lessons.stage_panels import gradient_check_items, sigmoid_chain_items, stage_items
+from lessons.stages import MATRIX_AXES, STAGE_KEYS, STAGES, STAGES_BY_KEY, axis_labels, shapes_text, stage_neighbours
+from lessons.step_through import choose_samples, collect_matrices, gradient_check_passes, sigmoid_chain_at_z2
 from nn_core.data import load_cancer, split_and_scale
 from nn_core.gradcheck import gradient_check
 from nn_core.network import GRADIENT_NAMES, PARAM_NAMES, backward, d_sigmoid, forward, init_params, loss
-from ui.stages import (
-    MATRIX_AXES,
-    STAGE_KEYS,
-    STAGES,
-    STAGES_BY_KEY,
-    axis_labels,
-    choose_samples,
-    collect_matrices,
-    gradient_check_items,
-    gradient_check_passes,
-    shapes_text,
-    sigmoid_chain_at_z2,
-    sigmoid_chain_items,
-    stage_items,
-    stage_neighbours,
-)
 from viz.heatmaps import MatrixPanel
 
 FEATURES = ("mean radius", "mean texture", "worst concave points")

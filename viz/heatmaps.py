@@ -8,7 +8,6 @@ an equation too wide for ``max_width`` wraps onto the next line instead of shrin
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -206,25 +205,3 @@ def equation_figure(items: Sequence[MatrixPanel | str], *, max_width: float = 10
         fig.update_layout(title={"text": title, "x": px_x(MARGIN), "xanchor": "left", "y": px_y(MARGIN),
                                  "yanchor": "top", "font": {"size": 15}})
     return fig
-
-
-def matrix_figure(panel: MatrixPanel, *, title: str | None = None) -> go.Figure:
-    """A single annotated matrix (the same look as in an equation)."""
-    return equation_figure([panel], title=title)
-
-
-def decode_array(data) -> np.ndarray:
-    """An array from a figure spec: a plain list, or plotly's base64 typed array {"dtype", "bdata", "shape"}."""
-    if isinstance(data, dict) and "bdata" in data:
-        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"]))
-        shape = data.get("shape")
-        if shape:
-            array = array.reshape([int(size) for size in str(shape).split(",")])
-        return array.astype(float)
-    return np.asarray(data, dtype=float)
-
-
-def traces_by_name(spec: dict) -> dict[str, np.ndarray]:
-    """Read the drawn matrices back from a figure spec (``fig.to_dict()`` or the JSON Streamlit sends)."""
-    return {trace["name"]: np.atleast_2d(decode_array(trace["z"])) for trace in spec.get("data", [])
-            if trace.get("type") == "heatmap" and "name" in trace}

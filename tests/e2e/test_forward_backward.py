@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from lessons.stages import STAGE_KEYS, STAGES
 from tests.e2e.conftest import assert_no_exception, wait_for_app_run
-from ui.stages import STAGE_KEYS, STAGES
 
 pytestmark = pytest.mark.e2e
 

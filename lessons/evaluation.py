@@ -1,5 +1,6 @@
-"""Streamlit-side helpers of the training page: metrics at a threshold, cached baselines, the batch-mode
-comparison, uploads and exports. Pure functions except for the bounded caches."""
+"""How the training lesson judges a model: metrics at a threshold, ROC points, scikit-learn baselines on the
+same split, the article's batch-mode comparison, and the exports. Pure: the pages cache these in
+``streamlit_glue.cached``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import streamlit as st
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import (
@@ -24,7 +24,6 @@ from sklearn.metrics import (
 )
 from sklearn.neural_network import MLPClassifier
 
-from nn_core.csv_data import CsvTable, read_table
 from nn_core.network import Params, init_params, predict_proba
 from nn_core.training import steps_per_epoch, train
 
@@ -78,7 +77,6 @@ def roc_points(y_true: np.ndarray, proba: np.ndarray) -> tuple[np.ndarray, np.nd
     return fpr, tpr
 
 
-@st.cache_data(max_entries=16, ttl="1h", show_spinner="Training the scikit-learn baselines…")
 def baseline_scores(X_train: np.ndarray, Y_train: np.ndarray, X_test: np.ndarray, Y_test: np.ndarray,
                     hidden: int, seed: int) -> dict[str, dict[str, float]]:
     """LogisticRegression and MLPClassifier(hidden) on the same split and scaling, threshold 0.5."""
@@ -116,19 +114,10 @@ def updates_for(epochs: int, m: int, batch_size: int | None) -> int:
     return epochs * steps_per_epoch(m, batch_size)
 
 
-@st.cache_data(max_entries=4, ttl="1h", show_spinner=False)
-def cached_table(data: bytes, header: bool | None) -> CsvTable:
-    """Parse an upload once per (file, header choice); DataError propagates and is not cached."""
-    return read_table(data, header=header)
-
-
-def weights_npz(params: Params, proba_threshold: float | None = None) -> bytes:
+def weights_npz(params: Params) -> bytes:
     """W1, b1, W2, b2 as plain float arrays in an .npz (loads with allow_pickle=False)."""
     buffer = io.BytesIO()
-    arrays = {name: np.asarray(value, dtype=float) for name, value in params.items()}
-    if proba_threshold is not None:
-        arrays["threshold"] = np.array(proba_threshold, dtype=float)
-    np.savez(buffer, **arrays)
+    np.savez(buffer, **{name: np.asarray(value, dtype=float) for name, value in params.items()})
     return buffer.getvalue()
 
 
@@ -138,3 +127,27 @@ def settings_json(settings: Mapping[str, object]) -> str:
 
 def predict_test(params: Params, X_test: np.ndarray) -> np.ndarray:
     return predict_proba(params, X_test).ravel()
+
+
+def trade_off_table(y_true: np.ndarray, proba: np.ndarray, positive_name: str,
+                    thresholds: tuple[float, ...] = (0.5, 0.7, 0.9)) -> dict[str, list]:
+    """The article's thresholds side by side: what a higher threshold gains (false alarms) and costs (misses)."""
+    rows = [threshold_metrics(y_true, proba, t) for t in thresholds]
+    return {
+        "threshold": [row.threshold for row in rows],
+        f"missed {positive_name} (false negatives)": [row.missed for row in rows],
+        "false alarms (false positives)": [row.false_alarms for row in rows],
+        "recall": [round(row.recall, 3) for row in rows],
+        "precision": [round(row.precision, 3) for row in rows],
+        "accuracy": [round(row.accuracy, 3) for row in rows],
+    }
+
+
+def baseline_table(ours: ThresholdMetrics, baselines: Mapping[str, Mapping[str, float]]) -> dict[str, list]:
+    """This network at threshold 0.5 against the scikit-learn models, one row each."""
+    return {
+        "model": ["this network (threshold 0.5)", *baselines],
+        "test accuracy": [round(ours.accuracy, 3), *(round(s["accuracy"], 3) for s in baselines.values())],
+        "F1": [round(ours.f1, 3), *(round(s["f1"], 3) for s in baselines.values())],
+        "ROC AUC": [round(ours.roc_auc, 3), *(round(s["roc_auc"], 3) for s in baselines.values())],
+    }

@@ -1,0 +1,1 @@
+"""Streamlit glue shared by the pages: bounded caches and session-state helpers. Nothing else lives here."""

@@ -1,0 +1,31 @@
+"""The forward & backward page's warm-up: what a derivative measures, on the article's f(x) = x²."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from viz.derivative import derivative_figure, secant_slope, tangent_slope
+from viz.style import format_number
+
+WARMUP_H = [2.0, 1.0, 0.5, 0.1, 0.01, 0.001]
+
+
+def derivative_warm_up() -> None:
+    """An expander: a slider for x and one for h, the secant's slope as numbers and as a picture."""
+    with st.expander("Warm-up: what a derivative measures — the article's f(x) = x²"):
+        warm_left, warm_right = st.columns([1, 2])
+        with warm_left:
+            x = st.slider("x", -4.0, 4.0, 3.0, 0.5, key="fb_x", bind="query-params")
+            h_warm = st.select_slider("h (the nudge)", WARMUP_H, value=1.0, key="fb_dh", bind="query-params",
+                                      help="Move right to shrink h: the secant turns into the tangent.")
+            numbers = [format_number(v, 6) for v in (x + h_warm, x, h_warm, secant_slope(x, h_warm))]
+            st.latex(r"\begin{aligned} \frac{f(x+h) - f(x)}{h} &= \frac{(" + numbers[0] + r")^2 - (" + numbers[1]
+                     + r")^2}{" + numbers[2] + r"} \\ &= " + numbers[3] + r" \end{aligned}")
+            st.markdown(f"The tangent's slope is f′(x) = 2x = **{format_number(tangent_slope(x))}**. For x² the "
+                        f"secant's slope is exactly 2x + h, so it tends to 2x as h shrinks.")
+            st.dataframe({"h": [format_number(h, 3) for h in WARMUP_H],
+                          "(f(x+h) − f(x)) / h": [format_number(secant_slope(x, h), 7) for h in WARMUP_H]},
+                         hide_index=True)
+        with warm_right:
+            st.plotly_chart(derivative_figure(x, h_warm), key="fb_derivative_chart")
+        st.caption("Back-propagation computes these slopes for every weight at once — exactly, without nudging.")

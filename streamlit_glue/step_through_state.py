@@ -1,0 +1,66 @@
+"""The step-through's state in this session (``fb_*`` keys): the stage shown, the weights, the loss history.
+
+Callbacks run before the script reruns, so a button's effect is on screen in the same click.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from lessons import step_through
+from lessons.stages import STAGE_KEYS, stage_neighbours
+from nn_core.divergence import divergence_message
+from nn_core.network import forward, init_params, loss
+from nn_core.training import diverged, train
+
+
+def go_to_stage(step: int) -> None:
+    """Previous (-1) or Next (+1); the buttons are disabled at the ends."""
+    previous, following = stage_neighbours(st.session_state.fb_stage)
+    st.session_state.fb_stage = (previous if step < 0 else following) or st.session_state.fb_stage
+
+
+def start_over() -> None:
+    """Back to the first stage and the initial weights of this example."""
+    st.session_state.fb_stage = STAGE_KEYS[0]
+    st.session_state.fb_example = None
+
+
+def new_example() -> None:
+    st.session_state.fb_seed = (st.session_state.fb_seed + 1) % 10_000
+
+
+def apply_updates(X: np.ndarray, Y: np.ndarray, lr: float, iterations: int, restart_forward: bool = False) -> None:
+    """The article's gd loop (nn_core.train) on the current weights; the loss history grows by one per step."""
+    params, losses = train(st.session_state.fb_params, X, Y, lr=lr, iterations=iterations)
+    if diverged(losses):
+        st.session_state.fb_warning = divergence_message(st.session_state.fb_iteration + len(losses), lr)
+        return
+    st.session_state.fb_params = params
+    st.session_state.fb_iteration += len(losses)
+    st.session_state.fb_history = st.session_state.fb_history[:-1] + list(losses) + [loss(forward(params, X), Y)]
+    if restart_forward:  # walk the next forward pass with the new weights
+        st.session_state.fb_stage = "Z1"
+
+
+def current_matrices(X: np.ndarray, Y: np.ndarray, *, example: tuple, lr: float) -> dict[str, np.ndarray]:
+    """Every matrix of the current step, computed once per example, iteration and learning rate.
+
+    ``example`` = (features, m, n_h, seed): a new one starts from ``init_params`` at iteration 0. Stepping
+    through the stages only changes what is shown, so nothing here runs again on Next / Previous.
+    """
+    features, _, n_h, seed = example
+    if st.session_state.get("fb_example") != example:
+        st.session_state.fb_example = example
+        st.session_state.fb_params = init_params(len(features), n_h, seed=seed)
+        st.session_state.fb_iteration = 0
+        st.session_state.fb_history = []
+    matrices_key = (example, st.session_state.fb_iteration, lr)
+    if st.session_state.get("fb_matrices_key") != matrices_key:
+        st.session_state.fb_matrices = step_through.collect_matrices(st.session_state.fb_params, X, Y, lr)
+        st.session_state.fb_matrices_key = matrices_key
+        st.session_state.fb_checks = {}
+    if not st.session_state.fb_history:
+        st.session_state.fb_history = [st.session_state.fb_matrices["Loss"].item()]
+    return st.session_state.fb_matrices

@@ -1,0 +1,95 @@
+"""The training page's settings, in the sidebar, each bound to the page address so a link shares a run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from lessons.evaluation import updates_for
+from lessons.training_run import RunConfig
+from nn_core.data import SCALINGS
+from nn_core.optimizers import OPTIMIZER_LABELS, OPTIMIZERS
+from viz.style import format_number
+
+LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+# Option widgets bound to the URL store their label there (?train_batch_mode=SGD), so labels stay short.
+BATCH_MODES = {"full": "Full batch", "mini": "Mini-batch", "sgd": "SGD"}
+SCALING_LABELS = {"standard": "Standardize", "minmax": "Min-max", "none": "None"}
+SOURCES = {"builtin": "Built-in Wisconsin data", "upload": "Upload a CSV"}
+
+
+
+@dataclass(frozen=True)
+class TrainingControls:
+    source: str
+    test_size: float
+    stratify: bool
+    scaling: str
+    split_seed: int
+    hidden: int
+    lr: float
+    batch_mode: str
+    batch_size: int
+    budget: int  # iterations (full batch) or epochs
+    optimizer: str
+    init_seed: int
+
+
+    @property
+    def mini_batch(self) -> int | None:
+        """None for the full batch (the article), else the rows per update."""
+        return {"full": None, "mini": self.batch_size, "sgd": 1}[self.batch_mode]
+
+    def run_config(self, m_train: int) -> RunConfig:
+        iterations = self.budget if self.batch_mode == "full" else updates_for(self.budget, m_train, self.mini_batch)
+        return RunConfig(hidden=self.hidden, lr=self.lr, iterations=iterations, batch_size=self.mini_batch,
+                         optimizer=self.optimizer, init_seed=self.init_seed)
+
+    def settings(self, data_label: str, feature_names, config: RunConfig) -> dict:
+        """What the settings export and the "has anything changed?" key are made of."""
+        return {"data": data_label, "test_size": self.test_size, "stratify": self.stratify, "scaling": self.scaling,
+                "split_seed": self.split_seed, "hidden": self.hidden, "lr": self.lr, "batch_mode": self.batch_mode,
+                "batch_size": config.batch_size, "iterations": config.iterations, "optimizer": self.optimizer,
+                "init_seed": self.init_seed, "features": list(feature_names)}
+
+
+def training_controls() -> TrainingControls:
+    """Draw the sidebar's settings and return their values."""
+    with st.sidebar:
+        st.header("Data")
+        source = st.radio("Data set", list(SOURCES), key="train_source", bind="query-params", format_func=SOURCES.get,
+                          captions=["569 tumours × 30 features (scikit-learn)", "your own table of numbers"])
+        test_size = st.slider("Test fraction", 0.1, 0.5, 0.2, 0.05, key="train_test_size", bind="query-params",
+                              help="Share of the rows held out to judge the model (and drawn as the validation curve).")
+        stratify = st.toggle("Stratified split", True, key="train_stratify", bind="query-params",
+                             help="Keep the share of malignant tumours the same in the training and test sets.")
+        scaling = st.selectbox("Scaling", SCALINGS, key="train_scaling", bind="query-params",
+                               format_func=SCALING_LABELS.get,
+                               help="Standardize: mean 0, sd 1. Min-max: each feature to [0, 1], as the article did. "
+                               "Fitted on the training rows only — feature engineering matters, says the article.")
+        split_seed = int(st.number_input("Split seed", 0, 9999, 0, key="train_split_seed", bind="query-params"))
+
+        st.header("Network and training")
+        hidden = st.slider("Hidden units", 1, 64, 15, key="train_hidden", bind="query-params",
+                           help="The article uses 15 ReLU units.")
+        lr = st.select_slider("Learning rate", LEARNING_RATES, 0.1, key="train_lr", bind="query-params",
+                              format_func=format_number, help="Log scale. Too high and the loss explodes.")
+        batch_mode = st.radio("Batch mode", list(BATCH_MODES), key="train_batch_mode", bind="query-params",
+                              format_func=BATCH_MODES.get,
+                              captions=["all rows per update (the article)", "a few rows per update",
+                                        "one row per update"])
+        batch_size = st.slider("Mini-batch size", 2, 256, 32, key="train_batch_size", bind="query-params",
+                               disabled=batch_mode != "mini")
+        if batch_mode == "full":
+            budget = st.slider("Iterations", 10, 5000, 300, 10, key="train_iterations", bind="query-params",
+                               help="One iteration = one forward, one backward, one update on all the rows.")
+        else:
+            budget = st.slider("Epochs", 1, 100, 20, key="train_epochs", bind="query-params",
+                               help="One epoch = one pass over the training rows, cut into batches.")
+        optimizer = st.selectbox("Optimizer", list(OPTIMIZERS), key="train_optimizer", bind="query-params",
+                                 format_func=OPTIMIZER_LABELS.get)
+        init_seed = int(st.number_input("Initialization seed", 0, 9999, 1, key="train_seed", bind="query-params",
+                                        help="The article's nInit uses np.random.seed(1)."))
+    return TrainingControls(source, test_size, stratify, scaling, split_seed, hidden, lr, batch_mode, int(batch_size),
+                            int(budget), optimizer, init_seed)

@@ -1,0 +1,64 @@
+"""The training page's run inside one browser session: drawn live, interruptible by Stop, kept for reruns.
+
+Streamlit stops a script where it is when the user clicks anything (Stop included), so the live callback
+leaves what the run reached in ``train_partial``; the next script run turns it into a "stopped" result.
+A result is reused until a setting changes (its ``settings_key``), so moving the threshold never retrains.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import numpy as np
+import streamlit as st
+
+from lessons.evaluation import predict_test
+from lessons.training_run import STOPPED, RunConfig, TrainingRun, run_training
+from nn_core.data import Split
+from nn_core.diagnostics import TrainingMonitor
+from nn_core.network import Params, copy_params
+from viz.curves import loss_curves_figure
+
+LIVE_REDRAW_SECONDS = 0.5  # a figure costs ~50 ms to build and more to draw: twice a second
+
+
+def _keep(run: TrainingRun, split: Split, config: RunConfig, settings: Mapping, settings_key: str,
+          class_names: tuple[str, str]) -> None:
+    """The model and its test-set probabilities, kept in this session: the threshold needs no retraining."""
+    st.session_state.train_result = {
+        "params": run.params, "monitor": run.monitor, "losses": run.losses, "status": run.status,
+        "elapsed": run.elapsed, "settings": dict(settings), "settings_key": settings_key,
+        "proba": predict_test(run.params, split.X_test), "Y_test": split.Y_test.ravel().copy(),
+        "class_names": class_names, "iterations": config.iterations,
+    }
+    st.session_state.pop("train_partial", None)
+    st.session_state.train_runs = st.session_state.get("train_runs", 0) + 1
+
+
+def training_result(split: Split, config: RunConfig, *, settings: Mapping, settings_key: str,
+                    class_names: tuple[str, str], force: bool, progress_slot, chart_slot) -> dict:
+    """This session's result for these settings: a run stopped by the user, the previous one, or a new one."""
+    partial = st.session_state.pop("train_partial", None)
+    if partial is not None and partial["settings_key"] == settings_key:
+        stopped = TrainingRun(partial["params"], partial["monitor"], np.asarray(partial["losses"]), STOPPED,
+                              partial["elapsed"])
+        _keep(stopped, split, config, settings, settings_key, class_names)
+
+    previous = st.session_state.get("train_result")
+    if force or previous is None or previous["settings_key"] != settings_key:
+        last_draw = [time.perf_counter()]
+
+        def on_record(step: int, params: Params, monitor: TrainingMonitor, elapsed: float) -> None:
+            st.session_state.train_partial = {"params": copy_params(params), "monitor": monitor,
+                                              "losses": list(monitor.train_loss),  # full-set, at each record
+                                              "settings_key": settings_key, "elapsed": elapsed}
+            progress_slot.progress(step / config.iterations, text=f"iteration {step} / {config.iterations}")
+            now = time.perf_counter()
+            if now - last_draw[0] > LIVE_REDRAW_SECONDS:
+                last_draw[0] = now
+                chart_slot.plotly_chart(loss_curves_figure(monitor.steps, monitor.train_loss, monitor.val_loss,
+                                                           total_iterations=config.iterations))
+
+        _keep(run_training(split, config, on_record), split, config, settings, settings_key, class_names)
+    return st.session_state.train_result

@@ -1,1 +1,0 @@
-"""Streamlit-side helpers shared by the pages (caching wrappers, formatting of messages)."""
