@@ -2,13 +2,13 @@
 
 import numpy as np
 import streamlit as st
-from ui.cached import cancer_split
 
 from nn_core.descent import classify_outcome, run_descent, sweep_learning_rates
 from nn_core.landscape import LandscapeScene, landscape_scene
 from nn_core.network import init_params
 from nn_core.optimizers import OPTIMIZER_LABELS, OPTIMIZERS
 from nn_core.surfaces import DOMAIN, SURFACES, get_surface
+from streamlit_glue.cached import cancer_split
 from viz.landscape3d import BallPath, LossCurve, MinimumMarker, contour_figure, loss_curve_figure, surface_figure
 from viz.style import OPTIMIZER_COLORS, SERIES_COLORS, format_number
 
