@@ -11,7 +11,7 @@ from lessons.evaluation import (
     trade_off_table,
     weights_npz,
 )
-from lessons.training_run import DONE, status_message
+from lessons.training_run import DIVERGED, DONE, status_message
 from nn_core.data import CLASS_NAMES
 from nn_core.diagnostics import gradient_flow_reading
 from nn_core.training import steps_per_epoch
@@ -28,6 +28,8 @@ st.markdown(
     "Pick the data and the hyperparameters, press **Train**, and watch the loss fall; then judge the model "
     "the way a clinician would — which tumours does it miss, how many false alarms — and against scikit-learn."
 )
+st.caption(":material/tune: The settings — data, network and training — are in the sidebar on the left "
+           "(on a phone, open it with the » button at the top left).")
 
 # ---------------------------------------------------------------- controls (sidebar)
 controls = training_controls()
@@ -35,7 +37,8 @@ controls = training_controls()
 # ---------------------------------------------------------------- data: built-in or upload
 if controls.source == "builtin":
     names = cancer_dataset().feature_names
-    chosen = st.sidebar.multiselect("Features", names, default=list(names), key="train_features")
+    chosen = st.sidebar.multiselect("Features", names, default=list(names), key="train_features",
+                                    bind="query-params")
     if not chosen:
         st.warning("Choose at least one feature in the sidebar to train on.")
         st.stop()
@@ -58,10 +61,10 @@ st.caption(f"{m_train} training rows × {n_x} features → {controls.hidden} ReL
            f"{config.iterations} updates" + ("" if config.batch_size is None else
                                              f" ({controls.budget} epochs of "
                                              f"{steps_per_epoch(m_train, config.batch_size)})"))
-button_train, button_stop, _ = st.columns([1, 1, 4])
-train_clicked = button_train.button("Train", type="primary", key="train_run", icon=":material/play_arrow:")
-button_stop.button("Stop", key="train_stop", icon=":material/stop:",
-                   help="Stops a run in progress and keeps the model as it is at that moment.")
+with st.container(horizontal=True):
+    train_clicked = st.button("Train", type="primary", key="train_run", icon=":material/play_arrow:")
+    st.button("Stop", key="train_stop", icon=":material/stop:",
+              help="Stops a run in progress and keeps the model as it is at that moment.")
 progress_slot, chart_slot = st.empty(), st.empty()
 result = training_result(split, config, settings=settings, settings_key=settings_key, class_names=class_names,
                          force=train_clicked, progress_slot=progress_slot, chart_slot=chart_slot)
@@ -86,6 +89,9 @@ threshold = st.slider("Decision threshold: call a tumour malignant when Yh >", 0
                       key="train_threshold", bind="query-params",
                       help="Moving it re-uses the trained model: no retraining.")
 names_shown, y_test, proba = result["class_names"], result["Y_test"], result["proba"]
+if result["status"] == DIVERGED:
+    st.warning(f"**These results describe a broken model.** Its training diverged at iteration {last_step}, so the "
+               "scores below say nothing about what this network can learn. Lower the learning rate and train again.")
 metrics = threshold_metrics(y_test, proba, threshold)
 for column, (label, value) in zip(st.columns(5), [
         ("Accuracy", metrics.accuracy), ("Precision", metrics.precision), ("Recall", metrics.recall),

@@ -195,3 +195,15 @@ def test_a_comparison_from_other_settings_is_not_shown(app_test):
     assert not at.exception, at.exception
     assert not any("train_batch_chart" in element.proto.id for element in at.get("plotly_chart"))
     assert any("settings changed since the last comparison" in caption.value for caption in at.caption)
+
+
+def test_results_of_a_diverged_run_are_marked_and_never_green(app_test):
+    at = app_test(PAGE, query_params={"train_lr": "10"})
+    assert not at.exception, at.exception
+    assert not at.success
+    assert any("These results describe a broken model" in warning.value for warning in at.warning)
+
+
+def test_the_page_says_where_its_settings_are(app_test):
+    at = app_test(PAGE)
+    assert any("settings" in caption.value and "sidebar" in caption.value for caption in at.caption)

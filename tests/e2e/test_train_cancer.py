@@ -110,3 +110,22 @@ def test_too_high_learning_rate_and_bad_csv_get_plain_messages(page: Page, app_u
     expect(page.get_by_text(re.compile(r"This file is not text"))).to_be_visible(timeout=60_000)
     assert_no_exception(page)
     screenshot("train_cancer_bad_csv")
+
+
+def test_the_feature_selection_lives_in_the_page_address(page: Page, app_url: str, browser):
+    """The page says every setting lives in the address: remove a feature, open the link elsewhere, 29 stay."""
+    page.set_viewport_size(TALL)
+    _open(page, f"{app_url}/train_cancer")
+    box = page.get_by_test_id("stMultiSelect").filter(has_text="Features")
+    box.get_by_role("button", name=re.compile(r"Remove mean radius")).first.click()
+    wait_for_app_run(page)
+    expect(page.get_by_text(re.compile(r"455 training rows × 29 features"))).to_be_visible()
+    link = page.url
+    assert "train_features=" in link
+    other = browser.new_page(viewport=TALL)  # a second session, as a colleague who got the link
+    try:
+        _open(other, link)
+        expect(other.get_by_text(re.compile(r"455 training rows × 29 features"))).to_be_visible()
+        assert_no_exception(other)
+    finally:
+        other.close()
