@@ -9,8 +9,9 @@ from lessons.step_through import GRADCHECK_TOLERANCE, gradient_check_table, grad
 from nn_core.gradcheck import METHODS, gradient_check
 from streamlit_glue.cached import cancer_dataset, small_example
 from streamlit_glue.derivative_warm_up import derivative_warm_up
+from streamlit_glue.layout import scrollable_chart
 from streamlit_glue.step_through_state import apply_updates, current_matrices, go_to_stage, new_example, start_over
-from viz.heatmaps import equation_figure
+from viz.heatmaps import describe_equation, equation_figure
 from viz.history import loss_history_figure
 from viz.style import format_number
 
@@ -33,9 +34,9 @@ derivative_warm_up()
 # --- the example ----------------------------------------------------------------------------------------
 st.subheader("The example")
 names = list(cancer_dataset().feature_names)
-c1, c2, c3, c4, c5, c6 = st.columns([3.2, 1.3, 1.3, 0.9, 1.6, 1.4], vertical_alignment="bottom")
-features = c1.multiselect("Input features (2 to 6)", names, default=DEFAULT_FEATURES, max_selections=6,
+features = st.multiselect("Input features (2 to 6)", names, default=DEFAULT_FEATURES, max_selections=6,
                           key="fb_features", bind="query-params")
+c2, c3, c4, c5, c6 = st.columns([1.3, 1.3, 0.9, 1.6, 1.4], vertical_alignment="bottom")
 m = c2.slider("Samples m", 2, 16, 5, key="fb_m", bind="query-params")
 n_h = c3.slider("Hidden units", 2, 8, 4, key="fb_hidden", bind="query-params")
 seed = c4.number_input("Seed", 0, 9_999, 1, key="fb_seed", bind="query-params")
@@ -80,19 +81,21 @@ st.markdown(f"### {stage.title}")
 formula_col, text_col = st.columns([3, 2])
 with formula_col:
     st.latex(stage.formula)
-    st.code(stage.numpy_line, language="python")
+    st.code(stage.numpy_line, language="python", wrap_lines=True)
 with text_col:
     st.markdown(stage.meaning)
     st.markdown(f"**Shapes:** `{shapes_text(stage, matrices)}`")
-st.plotly_chart(equation_figure(stage_items(stage, matrices, features), max_width=CHART_WIDTH),
-                width="content", key="fb_stage_chart")
+stage_panels = stage_items(stage, matrices, features)
+scrollable_chart(equation_figure(stage_panels, max_width=CHART_WIDTH), key="fb_stage_chart",
+                 alt=describe_equation(stage_panels))
 
 if stage.key == "dLoss_Z2":
     chain = sigmoid_chain_at_z2(matrices)
     gap = float(np.max(np.abs(chain["dLoss_Yh ⊙ dSigmoid(Z2)"] - chain["Yh − Y"])))
     st.markdown("**Why the implementation is stable.** The article's chain, factor by factor, next to Yh − Y:")
-    st.plotly_chart(equation_figure(sigmoid_chain_items(matrices, features), max_width=CHART_WIDTH),
-                    width="content", key="fb_identity_chart")
+    chain_panels = sigmoid_chain_items(matrices, features)
+    scrollable_chart(equation_figure(chain_panels, max_width=CHART_WIDTH), key="fb_identity_chart",
+                     alt=describe_equation(chain_panels))
     st.success(f"Element by element, dLoss_Yh ⊙ dSigmoid(Z2) = Yh − Y: the largest difference is "
                f"{gap:.1e}, rounding only. Yh − Y never divides by Yh or 1 − Yh, so it stays finite when "
                f"the sigmoid saturates — the app uses it for dLoss_Z2.")
@@ -123,7 +126,10 @@ with r1:
     if blown_up:
         st.warning(blown_up)
 with r2:
-    st.plotly_chart(loss_history_figure(st.session_state.fb_history), key="fb_history_chart")
+    history = st.session_state.fb_history
+    st.plotly_chart(loss_history_figure(history), key="fb_history_chart",
+                    alt=f"Line chart of the loss after each update: {format_number(history[0], 5)} at iteration 0, "
+                        f"{format_number(history[-1], 5)} at iteration {len(history) - 1}.")
 
 # --- gradient check -------------------------------------------------------------------------------------
 st.subheader("Gradient check: back-propagation against finite differences")
@@ -143,5 +149,6 @@ st.caption(f"Relative error = ‖numeric − back-prop‖ / (‖numeric‖ + ‖
            f"{GRADCHECK_TOLERANCE['central']:g} for the centred one (its error grows like h²).")
 kind, text = gradient_check_verdict(checks, h)
 getattr(st, kind)(text)
-st.plotly_chart(equation_figure(gradient_check_items(checks[method], method, features), max_width=CHART_WIDTH),
-                width="content", key="fb_check_chart")
+check_panels = gradient_check_items(checks[method], method, features)
+scrollable_chart(equation_figure(check_panels, max_width=CHART_WIDTH), key="fb_check_chart",
+                 alt=describe_equation(check_panels))

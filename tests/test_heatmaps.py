@@ -9,7 +9,7 @@ import pytest
 
 from tests.plotly_spec import traces_by_name
 from viz.derivative import derivative_figure, secant_slope, tangent_slope
-from viz.heatmaps import LINE_BREAK, MatrixPanel, equation_figure
+from viz.heatmaps import LINE_BREAK, MatrixPanel, describe_equation, equation_figure
 from viz.history import loss_history_figure
 from viz.style import HIGHLIGHT_COLOR, SIGNED_COLORSCALE, format_number, symmetric_limit
 
@@ -144,3 +144,10 @@ def test_loss_history_figure_plots_the_losses():
     fig = loss_history_figure([0.7, 0.6, 0.5])
     np.testing.assert_array_equal(fig.data[0].y, [0.7, 0.6, 0.5])
     np.testing.assert_array_equal(fig.data[0].x, [0, 1, 2])
+
+
+def test_the_text_alternative_names_every_matrix_its_shape_and_range():
+    items = [panel("W1", [[1.0, -2.0], [0.5, 3.0]]), "·", panel("Z1", [[0.25, 4.0]], highlight=True)]
+    text = describe_equation(items)
+    assert "W1: 2 × 2, values from -2 to 3" in text
+    assert "Z1: 1 × 2, computed here, values from 0.25 to 4" in text

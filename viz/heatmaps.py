@@ -205,3 +205,17 @@ def equation_figure(items: Sequence[MatrixPanel | str], *, max_width: float = 10
         fig.update_layout(title={"text": title, "x": px_x(MARGIN), "xanchor": "left", "y": px_y(MARGIN),
                                  "yanchor": "top", "font": {"size": 15}})
     return fig
+
+
+def describe_equation(items: Sequence[MatrixPanel | str]) -> str:
+    """The text alternative of an equation figure: which matrices, their shapes, their ranges, which is new."""
+    parts = []
+    for panel in (item for item in items if isinstance(item, MatrixPanel)):
+        rows, cols = panel.matrix.shape
+        finite = panel.matrix[np.isfinite(panel.matrix)]
+        span = (f"from {format_number(float(finite.min()))} to {format_number(float(finite.max()))}"
+                if finite.size else "no finite values")
+        role = f", {panel.badge} here" if panel.highlight and panel.badge else ""
+        parts.append(f"{panel.name}: {rows} × {cols}{role}, values {span}")
+    return ("Heatmaps, one cell per number, red positive and blue negative. " + "; ".join(parts) + ".") if parts \
+        else "An empty equation."

@@ -1,0 +1,23 @@
+"""Layout helpers shared by pages: a wide chart that scrolls inside its own box on a narrow screen."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+# Our own CSS (never user text, only our keys and a pixel count): the box scrolls sideways, and the chart
+# inside keeps its width (Streamlit otherwise caps a chart at the column's width and squeezes it).
+_SCROLL_CSS = ("<style>.st-key-scroll_{key} {{ overflow-x: auto; overflow-y: hidden; }} "
+               ".st-key-scroll_{key} > div {{ min-width: {width}px; }}</style>")
+
+
+def scrollable_chart(fig: go.Figure, *, key: str, alt: str) -> None:
+    """Draw ``fig`` (which must set ``layout.width``) at that pixel width; on a phone it scrolls inside its box, the page itself never does.
+
+    Streamlit shrinks a wider chart to the column, which squeezes a matrix's numbers on top of each other;
+    a fixed width keeps every cell readable. ``alt`` is the text a screen reader gets for the chart.
+    """
+    width = int(fig.layout.width)
+    st.html(_SCROLL_CSS.format(key=key, width=width))
+    with st.container(key=f"scroll_{key}"):
+        st.plotly_chart(fig, width=width, key=key, alt=alt)
