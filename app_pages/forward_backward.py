@@ -51,6 +51,10 @@ if len(features) < 2:
 X, Y, sample_ids = small_example(tuple(features), m, seed)
 matrices = current_matrices(X, Y, example=(tuple(features), m, n_h, seed), lr=lr)
 iteration = st.session_state.fb_iteration
+if link_note := st.session_state.pop("fb_link_note", None):
+    param, raw, problem = link_note
+    st.warning(f"Ignored {param} from the link: {problem}. The example starts from its initial weights.")
+    st.text(f"{param}={raw[:200]}")  # literally: never rendered as Markdown
 st.caption(
     f"X is {len(features)} features × {m} tumours (standardized on the training split), labels "
     f"Y: {int(Y.sum())} malignant (1), {m - int(Y.sum())} benign (0). Features: "

@@ -12,7 +12,8 @@ _SCROLL_CSS = ("<style>.st-key-scroll_{key} {{ overflow-x: auto; overflow-y: hid
 
 
 def scrollable_chart(fig: go.Figure, *, key: str, alt: str) -> None:
-    """Draw ``fig`` (which must set ``layout.width``) at that pixel width; on a phone it scrolls inside its box, the page itself never does.
+    """Draw ``fig`` (which must set ``layout.width``) at that pixel width; on a phone it scrolls inside its
+    box, the page itself never does.
 
     Streamlit shrinks a wider chart to the column, which squeezes a matrix's numbers on top of each other;
     a fixed width keeps every cell readable. ``alt`` is the text a screen reader gets for the chart.

@@ -10,9 +10,12 @@ import streamlit as st
 
 from lessons import step_through
 from lessons.stages import STAGE_KEYS, stage_neighbours
+from lessons.update_log import UpdateRun, format_update_log, parse_update_log
 from nn_core.divergence import divergence_message
 from nn_core.network import forward, init_params, loss
 from nn_core.training import diverged, train
+
+UPDATES_PARAM = "fb_updates"
 
 
 def go_to_stage(step: int) -> None:
@@ -21,10 +24,20 @@ def go_to_stage(step: int) -> None:
     st.session_state.fb_stage = (previous if step < 0 else following) or st.session_state.fb_stage
 
 
+def _log_updates(runs: list[UpdateRun]) -> None:
+    """Keep the applied updates in the session and in the page address (a link then shows the same weights)."""
+    st.session_state.fb_update_log = runs
+    if runs:
+        st.query_params[UPDATES_PARAM] = format_update_log(runs)
+    else:
+        st.query_params.pop(UPDATES_PARAM, None)
+
+
 def start_over() -> None:
     """Back to the first stage and the initial weights of this example."""
     st.session_state.fb_stage = STAGE_KEYS[0]
     st.session_state.fb_example = None
+    _log_updates([])
 
 
 def new_example() -> None:
@@ -40,6 +53,7 @@ def apply_updates(X: np.ndarray, Y: np.ndarray, lr: float, iterations: int, rest
     st.session_state.fb_params = params
     st.session_state.fb_iteration += len(losses)
     st.session_state.fb_history = st.session_state.fb_history[:-1] + list(losses) + [loss(forward(params, X), Y)]
+    _log_updates([*st.session_state.get("fb_update_log", []), (lr, iterations)])
     if restart_forward:  # walk the next forward pass with the new weights
         st.session_state.fb_stage = "Z1"
 
@@ -52,10 +66,20 @@ def current_matrices(X: np.ndarray, Y: np.ndarray, *, example: tuple, lr: float)
     """
     features, _, n_h, seed = example
     if st.session_state.get("fb_example") != example:
+        opened_from_link = "fb_example" not in st.session_state
         st.session_state.fb_example = example
         st.session_state.fb_params = init_params(len(features), n_h, seed=seed)
         st.session_state.fb_iteration = 0
         st.session_state.fb_history = []
+        runs: list[UpdateRun] = []
+        if opened_from_link:  # a shared link: replay the updates it carries
+            raw = st.query_params.get(UPDATES_PARAM, "")
+            runs, problem = parse_update_log(raw)
+            if problem:
+                st.session_state.fb_link_note = (UPDATES_PARAM, raw, problem)
+        _log_updates([])
+        for run_lr, count in runs:
+            apply_updates(X, Y, run_lr, count)
     matrices_key = (example, st.session_state.fb_iteration, lr)
     if st.session_state.get("fb_matrices_key") != matrices_key:
         st.session_state.fb_matrices = step_through.collect_matrices(st.session_state.fb_params, X, Y, lr)

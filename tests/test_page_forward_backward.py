@@ -186,3 +186,26 @@ def test_stepping_does_not_recompute(app_test, monkeypatch):
     assert calls == {"matrices": 1, "checks": 2}
     at.slider(key="fb_lr").set_value(0.2).run()  # the update preview depends on η: recomputed once
     assert calls["matrices"] == 2
+
+
+def test_applied_updates_live_in_the_link_and_replay_to_the_same_weights(app_test):
+    at = app_test(PAGE)
+    at.slider(key="fb_lr").set_value(0.2).run()
+    at.button(key="fb_apply_ten").click().run()
+    at.slider(key="fb_lr").set_value(0.5).run()
+    at.button(key="fb_apply_one").click().run()
+    assert at.query_params["fb_updates"] == "0.2*10,0.5*1"
+    weights = at.session_state["fb_params"]["W1"].copy()
+
+    shared = app_test(PAGE, query_params={"fb_updates": "0.2*10,0.5*1", "fb_lr": "0.5"})
+    assert not shared.exception, shared.exception
+    assert shared.session_state["fb_iteration"] == 11
+    np.testing.assert_array_equal(shared.session_state["fb_params"]["W1"], weights)
+
+
+def test_a_bad_update_log_in_the_link_gets_a_note_and_the_initial_weights(app_test):
+    at = app_test(PAGE, query_params={"fb_updates": "inf*3"})
+    assert not at.exception, at.exception
+    assert at.session_state["fb_iteration"] == 0
+    assert any("Ignored fb_updates from the link" in warning.value for warning in at.warning)
+    assert "fb_updates=inf*3" in [text.value for text in at.text]
