@@ -63,57 +63,65 @@ st.caption(
     + f" Weights: `init_params({len(features)}, {n_h}, seed={seed})` after {iteration} update(s)."
 )
 
-# --- stage navigation -----------------------------------------------------------------------------------
-st.subheader("Step through")
-nav = st.columns([1.4, 1.2, 1.2, 2.4, 3], vertical_alignment="bottom")
-# the selector first (it is drawn in the fourth column): the buttons' enabled state follows its value,
-# which a deep link (?fb_stage=dLoss_Z1) sets before session state knows about it
-stage_key = nav[3].selectbox("Stage", STAGE_KEYS, key="fb_stage", bind="query-params")
-nav[0].button("Previous", on_click=go_to_stage, args=(-1,), key="fb_prev", icon=":material/arrow_back:",
-              disabled=stage_key == STAGE_KEYS[0], width="stretch")
-nav[1].button("Next", on_click=go_to_stage, args=(1,), key="fb_next", icon=":material/arrow_forward:",
-              type="primary", disabled=stage_key == STAGE_KEYS[-1], width="stretch")
-nav[2].button("Reset", on_click=start_over, key="fb_reset", icon=":material/restart_alt:", width="stretch",
-              help="Back to the first stage and to the initial weights.")
-stage = STAGES_BY_KEY[stage_key]
-position = stage_index(stage_key)
-nav[4].progress((position + 1) / len(STAGE_KEYS),
-                text=f"Stage {position + 1} of {len(STAGE_KEYS)} · {stage.phase} pass · iteration {iteration}")
+# --- step through: a fragment, so Next / Previous redraw this part only -----------------------------------
+@st.fragment
+def step_through() -> None:
+    # stage navigation -----------------------------------------------------------------------------------
+    st.subheader("Step through")
+    nav = st.columns([1.4, 1.2, 1.2, 2.4, 3], vertical_alignment="bottom")
+    # the selector first (it is drawn in the fourth column): the buttons' enabled state follows its value,
+    # which a deep link (?fb_stage=dLoss_Z1) sets before session state knows about it
+    stage_key = nav[3].selectbox("Stage", STAGE_KEYS, key="fb_stage", bind="query-params")
+    nav[0].button("Previous", on_click=go_to_stage, args=(-1,), key="fb_prev", icon=":material/arrow_back:",
+                  disabled=stage_key == STAGE_KEYS[0], width="stretch")
+    nav[1].button("Next", on_click=go_to_stage, args=(1,), key="fb_next", icon=":material/arrow_forward:",
+                  type="primary", disabled=stage_key == STAGE_KEYS[-1], width="stretch")
+    if nav[2].button("Reset", on_click=start_over, key="fb_reset", icon=":material/restart_alt:", width="stretch",
+                     help="Back to the first stage and to the initial weights."):
+        st.rerun()  # new weights: the whole page, not only this part
+    stage = STAGES_BY_KEY[stage_key]
+    position = stage_index(stage_key)
+    nav[4].progress((position + 1) / len(STAGE_KEYS),
+                    text=f"Stage {position + 1} of {len(STAGE_KEYS)} · {stage.phase} pass · iteration {iteration}")
 
-# --- the stage ------------------------------------------------------------------------------------------
-st.markdown(f"### {stage.title}")
-formula_col, text_col = st.columns([3, 2])
-with formula_col:
-    st.latex(stage.formula)
-    st.code(stage.numpy_line, language="python", wrap_lines=True)
-with text_col:
-    st.markdown(stage.meaning)
-    st.markdown(f"**Shapes:** `{shapes_text(stage, matrices)}`")
-stage_panels = stage_items(stage, matrices, features)
-scrollable_chart(equation_figure(stage_panels, max_width=CHART_WIDTH), key="fb_stage_chart",
-                 alt=describe_equation(stage_panels))
+    # --- the stage ------------------------------------------------------------------------------------------
+    st.markdown(f"### {stage.title}")
+    formula_col, text_col = st.columns([3, 2])
+    with formula_col:
+        st.latex(stage.formula)
+        st.code(stage.numpy_line, language="python", wrap_lines=True)
+    with text_col:
+        st.markdown(stage.meaning)
+        st.markdown(f"**Shapes:** `{shapes_text(stage, matrices)}`")
+    stage_panels = stage_items(stage, matrices, features)
+    scrollable_chart(equation_figure(stage_panels, max_width=CHART_WIDTH), key="fb_stage_chart",
+                     alt=describe_equation(stage_panels))
 
-if stage.key == "dLoss_Z2":
-    chain = sigmoid_chain_at_z2(matrices)
-    gap = float(np.max(np.abs(chain["dLoss_Yh ⊙ dSigmoid(Z2)"] - chain["Yh − Y"])))
-    st.markdown("**Why the implementation is stable.** The article's chain, factor by factor, next to Yh − Y:")
-    chain_panels = sigmoid_chain_items(matrices, features)
-    scrollable_chart(equation_figure(chain_panels, max_width=CHART_WIDTH), key="fb_identity_chart",
-                     alt=describe_equation(chain_panels))
-    st.success(f"Element by element, dLoss_Yh ⊙ dSigmoid(Z2) = Yh − Y: the largest difference is "
-               f"{gap:.1e}, rounding only. Yh − Y never divides by Yh or 1 − Yh, so it stays finite when "
-               f"the sigmoid saturates — the app uses it for dLoss_Z2.")
+    if stage.key == "dLoss_Z2":
+        chain = sigmoid_chain_at_z2(matrices)
+        gap = float(np.max(np.abs(chain["dLoss_Yh ⊙ dSigmoid(Z2)"] - chain["Yh − Y"])))
+        st.markdown("**Why the implementation is stable.** The article's chain, factor by factor, next to Yh − Y:")
+        chain_panels = sigmoid_chain_items(matrices, features)
+        scrollable_chart(equation_figure(chain_panels, max_width=CHART_WIDTH), key="fb_identity_chart",
+                         alt=describe_equation(chain_panels))
+        st.success(f"Element by element, dLoss_Yh ⊙ dSigmoid(Z2) = Yh − Y: the largest difference is "
+                   f"{gap:.1e}, rounding only. Yh − Y never divides by Yh or 1 − Yh, so it stays finite when "
+                   f"the sigmoid saturates — the app uses it for dLoss_Z2.")
 
-if stage.key == "update":
-    before, after = matrices["Loss"].item(), matrices["new Loss"].item()
-    m1, m2, m3 = st.columns([1, 1, 2], vertical_alignment="bottom")
-    m1.metric("Loss before the update", format_number(before, 5))
-    m2.metric("Loss after the update", format_number(after, 5), delta=format_number(after - before, 3),
-              delta_color="inverse")
-    m3.button("Apply this update → next forward pass", on_click=apply_updates, args=(X, Y, lr, 1, True),
-              key="fb_apply_stage", type="primary", icon=":material/check:")
-    if after > before:
-        st.warning(f"The loss went up: with η = {lr} this step overshoots. Try a smaller learning rate.")
+    if stage.key == "update":
+        before, after = matrices["Loss"].item(), matrices["new Loss"].item()
+        m1, m2, m3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+        m1.metric("Loss before the update", format_number(before, 5))
+        m2.metric("Loss after the update", format_number(after, 5), delta=format_number(after - before, 3),
+                  delta_color="inverse")
+        if m3.button("Apply this update → next forward pass", on_click=apply_updates, args=(X, Y, lr, 1, True),
+                     key="fb_apply_stage", type="primary", icon=":material/check:"):
+            st.rerun()  # new weights: the whole page, not only this part
+        if after > before:
+            st.warning(f"The loss went up: with η = {lr} this step overshoots. Try a smaller learning rate.")
+
+
+step_through()
 
 # --- repeat: forward → backward → update ----------------------------------------------------------------
 st.subheader("Repeat: forward → backward → update")
