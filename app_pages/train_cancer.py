@@ -21,6 +21,13 @@ from streamlit_glue.training_session import training_result
 from streamlit_glue.upload import uploaded_data
 from viz.curves import batch_mode_figure, gradient_flow_figure, loss_curves_figure
 from viz.metrics import confusion_matrix_figure, roc_figure
+from viz.text_alternatives import (
+    describe_batch_modes,
+    describe_confusion,
+    describe_gradient_flow,
+    describe_loss_curves,
+    describe_roc,
+)
 
 st.title("Train on breast-cancer data")
 st.markdown(
@@ -75,7 +82,7 @@ chart_slot.plotly_chart(loss_curves_figure(
     monitor.steps, monitor.train_loss, monitor.val_loss, total_iterations=result["iterations"],
     stopped_at=last_step if result["status"] != DONE else None,
     stop_reason={"diverged": "loss exploded", "stopped": "stopped here"}.get(result["status"], "")),
-    key="train_loss_chart")
+    key="train_loss_chart", alt=describe_loss_curves(monitor.steps, monitor.train_loss, monitor.val_loss))
 kind, text = status_message(result["status"], last_step=last_step, iterations=result["iterations"],
                             lr=result["settings"]["lr"], start_loss=monitor.train_loss[0],
                             peak_loss=max(monitor.train_loss), elapsed=result["elapsed"],
@@ -98,10 +105,12 @@ for column, (label, value) in zip(st.columns(5), [
         ("F1", metrics.f1), ("ROC AUC", metrics.roc_auc)], strict=True):
     column.metric(label, f"{value:.3f}")
 matrix_column, roc_column = st.columns(2)
-matrix_column.plotly_chart(confusion_matrix_figure(metrics.matrix, names_shown, threshold), key="train_confusion")
+matrix_column.plotly_chart(confusion_matrix_figure(metrics.matrix, names_shown, threshold), key="train_confusion",
+                           alt=describe_confusion(metrics.matrix, names_shown, threshold))
 fpr, tpr = roc_points(y_test, proba)
 roc_column.plotly_chart(roc_figure(fpr, tpr, metrics.roc_auc, current_fpr=metrics.false_positive_rate,
-                                   current_tpr=metrics.recall, threshold=threshold), key="train_roc")
+                                   current_tpr=metrics.recall, threshold=threshold), key="train_roc",
+                        alt=describe_roc(metrics.roc_auc, threshold, metrics.false_positive_rate, metrics.recall))
 st.markdown(f"**The article's thresholds.** A higher threshold raises fewer false alarms but misses more "
             f"{names_shown[1]} cases:")
 st.dataframe(trade_off_table(y_test, proba, names_shown[1]), hide_index=True, key="train_tradeoff")
@@ -115,7 +124,8 @@ st.dataframe(baseline_table(threshold_metrics(y_test, proba, 0.5), baselines), h
 
 # ---------------------------------------------------------------- gradient flow
 st.subheader("Gradient-flow health")
-st.plotly_chart(gradient_flow_figure(monitor.steps, monitor.grad_norms, monitor.dead_fraction), key="train_flow")
+st.plotly_chart(gradient_flow_figure(monitor.steps, monitor.grad_norms, monitor.dead_fraction), key="train_flow",
+                alt=describe_gradient_flow(monitor.steps, monitor.grad_norms, monitor.dead_fraction))
 st.markdown(f"**Reading:** {gradient_flow_reading(monitor)}")
 
 # ---------------------------------------------------------------- batch vs mini-batch vs SGD
@@ -132,7 +142,8 @@ if st.button("Compare the three batch modes", key="train_compare"):
                                     optimizer=controls.optimizer, seed=controls.init_seed)}
 comparison = st.session_state.get("train_comparison")
 if comparison is not None and comparison["settings_key"] == settings_key:
-    st.plotly_chart(batch_mode_figure(comparison["runs"]), key="train_batch_chart")
+    st.plotly_chart(batch_mode_figure(comparison["runs"]), key="train_batch_chart",
+                    alt=describe_batch_modes(comparison["runs"]))
     st.caption("Each point is the loss on the batch used for that update: one row for SGD, so it jumps "
                "around; the full batch descends smoothly. The mini-batch sits in between.")
 elif comparison is not None:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from viz.derivative import derivative_figure, secant_slope, tangent_slope
 from viz.style import format_number
+from viz.text_alternatives import describe_derivative
 
 WARMUP_H = [2.0, 1.0, 0.5, 0.1, 0.01, 0.001]
 
@@ -27,5 +28,6 @@ def derivative_warm_up() -> None:
                           "(f(x+h) − f(x)) / h": [format_number(secant_slope(x, h), 7) for h in WARMUP_H]},
                          hide_index=True)
         with warm_right:
-            st.plotly_chart(derivative_figure(x, h_warm), key="fb_derivative_chart")
+            st.plotly_chart(derivative_figure(x, h_warm), key="fb_derivative_chart",
+                            alt=describe_derivative(x, h_warm, secant_slope(x, h_warm), tangent_slope(x)))
         st.caption("Back-propagation computes these slopes for every weight at once — exactly, without nudging.")
