@@ -143,24 +143,29 @@ with r2:
                     alt=f"Line chart of the loss after each update: {format_number(history[0], 5)} at iteration 0, "
                         f"{format_number(history[-1], 5)} at iteration {len(history) - 1}.")
 
-# --- gradient check -------------------------------------------------------------------------------------
-st.subheader("Gradient check: back-propagation against finite differences")
-g1, g2 = st.columns([1, 1])
-h = g1.select_slider("h", CHECK_H, value=1e-3, format_func=lambda v: f"{v:g}", key="fb_h", bind="query-params",
-                     help="The article uses h = 0.001. Too big: the slope is measured over a curved stretch. "
-                          "Too small: rounding errors of the loss dominate.")
-method = g2.radio("Heatmaps for", METHODS, format_func=METHOD_LABELS.get, key="fb_gc_method", horizontal=True,
-                  bind="query-params")
-if h not in st.session_state.fb_checks:
-    st.session_state.fb_checks[h] = {
-        name: gradient_check(st.session_state.fb_params, X, Y, h=h, method=name) for name in METHODS}
-checks = st.session_state.fb_checks[h]
-st.dataframe(gradient_check_table(checks), hide_index=True)
-st.caption(f"Relative error = ‖numeric − back-prop‖ / (‖numeric‖ + ‖back-prop‖). Pass below "
-           f"{GRADCHECK_TOLERANCE['forward']:g} for the forward difference (its error grows like h) and below "
-           f"{GRADCHECK_TOLERANCE['central']:g} for the centred one (its error grows like h²).")
-kind, text = gradient_check_verdict(checks, h)
-getattr(st, kind)(text)
-check_panels = gradient_check_items(checks[method], method, features)
-scrollable_chart(equation_figure(check_panels, max_width=CHART_WIDTH), key="fb_check_chart",
-                 alt=describe_equation(check_panels))
+# --- gradient check: a fragment, so h and the heatmap choice redraw this part only ----------------------
+@st.fragment
+def gradient_check_section() -> None:
+    st.subheader("Gradient check: back-propagation against finite differences")
+    g1, g2 = st.columns([1, 1])
+    h = g1.select_slider("h", CHECK_H, value=1e-3, format_func=lambda v: f"{v:g}", key="fb_h", bind="query-params",
+                         help="The article uses h = 0.001. Too big: the slope is measured over a curved stretch. "
+                              "Too small: rounding errors of the loss dominate.")
+    method = g2.radio("Heatmaps for", METHODS, format_func=METHOD_LABELS.get, key="fb_gc_method", horizontal=True,
+                      bind="query-params")
+    if h not in st.session_state.fb_checks:
+        st.session_state.fb_checks[h] = {
+            name: gradient_check(st.session_state.fb_params, X, Y, h=h, method=name) for name in METHODS}
+    checks = st.session_state.fb_checks[h]
+    st.dataframe(gradient_check_table(checks), hide_index=True)
+    st.caption(f"Relative error = ‖numeric − back-prop‖ / (‖numeric‖ + ‖back-prop‖). Pass below "
+               f"{GRADCHECK_TOLERANCE['forward']:g} for the forward difference (its error grows like h) and below "
+               f"{GRADCHECK_TOLERANCE['central']:g} for the centred one (its error grows like h²).")
+    kind, text = gradient_check_verdict(checks, h)
+    getattr(st, kind)(text)
+    check_panels = gradient_check_items(checks[method], method, features)
+    scrollable_chart(equation_figure(check_panels, max_width=CHART_WIDTH), key="fb_check_chart",
+                     alt=describe_equation(check_panels))
+
+
+gradient_check_section()

@@ -11,8 +11,12 @@ from viz.text_alternatives import describe_derivative
 WARMUP_H = [2.0, 1.0, 0.5, 0.1, 0.01, 0.001]
 
 
+@st.fragment
 def derivative_warm_up() -> None:
-    """An expander: a slider for x and one for h, the secant's slope as numbers and as a picture."""
+    """An expander: a slider for x and one for h, the secant's slope as numbers and as a picture.
+
+    A fragment: moving x or h redraws the warm-up only, not the step-through below it.
+    """
     with st.expander("Warm-up: what a derivative measures — the article's f(x) = x²"):
         warm_left, warm_right = st.columns([1, 2])
         with warm_left:
