@@ -32,7 +32,7 @@ st.markdown(
 derivative_warm_up()
 
 # --- the example ----------------------------------------------------------------------------------------
-st.subheader("The example")
+st.header("The example")
 names = list(cancer_dataset().feature_names)
 features = st.multiselect("Input features (2 to 6)", names, default=DEFAULT_FEATURES, max_selections=6,
                           key="fb_features", bind="query-params")
@@ -67,7 +67,7 @@ st.caption(
 @st.fragment
 def step_through() -> None:
     # stage navigation -----------------------------------------------------------------------------------
-    st.subheader("Step through")
+    st.header("Step through")
     nav = st.columns([1.4, 1.2, 1.2, 2.4, 3], vertical_alignment="bottom")
     # the selector first (it is drawn in the fourth column): the buttons' enabled state follows its value,
     # which a deep link (?fb_stage=dLoss_Z1) sets before session state knows about it
@@ -124,7 +124,7 @@ def step_through() -> None:
 step_through()
 
 # --- repeat: forward → backward → update ----------------------------------------------------------------
-st.subheader("Repeat: forward → backward → update")
+st.header("Repeat: forward → backward → update")
 r1, r2 = st.columns([1, 2])
 with r1:
     st.markdown(f"Iteration **{iteration}**, loss **{format_number(st.session_state.fb_history[-1], 5)}** "
@@ -146,7 +146,7 @@ with r2:
 # --- gradient check: a fragment, so h and the heatmap choice redraw this part only ----------------------
 @st.fragment
 def gradient_check_section() -> None:
-    st.subheader("Gradient check: back-propagation against finite differences")
+    st.header("Gradient check: back-propagation against finite differences")
     g1, g2 = st.columns([1, 1])
     h = g1.select_slider("h", CHECK_H, value=1e-3, format_func=lambda v: f"{v:g}", key="fb_h", bind="query-params",
                          help="The article uses h = 0.001. Too big: the slope is measured over a curved stretch. "

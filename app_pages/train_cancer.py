@@ -63,7 +63,7 @@ settings = controls.settings(data_label, split.feature_names, config)
 settings_key = settings_json(settings)
 
 # ---------------------------------------------------------------- training (live)
-st.subheader("Training")
+st.header("Training")
 st.caption(f"{m_train} training rows × {n_x} features → {controls.hidden} ReLU units → 1 sigmoid · "
            f"{config.iterations} updates" + ("" if config.batch_size is None else
                                              f" ({controls.budget} epochs of "
@@ -91,7 +91,7 @@ getattr(st, kind)(text)
 st.caption("The validation curve is the loss on the held-out test rows; they are never used to update the weights.")
 
 # ---------------------------------------------------------------- results: threshold, metrics, matrices
-st.subheader("Results on the test set")
+st.header("Results on the test set")
 threshold = st.slider("Decision threshold: call a tumour malignant when Yh >", 0.05, 0.95, 0.5, 0.01,
                       key="train_threshold", bind="query-params",
                       help="Moving it re-uses the trained model: no retraining.")
@@ -116,20 +116,20 @@ st.markdown(f"**The article's thresholds.** A higher threshold raises fewer fals
 st.dataframe(trade_off_table(y_test, proba, names_shown[1]), hide_index=True, key="train_tradeoff")
 
 # ---------------------------------------------------------------- baselines
-st.subheader("Against scikit-learn (same split, same scaling)")
+st.header("Against scikit-learn (same split, same scaling)")
 baselines = cached_baseline_scores(split.X_train, split.Y_train, split.X_test, split.Y_test, controls.hidden,
                                    controls.init_seed)
 st.dataframe(baseline_table(threshold_metrics(y_test, proba, 0.5), baselines), hide_index=True,
              key="train_baselines")
 
 # ---------------------------------------------------------------- gradient flow
-st.subheader("Gradient-flow health")
+st.header("Gradient-flow health")
 st.plotly_chart(gradient_flow_figure(monitor.steps, monitor.grad_norms, monitor.dead_fraction), key="train_flow",
                 alt=describe_gradient_flow(monitor.steps, monitor.grad_norms, monitor.dead_fraction))
 st.markdown(f"**Reading:** {gradient_flow_reading(monitor)}")
 
 # ---------------------------------------------------------------- batch vs mini-batch vs SGD
-st.subheader("Batch vs mini-batch vs SGD")
+st.header("Batch vs mini-batch vs SGD")
 comparison_iterations = min(config.iterations, 2000)
 st.markdown(f"The article's closing question: one button trains three networks from the same start with the same "
             f"learning rate and the same **{comparison_iterations} updates** — on all rows, on mini-batches of "
@@ -150,7 +150,7 @@ elif comparison is not None:
     st.caption("The settings changed since the last comparison: press the button to compare again.")
 
 # ---------------------------------------------------------------- export
-st.subheader("Export")
+st.header("Export")
 export_weights, export_settings = st.columns(2)
 export_weights.download_button("Weights (.npz)", weights_npz(result["params"]), "backprop_lab_weights.npz",
                                "application/octet-stream", key="train_download_weights",

@@ -32,7 +32,7 @@ def shown_class_name(value: str) -> str:
 
 def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) -> UploadedData:
     """Draw the upload panel and return the split, or stop the page with a message that names the problem."""
-    st.subheader("Your CSV")
+    st.header("Your CSV")
     uploaded = st.file_uploader("CSV file: one row per sample, one column per feature, one label column",
                                 key="train_upload")
     if uploaded is None:
