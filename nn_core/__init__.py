@@ -3,8 +3,8 @@
 The public surface is re-exported here; pages and tests may also import a submodule directly.
 """
 
-from .csv_data import DataError, load_csv
-from .data import CLASS_NAMES, SCALINGS, Dataset, Split, load_cancer, split_and_scale
+from .csv_data import DataError, IdColumn, load_csv
+from .data import CLASS_NAMES, SCALINGS, Dataset, FeatureScaling, Split, load_cancer, split_and_scale
 from .descent import classify_outcome, run_descent
 from .diagnostics import TrainingMonitor, dead_relu_fraction, gradient_norms
 from .gradcheck import GradientCheck, gradient_check, numeric_gradient, relative_error
@@ -16,6 +16,7 @@ from .landscape import (
     project_trajectory,
     record_trajectory,
 )
+from .model_io import ModelFileError, SavedModel, export_model, load_model
 from .network import (
     GRADIENT_NAMES,
     PARAM_NAMES,
@@ -38,8 +39,9 @@ from .surfaces import SURFACES, get_surface
 from .training import DIVERGENCE_LOSS, diverged, steps_per_epoch, train
 
 __all__ = [
-    "DataError", "load_csv",
-    "CLASS_NAMES", "SCALINGS", "Dataset", "Split", "load_cancer", "split_and_scale",
+    "DataError", "IdColumn", "load_csv",
+    "CLASS_NAMES", "SCALINGS", "Dataset", "FeatureScaling", "Split", "load_cancer", "split_and_scale",
+    "ModelFileError", "SavedModel", "export_model", "load_model",
     "classify_outcome", "run_descent",
     "TrainingMonitor", "dead_relu_fraction", "gradient_norms",
     "GradientCheck", "gradient_check", "numeric_gradient", "relative_error",
