@@ -491,13 +491,19 @@ def build_dataset(table: CsvTable, label_column: str, positive_class: str | None
     all_text = text.sum(axis=0) == (~missing).sum(axis=0)
     all_missing = missing.all(axis=0)
     keep = ~(all_text | all_missing)
+    comma_numbers = [j for j in np.flatnonzero(all_text & ~all_missing)
+                     if _DECIMAL_COMMA.fullmatch(table.cells[int(np.flatnonzero(text[:, j])[0]), indices[j]])]
+    comma_hint = (" They hold numbers written with a decimal comma ('1,5'), which a comma-separated file cannot tell "
+                  "from a column break: export the file with ';' between columns, or with decimal points."
+                  if comma_numbers and table.delimiter == "," else "")
     if not keep.any():
         raise DataError("No numeric feature: every feature column holds text or is empty. The network needs "
-                        "numbers — choose a file with numeric measurements (the label may be text).")
+                        "numbers — choose a file with numeric measurements (the label may be text)." + comma_hint)
     for j in np.flatnonzero(all_missing):
         notes.append(f"Column '{feature_columns[j]}' is empty and was ignored.")
     for j in np.flatnonzero(all_text & ~all_missing):
-        notes.append(f"Column '{feature_columns[j]}' holds text, not numbers, and was ignored.")
+        hint = comma_hint if j in comma_numbers else ""
+        notes.append(f"Column '{feature_columns[j]}' holds text, not numbers, and was ignored.{hint}")
     mixed = np.flatnonzero(text.any(axis=0) & keep)
     if mixed.size:
         j = int(mixed[0])

@@ -343,3 +343,15 @@ def test_the_uci_id_column_is_named_as_an_id_without_the_warning(uci_csv):
     [excluded] = load_csv(uci_csv.read_bytes()).excluded_ids
     assert excluded.name == "column 1" and "645 distinct values in 699 rows" in excluded.reason
     assert excluded.auc is not None and excluded.auc < 0.8 and "separates" not in excluded.message
+
+
+def test_decimal_commas_in_a_comma_separated_file_are_named(tmp_path):
+    """Quoted "1,5" in a ','-separated file is ambiguous (thousands?): not guessed, but said in words."""
+    rows = _numeric_rows(40)
+    lines = ["radius,texture,area,label"] + [",".join(f'"{v}"'.replace(".", ",") for v in row[:3]) + f",{row[3]}"
+                                             for row in rows]
+    path = tmp_path / "quoted_commas.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as error:
+        load_csv(path.read_bytes())
+    assert "No numeric feature" in str(error.value) and "decimal comma ('1,5')" in str(error.value)
