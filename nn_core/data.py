@@ -25,6 +25,38 @@ class Dataset:
 
 
 @dataclass(frozen=True)
+class FeatureScaling:
+    """The scaling fitted on the training rows, as plain numbers: scaled = (raw − offset) / divisor per feature.
+
+    Kept with the split so a saved model can be applied to new raw measurements (standard: offset = mean,
+    divisor = sd; min-max: offset = min, divisor = max − min; none: 0 and 1).
+    """
+
+    method: str
+    offset: np.ndarray  # (n_x,)
+    divisor: np.ndarray  # (n_x,), never 0 (sklearn turns a zero spread into 1)
+
+    def apply(self, rows: np.ndarray) -> np.ndarray:
+        """Raw rows (m, n_x), one per sample, to scaled rows (m, n_x)."""
+        return (np.asarray(rows, dtype=float) - self.offset) / self.divisor
+
+    @classmethod
+    def identity(cls, n_features: int) -> FeatureScaling:
+        return cls("none", np.zeros(n_features), np.ones(n_features))
+
+
+def fitted_scaling(scaler, method: str, n_features: int) -> FeatureScaling:
+    """Read a fitted sklearn scaler (or None) as offset and divisor arrays."""
+    if scaler is None:
+        return FeatureScaling.identity(n_features)
+    if isinstance(scaler, StandardScaler):
+        return FeatureScaling(method, scaler.mean_.astype(float).copy(), scaler.scale_.astype(float).copy())
+    if isinstance(scaler, MinMaxScaler):  # sklearn: x * scale_ + min_, i.e. (x - data_min_) * scale_
+        return FeatureScaling(method, (-scaler.min_ / scaler.scale_).astype(float), (1.0 / scaler.scale_).astype(float))
+    raise ValueError(f"unknown scaler {type(scaler).__name__}")
+
+
+@dataclass(frozen=True)
 class Split:
     """A train/test split in the article's orientation: X_* (n_x, m), Y_* (1, m)."""
 
@@ -33,6 +65,7 @@ class Split:
     X_test: np.ndarray
     Y_test: np.ndarray
     feature_names: tuple[str, ...]
+    scaling: FeatureScaling | None = None  # how the raw features were scaled (None: built by hand, unknown)
 
 
 def load_cancer() -> Dataset:
@@ -69,5 +102,5 @@ def split_and_scale(dataset: Dataset, *, test_size: float = 0.2, seed: int = 0, 
     return Split(
         X_train=np.ascontiguousarray(X_train.T), Y_train=y_train.reshape(1, -1).astype(float),
         X_test=np.ascontiguousarray(X_test.T), Y_test=y_test.reshape(1, -1).astype(float),
-        feature_names=names,
+        feature_names=names, scaling=fitted_scaling(scaler, scaling, X.shape[1]),
     )

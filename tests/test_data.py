@@ -56,3 +56,13 @@ def test_feature_subset_and_unstratified_split(dataset):
 def test_same_seed_same_split(dataset):
     a, b = split_and_scale(dataset, seed=4), split_and_scale(dataset, seed=4)
     np.testing.assert_array_equal(a.X_test, b.X_test)
+
+
+@pytest.mark.parametrize("scaling", ["standard", "minmax", "none"])
+def test_the_split_keeps_its_scaling_as_numbers_that_reproduce_the_test_set(dataset, scaling):
+    """A saved model needs the scaling: applied to the raw test rows it must give the scaled test set."""
+    split = split_and_scale(dataset, seed=5, scaling=scaling)
+    raw = split_and_scale(dataset, seed=5, scaling="none")
+    assert split.scaling.method == scaling and split.scaling.offset.shape == (30,)
+    np.testing.assert_allclose(split.scaling.apply(raw.X_test.T), split.X_test.T, rtol=1e-12, atol=1e-12)
+    assert np.all(split.scaling.divisor > 0)

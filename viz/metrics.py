@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz.style import HIGHLIGHT_COLOR, TRAIN_COLOR, apply_house_style
+from viz.text import plotly_literal
 
 # Counts are not signed, so a sequential scale (white = none) rather than the signed one.
 COUNT_COLORSCALE = "Blues"
@@ -15,9 +16,12 @@ COUNT_COLORSCALE = "Blues"
 
 def confusion_matrix_figure(matrix: np.ndarray, class_names: Sequence[str] = ("benign", "malignant"),
                             threshold: float | None = None) -> go.Figure:
-    """2×2 counts, rows = true class, columns = predicted; each cell says which mistake it is."""
+    """2×2 counts, rows = true class, columns = predicted; each cell says which mistake it is.
+
+    Class names are the user's text (an uploaded label column): escaped so Plotly shows them as typed.
+    """
     matrix = np.asarray(matrix, dtype=int)
-    negative, positive = class_names
+    negative, positive = (plotly_literal(name) for name in class_names)
     meaning = np.array([["correct", "false alarm"], [f"missed {positive}", "correct"]])
     text = [[f"<b>{matrix[i, j]}</b><br>{meaning[i, j]}" for j in range(2)] for i in range(2)]
     fig = go.Figure(go.Heatmap(

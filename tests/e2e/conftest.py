@@ -62,20 +62,34 @@ def browser_context_args(browser_context_args):
 
 
 def _free_port() -> int:
+    """A free port; on a shared machine E2E_PORT_RANGE=8610-8619 keeps the servers inside an agreed range."""
+    if os.environ.get("E2E_PORT_RANGE"):
+        low, high = (int(part) for part in os.environ["E2E_PORT_RANGE"].split("-"))
+        for port in range(low, high + 1):
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+        pytest.fail(f"no free port in E2E_PORT_RANGE={os.environ['E2E_PORT_RANGE']}")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
-def running_app() -> Iterator[str]:
-    """Start the app the way a user does (``streamlit run app.py``) and wait for /_stcore/health."""
+def running_app(script: str = "app.py") -> Iterator[str]:
+    """Start the app the way a user does (``streamlit run app.py``) and wait for /_stcore/health.
+
+    ``script`` (relative to the project root) runs a small test app instead, e.g. tests/e2e/literal_text_app.py.
+    """
     port = _free_port()
     log_path = SCREENSHOT_DIR.parent / f"streamlit-{port}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
