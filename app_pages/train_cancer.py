@@ -9,11 +9,11 @@ from lessons.evaluation import (
     settings_json,
     threshold_metrics,
     trade_off_table,
-    weights_npz,
 )
 from lessons.training_run import DIVERGED, DONE, status_message
 from nn_core.data import CLASS_NAMES
 from nn_core.diagnostics import gradient_flow_reading
+from nn_core.model_io import export_model
 from nn_core.training import steps_per_epoch
 from streamlit_glue.cached import cached_baseline_scores, cancer_dataset, cancer_split
 from streamlit_glue.training_controls import training_controls
@@ -21,6 +21,7 @@ from streamlit_glue.training_session import training_result
 from streamlit_glue.upload import uploaded_data
 from viz.curves import batch_mode_figure, gradient_flow_figure, loss_curves_figure
 from viz.metrics import confusion_matrix_figure, roc_figure
+from viz.text import markdown_literal
 from viz.text_alternatives import (
     describe_batch_modes,
     describe_confusion,
@@ -51,11 +52,13 @@ if controls.source == "builtin":
         st.stop()
     features = None if len(chosen) == len(names) else tuple(names.index(name) for name in chosen)
     split = cancer_split(controls.test_size, controls.split_seed, controls.stratify, controls.scaling, features)
-    class_names, data_label = CLASS_NAMES, f"built-in Wisconsin diagnostic, {len(chosen)} features"
+    class_names = raw_class_names = CLASS_NAMES
+    data_label = f"built-in Wisconsin diagnostic, {len(chosen)} features"
 else:
     upload = uploaded_data(test_size=controls.test_size, seed=controls.split_seed, stratify=controls.stratify,
                            scaling=controls.scaling)
-    split, class_names, data_label = upload.split, upload.class_names, upload.label
+    split, class_names, raw_class_names, data_label = (upload.split, upload.class_names, upload.raw_class_names,
+                                                       upload.label)
 
 n_x, m_train = split.X_train.shape
 config = controls.run_config(m_train)
@@ -112,7 +115,7 @@ roc_column.plotly_chart(roc_figure(fpr, tpr, metrics.roc_auc, current_fpr=metric
                                    current_tpr=metrics.recall, threshold=threshold), key="train_roc",
                         alt=describe_roc(metrics.roc_auc, threshold, metrics.false_positive_rate, metrics.recall))
 st.markdown(f"**The article's thresholds.** A higher threshold raises fewer false alarms but misses more "
-            f"{names_shown[1]} cases:")
+            f"{markdown_literal(names_shown[1])} cases:")
 st.dataframe(trade_off_table(y_test, proba, names_shown[1]), hide_index=True, key="train_tradeoff")
 
 # ---------------------------------------------------------------- baselines
@@ -152,9 +155,13 @@ elif comparison is not None:
 # ---------------------------------------------------------------- export
 st.header("Export")
 export_weights, export_settings = st.columns(2)
-export_weights.download_button("Weights (.npz)", weights_npz(result["params"]), "backprop_lab_weights.npz",
-                               "application/octet-stream", key="train_download_weights",
-                               help="W1, b1, W2, b2: np.load(path, allow_pickle=False)")
+model_file = export_model(result["params"], scaling=split.scaling, feature_names=split.feature_names,
+                          class_names=raw_class_names, threshold=threshold, settings=result["settings"])
+export_weights.download_button("Model (.npz)", model_file, "backprop_lab_model.npz", "application/octet-stream",
+                               key="train_download_weights",
+                               help="Weights, scaling, feature and class names, threshold and settings. In Python: "
+                                    "`nn_core.load_model(path).predict_raw(rows)` on raw measurements, one row per "
+                                    "sample (no pickle: np.load(path, allow_pickle=False) reads it too).")
 export_settings.download_button("Settings (.json)", settings_json({**result["settings"], "threshold": threshold}),
                                 "backprop_lab_settings.json", "application/json", key="train_download_settings")
 st.caption("Every setting also lives in the page address: copy the URL to share this exact run.")

@@ -4,7 +4,6 @@ same split, the article's batch-mode comparison, and the exports. Pure: the page
 
 from __future__ import annotations
 
-import io
 import json
 import warnings
 from collections.abc import Mapping
@@ -112,13 +111,6 @@ def compare_batch_modes(X: np.ndarray, Y: np.ndarray, *, hidden: int, lr: float,
 def updates_for(epochs: int, m: int, batch_size: int | None) -> int:
     """Epochs -> parameter updates for the chosen batch size."""
     return epochs * steps_per_epoch(m, batch_size)
-
-
-def weights_npz(params: Params) -> bytes:
-    """W1, b1, W2, b2 as plain float arrays in an .npz (loads with allow_pickle=False)."""
-    buffer = io.BytesIO()
-    np.savez(buffer, **{name: np.asarray(value, dtype=float) for name, value in params.items()})
-    return buffer.getvalue()
 
 
 def settings_json(settings: Mapping[str, object]) -> str:

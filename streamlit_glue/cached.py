@@ -1,5 +1,6 @@
 """Bounded caches for every page (Community Cloud has little memory): the built-in data, its splits, the
-scikit-learn baselines and parsed uploads. Each wraps a pure function; nothing here computes on its own."""
+scikit-learn baselines and the step-through's small examples (uploads are kept per session, not here).
+Each wraps a pure function; nothing here computes on its own."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import streamlit as st
 from lessons.evaluation import baseline_scores
 from lessons.step_through import choose_samples
 from nn_core import Dataset, Split, load_cancer, split_and_scale
-from nn_core.csv_data import CsvTable, read_table
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
@@ -29,12 +29,6 @@ def cancer_split(test_size: float = 0.2, seed: int = 0, stratify: bool = True, s
 def cached_baseline_scores(X_train: np.ndarray, Y_train: np.ndarray, X_test: np.ndarray, Y_test: np.ndarray,
                            hidden: int, seed: int) -> dict[str, dict[str, float]]:
     return baseline_scores(X_train, Y_train, X_test, Y_test, hidden, seed)
-
-
-@st.cache_data(max_entries=4, ttl="1h", show_spinner=False)
-def cached_table(data: bytes, header: bool | None) -> CsvTable:
-    """Parse an upload once per (file, header choice); DataError propagates and is not cached."""
-    return read_table(data, header=header)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from nn_core.csv_data import DataError, build_dataset
+from nn_core.csv_data import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, CsvTable, DataError, build_dataset, read_table
 from nn_core.data import Split, split_and_scale
-from streamlit_glue.cached import cached_table
+from viz.text import markdown_literal
 
 HEADER_CHOICES = {"auto": "Detect the header", "header": "Is a header", "data": "Is data (no header)"}
 CANNOT_USE = "**This file cannot be used.** "
@@ -21,8 +21,28 @@ CANNOT_USE = "**This file cannot be used.** "
 @dataclass(frozen=True)
 class UploadedData:
     split: Split
-    class_names: tuple[str, str]
+    class_names: tuple[str, str]  # as shown: "class 4" for a numeric label
+    raw_class_names: tuple[str, str]  # as in the file: what an exported model predicts
     label: str
+
+
+def _session_table(raw: bytes, file_key: str, header: bool | None) -> CsvTable:
+    """Parse an upload once per (file, header choice) and keep only that table, in this session alone.
+
+    Not st.cache_data: a parsed 5 MB file holds 10–100 MB, and a session's state goes when the session ends,
+    so nothing stays held after the browser closes. A file that fails raises DataError and is never kept.
+    """
+    key = (file_key, header)
+    kept = st.session_state.get("train_table")
+    if kept is None or kept[0] != key:
+        st.session_state.pop("train_table", None)
+        st.session_state.train_table = (key, read_table(raw, header=header))
+    return st.session_state.train_table[1]
+
+
+def _put_back(exclude_key: str, column: str) -> None:
+    """One click: an ID-like column the reader left out becomes a feature again."""
+    st.session_state[exclude_key] = [name for name in st.session_state.get(exclude_key, []) if name != column]
 
 
 def shown_class_name(value: str) -> str:
@@ -34,7 +54,10 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
     """Draw the upload panel and return the split, or stop the page with a message that names the problem."""
     st.header("Your CSV")
     uploaded = st.file_uploader("CSV file: one row per sample, one column per feature, one label column",
-                                key="train_upload")
+                                key="train_upload",
+                                help=f"Up to 5 MB, {MAX_ROWS:,} rows, {MAX_COLUMNS} columns and {MAX_CELL_CHARS} "
+                                     "characters per cell. Commas, semicolons, tabs or bars between cells; "
+                                     "decimal commas are fine.")
     if uploaded is None:
         st.info("Upload a CSV to train on it — for example the UCI original Wisconsin file "
                 "(no header, an ID column, '?' for missing values, classes 2 and 4).")
@@ -44,9 +67,9 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
     header_choice = st.radio("First row", list(HEADER_CHOICES), horizontal=True, key=f"train_header_{file_key}",
                              format_func=HEADER_CHOICES.get)
     try:
-        table = cached_table(raw, {"auto": None, "header": True, "data": False}[header_choice])
+        table = _session_table(raw, file_key, {"auto": None, "header": True, "data": False}[header_choice])
     except DataError as error:
-        st.error(CANNOT_USE + str(error))
+        st.error(CANNOT_USE + markdown_literal(str(error)))
         st.stop()
     column_a, column_b, column_c = st.columns(3)
     label_column = column_a.selectbox("Label column", table.columns,
@@ -54,30 +77,39 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
                                       key=f"train_label_{file_key}")
     class_values = table.class_values(label_column)[:20]
     if not class_values:
-        st.error(f"{CANNOT_USE}The label column '{label_column}' is empty (only missing values). "
+        st.error(f"{CANNOT_USE}The label column '{markdown_literal(label_column)}' is empty (only missing values). "
                  "Choose the column that holds the classes.")
         st.stop()
     positive_default = table.default_positive(label_column)
     positive = column_b.selectbox("Positive class (label 1, e.g. malignant)", class_values,
                                   index=class_values.index(positive_default) if positive_default in class_values else 0,
                                   key=f"train_positive_{file_key}_{label_column}")
+    exclude_key = f"train_exclude_{file_key}_{label_column}"
     exclude = column_c.multiselect("Exclude columns (IDs)", [c for c in table.columns if c != label_column],
                                    default=[c for c in table.id_like_columns() if c != label_column],
-                                   key=f"train_exclude_{file_key}_{label_column}")
+                                   key=exclude_key, help="Left out by default: columns that look like row IDs "
+                                   "(a whole number on nearly every row, all different). Remove one to use it.")
     try:
         built = build_dataset(table, label_column, positive, exclude)
         split = split_and_scale(built.dataset, test_size=test_size, seed=seed, stratify=stratify, scaling=scaling)
     except DataError as error:
-        st.error(CANNOT_USE + str(error))
+        st.error(CANNOT_USE + markdown_literal(str(error)))
         st.stop()
     except ValueError as error:  # sklearn refusing a split, e.g. a class too small for the test fraction
-        st.error(f"**The rows cannot be split into training and test sets:** {error}")
+        st.error(f"**The rows cannot be split into training and test sets:** {markdown_literal(str(error))}")
         st.stop()
     class_names = tuple(shown_class_name(name) for name in built.dataset.class_names)
-    st.caption(f"{built.dataset.X.shape[0]} rows used · {len(split.feature_names)} features · "
-               f"header {'found' if table.has_header else 'not found'} · label '{label_column}', "
-               f"1 = '{class_names[1]}', 0 = '{class_names[0]}'")
+    st.caption(markdown_literal(
+        f"{built.dataset.X.shape[0]} rows used · {len(split.feature_names)} features · header "
+        f"{'found' if table.has_header else 'not found'} ({table.header_reason}) · label '{label_column}', "
+        f"1 = '{class_names[1]}', 0 = '{class_names[0]}'"))
     for note in built.notes:
-        st.info(note)
-    return UploadedData(split, class_names,
+        st.info(markdown_literal(note))
+    for id_column in built.excluded_ids:
+        note_column, button_column = st.columns([4, 1], vertical_alignment="center")
+        note_column.info(markdown_literal(id_column.message))
+        button_column.button("Use it as a feature", key=f"train_use_{exclude_key}_{id_column.name}",
+                             on_click=_put_back, args=(exclude_key, id_column.name),
+                             help=f"Removes '{id_column.name}' from the excluded columns.")
+    return UploadedData(split, class_names, tuple(built.dataset.class_names),
                         f"{uploaded.name}: {len(split.feature_names)} features, positive class '{positive}'")

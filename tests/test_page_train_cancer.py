@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import numpy as np
 import pytest
 
-from lessons.evaluation import settings_json, weights_npz
+from lessons.evaluation import settings_json
+from nn_core.data import CLASS_NAMES, load_cancer, split_and_scale
+from nn_core.model_io import export_model
 from nn_core.network import init_params
 from tests.plotly_spec import decode_array
 from tests.test_csv_data import BAD_FILES
@@ -153,9 +156,17 @@ def test_two_sessions_never_see_each_others_model(app_test):
 
 def test_weights_export_loads_without_pickle():
     params = init_params(30, 15, seed=1)
-    loaded = np.load(io.BytesIO(weights_npz(params)), allow_pickle=False)
-    assert sorted(loaded.files) == ["W1", "W2", "b1", "b2"]
+    split = split_and_scale(load_cancer(), test_size=0.2, seed=0)
+    model = export_model(params, scaling=split.scaling, feature_names=split.feature_names, class_names=CLASS_NAMES,
+                         threshold=0.5, settings={"hidden": 15})
+    loaded = np.load(io.BytesIO(model), allow_pickle=False)
+    assert {"W1", "W2", "b1", "b2"} <= set(loaded.files)
     np.testing.assert_array_equal(loaded["W1"], params["W1"])
+
+
+def _as_shown(markdown: str) -> str:
+    """What a reader sees of escaped Markdown: backslash escapes and zero-width spaces gone."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u200b", "")
 
 
 def test_every_bad_csv_gets_its_message_on_the_page(app_test):
@@ -164,7 +175,7 @@ def test_every_bad_csv_gets_its_message_on_the_page(app_test):
     for case, data, phrase in BAD_FILES:
         at.file_uploader(key="train_upload").set_value((f"{case}.csv", data, "text/csv")).run()
         assert not at.exception, (case, at.exception)
-        messages = " ".join(e.value for e in at.error)
+        messages = " ".join(_as_shown(e.value) for e in at.error)
         assert phrase.lower() in messages.lower(), (case, messages)
 
 
@@ -207,3 +218,35 @@ def test_results_of_a_diverged_run_are_marked_and_never_green(app_test):
 def test_the_page_says_where_its_settings_are(app_test):
     at = app_test(PAGE)
     assert any("settings" in caption.value and "sidebar" in caption.value for caption in at.caption)
+
+
+def _upload(at, name: str, text: str):
+    at.file_uploader(key="train_upload").set_value((name, text.encode(), "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_an_id_like_column_is_named_and_one_click_puts_it_back(app_test):
+    rng = np.random.default_rng(0)
+    ids = rng.permutation(np.arange(1000, 1200))
+    label = (ids > 1100).astype(int)  # the ID-like column is the only predictive one
+    noise = rng.normal(size=200).round(3)
+    text = "patient,noise,label\n" + "\n".join(f"{i},{n},{y}" for i, n, y in zip(ids, noise, label, strict=True))
+    at = _upload(app_test(PAGE, query_params={"train_source": "Upload a CSV"}), "ids.csv", text)
+    notes = " ".join(_as_shown(info.value) for info in at.info)
+    assert "Column 'patient' was left out of the features" in notes
+    assert "1 features" in " ".join(_as_shown(c.value) for c in at.caption)
+    put_back = next(button for button in at.button if button.key.startswith("train_use_"))
+    put_back.click().run()
+    assert not at.exception, at.exception
+    assert "2 features" in " ".join(_as_shown(c.value) for c in at.caption)
+
+
+def test_user_text_in_names_is_escaped_before_it_reaches_markdown(app_test):
+    text = "![pix](http://127.0.0.1:9/x.png),**bold**,<b>B</b>\n" + "\n".join(
+        f"word{i},{i % 7}.5,{'<b>B</b>' if i % 2 else 'M'}" for i in range(40))
+    at = _upload(app_test(PAGE, query_params={"train_source": "Upload a CSV"}), "evil.csv", text)
+    shown = [element.value for element in [*at.info, *at.caption, *at.markdown, *at.error, *at.warning]]
+    assert any("pix" in value for value in shown)
+    for value in shown:
+        assert "![pix]" not in value and "**bold**" not in value and "<b>" not in value, value
