@@ -5,19 +5,32 @@ import streamlit as st
 
 from lessons.stage_panels import gradient_check_items, sigmoid_chain_items, stage_items
 from lessons.stages import STAGE_KEYS, STAGES_BY_KEY, shapes_text, stage_index
-from lessons.step_through import GRADCHECK_TOLERANCE, gradient_check_table, gradient_check_verdict, sigmoid_chain_at_z2
+from lessons.step_through import (
+    CHECK_H,
+    GRADCHECK_TOLERANCE,
+    METHOD_LABELS,
+    gradient_check_table,
+    gradient_check_verdict,
+    sigmoid_chain_at_z2,
+)
 from nn_core.gradcheck import METHODS, gradient_check
 from streamlit_glue.cached import cancer_dataset, small_example
 from streamlit_glue.derivative_warm_up import derivative_warm_up
 from streamlit_glue.layout import scrollable_chart
-from streamlit_glue.step_through_state import apply_updates, current_matrices, go_to_stage, new_example, start_over
+from streamlit_glue.link_guard import guard_link
+from streamlit_glue.step_through_state import (
+    apply_updates,
+    current_matrices,
+    go_to_stage,
+    link_checks,
+    new_example,
+    start_over,
+)
 from viz.heatmaps import describe_equation, equation_figure
 from viz.history import loss_history_figure
 from viz.style import format_number
 
 DEFAULT_FEATURES = ["mean radius", "mean texture", "worst concave points"]
-CHECK_H = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7]
-METHOD_LABELS = {"forward": "forward (f(x+h) − f(x)) / h — the article's", "central": "centred (f(x+h) − f(x−h)) / 2h"}
 CHART_WIDTH = 920  # px: the main column of a 1400 px wide window with the sidebar open
 
 
@@ -27,6 +40,8 @@ st.markdown(
     "tumours from the Wisconsin data, a few features, a few hidden units. Every matrix is on screen, every "
     "`dLoss_*` is the one `backward` computes, and a gradient check compares them with finite differences."
 )
+
+guard_link(link_checks(list(cancer_dataset().feature_names)))
 
 # --- warm-up --------------------------------------------------------------------------------------------
 derivative_warm_up()
@@ -51,10 +66,6 @@ if len(features) < 2:
 X, Y, sample_ids = small_example(tuple(features), m, seed)
 matrices = current_matrices(X, Y, example=(tuple(features), m, n_h, seed), lr=lr)
 iteration = st.session_state.fb_iteration
-if link_note := st.session_state.pop("fb_link_note", None):
-    param, raw, problem = link_note
-    st.warning(f"Ignored {param} from the link: {problem}. The example starts from its initial weights.")
-    st.text(f"{param}={raw[:200]}")  # literally: never rendered as Markdown
 st.caption(
     f"X is {len(features)} features × {m} tumours (standardized on the training split), labels "
     f"Y: {int(Y.sum())} malignant (1), {m - int(Y.sum())} benign (0). Features: "

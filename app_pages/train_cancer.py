@@ -16,7 +16,8 @@ from nn_core.diagnostics import gradient_flow_reading
 from nn_core.model_io import export_model
 from nn_core.training import steps_per_epoch
 from streamlit_glue.cached import cached_baseline_scores, cancer_dataset, cancer_split
-from streamlit_glue.training_controls import training_controls
+from streamlit_glue.link_guard import guard_link
+from streamlit_glue.training_controls import link_checks, training_controls
 from streamlit_glue.training_session import training_result
 from streamlit_glue.upload import uploaded_data
 from viz.curves import batch_mode_figure, gradient_flow_figure, loss_curves_figure
@@ -40,6 +41,7 @@ st.caption(":material/tune: The settings — data, network and training — are 
            "(on a phone, open it with the » button at the top left).")
 
 # ---------------------------------------------------------------- controls (sidebar)
+guard_link(link_checks(cancer_dataset().feature_names))
 controls = training_controls()
 
 # ---------------------------------------------------------------- data: built-in or upload

@@ -10,12 +10,36 @@ import streamlit as st
 
 from lessons import step_through
 from lessons.stages import STAGE_KEYS, stage_neighbours
+from lessons.step_through import CHECK_H, METHOD_LABELS
 from lessons.update_log import UpdateRun, format_update_log, parse_update_log
+from lessons.url_values import parse_choice, parse_choices, parse_float, parse_int, parse_nearest
 from nn_core.divergence import divergence_message
 from nn_core.network import forward, init_params, loss
 from nn_core.training import diverged, train
+from streamlit_glue.derivative_warm_up import WARMUP_H
+from streamlit_glue.link_guard import LinkCheck, single
 
 UPDATES_PARAM = "fb_updates"
+
+
+def link_checks(feature_names: list[str]) -> dict[str, LinkCheck]:
+    """What each ``fb_*`` key of a link may hold: the values the page's widgets write there."""
+    def whole(low: int, high: int) -> LinkCheck:
+        return single(lambda raw: parse_int(raw, low, high))
+
+    def decimal(low: float, high: float) -> LinkCheck:
+        return single(lambda raw: parse_float(raw, low, high))
+
+    return {
+        "fb_x": decimal(-4.0, 4.0), "fb_dh": single(lambda raw: parse_nearest(raw, WARMUP_H)),
+        "fb_features": lambda raws: parse_choices(raws, feature_names)[1], "fb_m": whole(2, 16),
+        "fb_hidden": whole(2, 8), "fb_seed": whole(0, 9999), "fb_lr": decimal(0.01, 5.0),
+        "fb_stage": single(lambda raw: parse_choice(raw, list(STAGE_KEYS))),
+        "fb_h": single(lambda raw: parse_nearest(raw, CHECK_H)),
+        "fb_gc_method": single(lambda raw: parse_choice(raw, list(METHOD_LABELS.values()),
+                                                        {key: key for key in METHOD_LABELS})),
+        UPDATES_PARAM: single(parse_update_log),
+    }
 
 
 def go_to_stage(step: int) -> None:
@@ -73,10 +97,7 @@ def current_matrices(X: np.ndarray, Y: np.ndarray, *, example: tuple, lr: float)
         st.session_state.fb_history = []
         runs: list[UpdateRun] = []
         if opened_from_link:  # a shared link: replay the updates it carries
-            raw = st.query_params.get(UPDATES_PARAM, "")
-            runs, problem = parse_update_log(raw)
-            if problem:
-                st.session_state.fb_link_note = (UPDATES_PARAM, raw, problem)
+            runs, _ = parse_update_log(st.query_params.get(UPDATES_PARAM, ""))  # checked by link_checks
         _log_updates([])
         for run_lr, count in runs:
             apply_updates(X, Y, run_lr, count)

@@ -8,8 +8,10 @@ import streamlit as st
 
 from lessons.evaluation import updates_for
 from lessons.training_run import RunConfig
+from lessons.url_values import parse_choice, parse_choices, parse_float, parse_int, parse_nearest
 from nn_core.data import SCALINGS
 from nn_core.optimizers import OPTIMIZER_LABELS, OPTIMIZERS
+from streamlit_glue.link_guard import LinkCheck, single
 from viz.style import format_number
 
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -52,6 +54,29 @@ class TrainingControls:
                 "split_seed": self.split_seed, "hidden": self.hidden, "lr": self.lr, "batch_mode": self.batch_mode,
                 "batch_size": config.batch_size, "iterations": config.iterations, "optimizer": self.optimizer,
                 "init_seed": self.init_seed, "features": list(feature_names)}
+
+
+def link_checks(feature_names: list[str]) -> dict[str, LinkCheck]:
+    """What each ``train_*`` key of a link may hold: the values the widgets themselves write there."""
+    def labels(mapping: dict[str, str]) -> LinkCheck:
+        return single(lambda raw: parse_choice(raw, list(mapping.values()), {key: key for key in mapping}))
+
+    def whole(low: int, high: int) -> LinkCheck:
+        return single(lambda raw: parse_int(raw, low, high))
+
+    def decimal(low: float, high: float) -> LinkCheck:
+        return single(lambda raw: parse_float(raw, low, high))
+
+    return {
+        "train_source": labels(SOURCES), "train_test_size": decimal(0.1, 0.5),
+        "train_stratify": single(lambda raw: parse_choice(raw, ["true", "false"])),
+        "train_scaling": labels(SCALING_LABELS), "train_split_seed": whole(0, 9999), "train_hidden": whole(1, 64),
+        "train_lr": single(lambda raw: parse_nearest(raw, LEARNING_RATES)), "train_batch_mode": labels(BATCH_MODES),
+        "train_batch_size": whole(2, 256), "train_iterations": whole(10, 5000), "train_epochs": whole(1, 100),
+        "train_optimizer": labels(OPTIMIZER_LABELS), "train_seed": whole(0, 9999),
+        "train_threshold": decimal(0.05, 0.95),
+        "train_features": lambda raws: parse_choices(raws, feature_names)[1],
+    }
 
 
 def training_controls() -> TrainingControls:

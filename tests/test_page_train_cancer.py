@@ -250,3 +250,24 @@ def test_user_text_in_names_is_escaped_before_it_reaches_markdown(app_test):
     assert any("pix" in value for value in shown)
     for value in shown:
         assert "![pix]" not in value and "**bold**" not in value and "<b>" not in value, value
+
+
+@pytest.mark.parametrize(("key", "raw"), [
+    ("train_seed", "inf"), ("train_split_seed", "1e400"), ("train_seed", "nan"), ("train_hidden", "-inf"),
+    ("train_hidden", "1000"), ("train_optimizer", "foo"), ("train_lr", "0.5"), ("train_threshold", "inf"),
+    ("train_scaling", "**bold**"), ("train_features", "![pix](http://127.0.0.1:9/x.png)"),
+])
+def test_a_bad_value_in_a_link_is_dropped_with_a_note_that_names_it(app_test, key, raw):
+    at = app_test(PAGE, query_params={key: raw})
+    assert not at.exception, at.exception
+    notes = [_as_shown(warning.value) for warning in at.warning if "from the link" in warning.value]
+    assert len(notes) == 1 and notes[0].startswith(f"Ignored {key}=")
+    assert key not in at.query_params
+    assert at.session_state["train_result"]["status"] == "done"  # the page went on with the default
+
+
+def test_good_values_and_old_key_spellings_in_a_link_are_used(app_test):
+    at = app_test(PAGE, query_params={"train_optimizer": "Adam", "train_hidden": "8", "train_lr": "0.03"})
+    assert not at.exception and not any("from the link" in w.value for w in at.warning)
+    settings = at.session_state["train_result"]["settings"]
+    assert (settings["optimizer"], settings["hidden"], settings["lr"]) == ("adam", 8, 0.03)
