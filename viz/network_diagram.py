@@ -59,6 +59,8 @@ NODE_SIZE = 34
 BIAS_SIZE = 11
 HANDLE_SIZE = 14
 SLOT_HEIGHT = 66  # px per node slot
+PX_PER_X = 140  # px per x unit between a phone (~115) and a 600 px column (~175)
+HANDLE_CLEARANCE = 30  # px between a handle and the centre of a node
 COLOUR_LEVELS = 4  # magnitude bins per sign: 8 coloured edge traces at most, plus grey
 CUT_COLOR = "#adb5bd"
 ELLIPSIS = "…"
@@ -218,6 +220,29 @@ def _short(name: str, chars: int) -> str:
     return name if len(name) <= chars else name[:chars - 1] + "…"
 
 
+def _handle_positions(edges: Sequence[DiagramEdge]) -> list[tuple[float, float]]:
+    """One point on each edge, spread so that no two handles sit on top of each other.
+
+    Midpoints would not do: in the regular grid of nodes many edges cross at the same midpoint, and a
+    click there could not tell them apart. Greedy: each edge takes, among a few points along it (clear of
+    the nodes), the one farthest from the handles already placed. Distances in estimated pixels.
+    """
+    placed: list[tuple[float, float]] = []
+    scale = np.array([PX_PER_X, SLOT_HEIGHT])
+    for edge in edges:
+        start, end = np.array([edge.x0, edge.y0]), np.array([edge.x1, edge.y1])
+        length = float(np.hypot(*((end - start) * scale)))
+        clear = min(HANDLE_CLEARANCE / length, 0.45) if length else 0.45
+        candidates = start + np.linspace(clear, 1 - clear, 9)[:, None] * (end - start)
+        if placed:
+            gaps = np.hypot(*((candidates[:, None, :] - np.array(placed)[None, :, :]) * scale).transpose(2, 0, 1))
+            best = int(np.argmax(gaps.min(axis=1) - 0.01 * np.abs(np.arange(9) - 4)))  # ties: nearer the middle
+        else:
+            best = 4
+        placed.append((float(candidates[best, 0]), float(candidates[best, 1])))
+    return placed
+
+
 def diagram_edges(matrices: Mapping[str, np.ndarray], stage: str, sample: int | None,
                   inputs: Sequence[int]) -> list[DiagramEdge]:
     """Every drawn edge with the value it encodes at this stage (the data behind the figure)."""
@@ -342,10 +367,8 @@ def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sa
     # 3. one handle per edge: an arrowhead (forward → right, backward → left) that is also the click target
     hx, hy, hcolour, hsize, hcustom, htext = [], [], [], [], [], []
     backwards = phase == "backward"
-    for edge in edges:
-        start, end = ((edge.x1, edge.y1), (edge.x0, edge.y0)) if backwards else ((edge.x0, edge.y0), (edge.x1, edge.y1))
-        t = 0.5 if edge.layer == "W1" else 0.42
-        mid = (start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t)
+    for edge, mid in zip(edges, _handle_positions(edges), strict=True):
+        start = (edge.x1, edge.y1) if backwards else (edge.x0, edge.y0)
         data = ["edge", edge.layer, *edge.index]
         level = _level(edge.value, limits[edge.layer])
         colour = CUT_COLOR if edge.cut or level == 0 else _colour(edge.value, limits[edge.layer])
