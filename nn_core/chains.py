@@ -13,6 +13,7 @@ b1[h3], b2, Loss.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -119,6 +120,32 @@ def cell_label(matrix: str, cell: tuple[int, int]) -> str:
     row_axis, col_axis = _AXES[matrix]
     parts = [f"{axis}{index + 1}" for axis, index in zip((row_axis, col_axis), cell, strict=True) if axis]
     return f"{matrix}[{','.join(parts)}]" if parts else matrix
+
+
+def parse_cell_label(text: str) -> tuple[str, tuple[int, int]]:
+    """The inverse of ``cell_label``: 'dLoss_W1[h3,f2]' → ('dLoss_W1', (2, 1)), for a readable URL parameter.
+
+    Raises ValueError for anything ``cell_label`` would not write.
+    """
+    match = re.fullmatch(r"\s*([^\[\]]+?)\s*(?:\[([^\]]*)\])?\s*", str(text))
+    if not match or match.group(1) not in _AXES:
+        raise ValueError(f"not a cell of a known matrix: {text!r}")
+    matrix, inside = match.group(1), match.group(2)
+    axes = [axis for axis in _AXES[matrix] if axis]
+    parts = [part.strip() for part in inside.split(",")] if inside else []
+    if len(parts) != len(axes):
+        raise ValueError(f"{matrix} takes {len(axes)} index(es) ({', '.join(axes) or 'none'}): {text!r}")
+    index = iter(parts)
+    cell = []
+    for axis in _AXES[matrix]:
+        if not axis:
+            cell.append(0)
+            continue
+        part = next(index)
+        if not re.fullmatch(rf"{axis}[1-9]\d*", part):
+            raise ValueError(f"expected {axis}1, {axis}2, … in {text!r}, got {part!r}")
+        cell.append(int(part[1:]) - 1)
+    return matrix, (cell[0], cell[1])
 
 
 def short_number(value: float, digits: int = 3) -> str:
@@ -464,5 +491,6 @@ def chains_for_matrix(matrix: str, values: Mapping[str, np.ndarray], lr: float |
 
 __all__: Sequence[str] = (
     "CHAIN_MATRICES", "Chain", "Factor", "ShownTerms", "Term", "cell_label", "chain_for_cell", "chains_for_matrix",
+    "parse_cell_label",
     "complete_matrices", "render_chain", "sample_contributions", "short_number", "shown_terms",
 )

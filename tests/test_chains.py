@@ -13,6 +13,7 @@ from nn_core.chains import (
     cell_label,
     chain_for_cell,
     chains_for_matrix,
+    parse_cell_label,
     render_chain,
     sample_contributions,
     short_number,
@@ -167,3 +168,19 @@ def test_matrix_lists_cover_the_pass():
     assert set(FORWARD_MATRICES) == {"Z1", "A1", "Z2", "Yh", "Loss"}
     assert {"dLoss_W1", "dLoss_b1", "dLoss_Z1"} <= set(BACKWARD_MATRICES)
     assert set(UPDATE_MATRICES) == {"new W1", "new b1", "new W2", "new b2"}
+
+
+@pytest.mark.parametrize("matrix", CHAIN_MATRICES)
+def test_cell_labels_parse_back_for_every_matrix(matrix):
+    params, X, Y = make_example(3, 4, 5, seed=1)
+    shape = np.shape(reference(params, X, Y, 0.5)[matrix])
+    for row in range(shape[0]):
+        for col in range(shape[1]):
+            assert parse_cell_label(cell_label(matrix, (row, col))) == (matrix, (row, col))
+
+
+@pytest.mark.parametrize("text", ["dLoss_W1[h3]", "dLoss_W1[f2,h3]", "W2[h0]", "Z9[s1]", "b2[h1]", "Loss[s1]",
+                                  "dLoss_W1[h3,f2", ""])
+def test_bad_cell_labels_are_refused(text):
+    with pytest.raises(ValueError):
+        parse_cell_label(text)

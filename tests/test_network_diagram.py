@@ -10,6 +10,8 @@ from nn_core.network import init_params
 from ui.stages import STAGE_KEYS, collect_matrices
 from viz.network_diagram import (
     CUT_COLOR,
+    PX_PER_X,
+    SLOT_HEIGHT,
     STAGE_ORDER,
     cell_for_point,
     describe_network_diagram,
@@ -208,3 +210,13 @@ def test_description_names_the_stage_the_sample_and_the_cut_units():
     assert f"sample s{sample + 1}" in text and "backward" in text and "dLoss_W1[h1,f2]" in text
     assert all(f"h{h + 1}" in text for h in off) and "no gradient" in text
     assert "ReLU off" not in describe_network_diagram(matrices, "Z1", sample=sample)
+
+
+def test_edge_handles_do_not_sit_on_top_of_each_other():
+    """Midpoints coincide in a regular grid of nodes; the handles are clicked, so they must stay apart."""
+    matrices = example(n_x=6, n_h=8, m=4)
+    handles = next(t for t in network_diagram_figure(matrices, "dLoss_W1", sample=0).data if t.name == "edge handles")
+    points = np.column_stack([np.asarray(handles.x[1::2]) * PX_PER_X, np.asarray(handles.y[1::2]) * SLOT_HEIGHT])
+    gaps = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
+    np.fill_diagonal(gaps, np.inf)
+    assert gaps.min() >= 12
