@@ -299,7 +299,7 @@ def _edge_hover(matrices, layer, quantity, cell, value, sample, unit_off) -> str
 
 def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sample: int | None = 0,
                            feature_names: Sequence[str] = (), highlight: tuple[str, tuple[int, int]] | None = None,
-                           picked_features: Sequence[int] = (), max_inputs: int = 6, label_chars: int = 12,
+                           picked_features: Sequence[int] = (), max_inputs: int = 6, label_chars: int = 11,
                            height: int | None = None) -> go.Figure:
     """The network at ``stage`` for one ``sample`` (None = means over the samples).
 
@@ -502,7 +502,7 @@ def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sa
             if point[2]:
                 fig.add_trace(go.Scatter(x=[point[0]], y=[point[1]], mode="markers", name="selected point",
                                          hoverinfo="skip", showlegend=False,
-                                         marker={"symbol": point[3], "size": point[2],
+                                         marker={"symbol": point[3], "size": point[2], "color": SELECTION_COLOR,
                                                  "line": {"color": SELECTION_COLOR, "width": 4}}))
             annotations.append({"x": 0, "y": 1, "xref": "paper", "yref": "paper", "xanchor": "left",
                                 "yanchor": "bottom", "text": "selected: " + selection_text(matrices, *highlight),
@@ -522,7 +522,7 @@ def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sa
         template=TEMPLATE, height=height or int(70 + SLOT_HEIGHT * slots),
         margin={"l": 4, "r": 4, "t": 48 if target is not None else 26, "b": 4},
         showlegend=False, annotations=annotations, hovermode="closest", dragmode=False, clickmode="event+select",
-        xaxis={"visible": False, "range": [-0.85, 2.5], "fixedrange": True},
+        xaxis={"visible": False, "range": [-1.0, 2.5], "fixedrange": True},
         yaxis={"visible": False, "range": [-slots / 2 - 0.25, slots / 2 + 0.05], "fixedrange": True},
         font={"size": 11},
     )
