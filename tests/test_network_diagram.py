@@ -3,6 +3,7 @@
 import re
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from nn_core.chains import sample_contributions
@@ -61,7 +62,8 @@ def test_the_diagram_knows_every_stage_of_the_walk():
     assert STAGE_ORDER == STAGE_KEYS
     matrices = example()
     for stage in STAGE_KEYS:
-        network_diagram_figure(matrices, stage, sample=1)
+        fig = network_diagram_figure(matrices, stage, sample=1, highlight=("dLoss_W1", (0, 1)))
+        go.Figure(fig.to_dict())  # the figure is built unvalidated for speed: validate the spec here
         assert describe_network_diagram(matrices, stage, sample=None)
 
 

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import plotly.colors as pc
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from nn_core.chains import cell_label, complete_matrices, sample_contributions
 from viz.style import HIGHLIGHT_COLOR, SELECTION_COLOR, SIGNED_COLORSCALE, TEMPLATE, format_number, symmetric_limit
@@ -194,9 +196,13 @@ def _node_values(matrices: Mapping[str, np.ndarray], name: str | None, sample: i
 def _colour(value: float, limit: float) -> str:
     """A colour of SIGNED_COLORSCALE, binned, never near-white: sign always readable on a white page."""
     level = _level(value, limit)
-    if level == 0:
-        return CUT_COLOR
-    position = 0.5 + np.sign(value) * (0.15 + 0.35 * level / COLOUR_LEVELS)
+    return CUT_COLOR if level == 0 else _bin_colour(int(np.sign(value)), level)
+
+
+@lru_cache(maxsize=2 * COLOUR_LEVELS)
+def _bin_colour(sign: int, level: int) -> str:
+    """The scale sampled once per (sign, level): sampling is slow and there are only 2·COLOUR_LEVELS bins."""
+    position = 0.5 + sign * (0.15 + 0.35 * level / COLOUR_LEVELS)
     return pc.sample_colorscale(pc.get_colorscale(SIGNED_COLORSCALE), [float(position)])[0]
 
 
@@ -323,14 +329,14 @@ def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sa
     edges = diagram_edges(matrices, stage, sample, inputs)
     limits = {layer: symmetric_limit(np.array([e.value for e in edges if e.layer == layer])) for layer in ("W1", "W2")}
 
-    fig = go.Figure()
+    traces: list[dict] = []
     annotations: list[dict] = []
 
     # 1. the selection glow under everything
     if target is not None and target.kind == "edge":
         for edge in edges:
             if edge.layer == target.layer and edge.index == target.index:
-                fig.add_trace(go.Scatter(x=[edge.x0, edge.x1], y=[edge.y0, edge.y1], mode="lines", name="selected edge",
+                traces.append(_scatter(x=[edge.x0, edge.x1], y=[edge.y0, edge.y1], mode="lines", name="selected edge",
                                          line={"color": SELECTION_COLOR, "width": 14}, opacity=0.55,
                                          hoverinfo="skip", showlegend=False))
 
@@ -348,7 +354,7 @@ def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sa
             data = ["edge", edge.layer, *edge.index]
             custom += [data, data, None]
         colour = CUT_COLOR if sign == "0" else _colour(int(sign) * level / COLOUR_LEVELS, 1.0)
-        fig.add_trace(go.Scatter(
+        traces.append(_scatter(
             x=xs, y=ys, mode="lines", customdata=custom, hoverinfo="skip", showlegend=False,
             name=f"edges sign {sign} level {level}{' dashed' if dashed else ''}{' dim' if dim else ''}",
             line={"color": colour, "width": 1.2 if sign == "0" else _width(level),
@@ -361,7 +367,7 @@ def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sa
         for y in y_hidden:
             xs += [LAYER_X["input"], LAYER_X["hidden"], None]
             ys += [y_in[-1], y, None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="folded inputs", hoverinfo="skip", showlegend=False,
+        traces.append(_scatter(x=xs, y=ys, mode="lines", name="folded inputs", hoverinfo="skip", showlegend=False,
                                  line={"color": CUT_COLOR, "width": 1, "dash": "dot"}))
 
     # 3. one handle per edge: an arrowhead (forward → right, backward → left) that is also the click target
@@ -378,7 +384,7 @@ def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sa
         hsize += [0, HANDLE_SIZE - 3 if phase == "update" else HANDLE_SIZE - 5 if edge.dim else HANDLE_SIZE]
         hcustom += [data, data]
         htext += [edge.hover, edge.hover]
-    fig.add_trace(go.Scatter(
+    traces.append(_scatter(
         x=hx, y=hy, mode="markers", name="edge handles", customdata=hcustom, hovertext=htext, hoverinfo="text",
         marker={"symbol": "circle" if phase == "update" else "arrow", "angleref": "previous", "size": hsize,
                 "color": hcolour, "line": {"width": 1, "color": "white"}},
@@ -426,13 +432,13 @@ def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sa
                                     else "✂ off", "xshift": NODE_SIZE / 2 - 2, "yshift": NODE_SIZE / 2 - 4,
                                     "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                                     "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 10, "color": "#495057"}})
-        fig.add_trace(go.Scatter(
+        traces.append(_scatter(
             x=[LAYER_X[layer]] * len(units), y=list(ys), mode="markers", name=f"{layer} nodes", customdata=custom,
             hovertext=hover, hoverinfo="text", showlegend=False,
             marker={"size": NODE_SIZE, "color": fills, "line": {"color": lines, "width": widths}},
         ))
     if folded:
-        fig.add_trace(go.Scatter(x=[LAYER_X["input"]], y=[y_in[-1]], mode="markers+text", name="folded inputs node",
+        traces.append(_scatter(x=[LAYER_X["input"]], y=[y_in[-1]], mode="markers+text", name="folded inputs node",
                                  text=[ELLIPSIS], textposition="middle center", hovertext=[f"{folded} more inputs"],
                                  hoverinfo="text", showlegend=False,
                                  marker={"size": NODE_SIZE - 8, "color": "white",
@@ -447,6 +453,12 @@ def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sa
         label_y = f"Y = {format_number(float(matrices['Y'][0, sample]))}"
         annotations.append({"x": LAYER_X["output"], "y": 0, "text": label_y, "xshift": NODE_SIZE / 2 + 3,
                             "xanchor": "left", "showarrow": False, "font": {"size": 10, "color": "#495057"}})
+
+    if stage == "Loss":
+        loss_text = f"<b>Loss = {format_number(float(matrices['Loss'][0, 0]))}</b>"
+        annotations.append({"x": LAYER_X["output"], "y": 0, "text": loss_text,
+                            "yshift": -NODE_SIZE / 2 - 16, "yanchor": "top", "showarrow": False,
+                            "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 11, "color": HIGHLIGHT_COLOR}})
 
     # 5. biases: a small square at the lower left of each hidden unit and of the output
     bx, by, bcolour, bcustom, bhover, bline = [], [], [], [], [], []
@@ -476,7 +488,7 @@ def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sa
                 annotations.append({"x": x, "y": ys[k] - dy, "text": shown_text, **side,
                                     "showarrow": False, "font": {"size": 9, "color": "#495057"},
                                     "bgcolor": "rgba(255,255,255,0.8)"})
-    fig.add_trace(go.Scatter(x=bx, y=by, mode="markers", name="biases", customdata=bcustom, hovertext=bhover,
+    traces.append(_scatter(x=bx, y=by, mode="markers", name="biases", customdata=bcustom, hovertext=bhover,
                              hoverinfo="text", showlegend=False,
                              marker={"symbol": "square", "size": BIAS_SIZE, "color": bcolour,
                                      "line": {"color": bline, "width": 1.5}}))
@@ -500,7 +512,7 @@ def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sa
                 point = ((edge.x0 + edge.x1) / 2, (edge.y0 + edge.y1) / 2, 0, "circle-open")
         if point is not None:
             if point[2]:
-                fig.add_trace(go.Scatter(x=[point[0]], y=[point[1]], mode="markers", name="selected point",
+                traces.append(_scatter(x=[point[0]], y=[point[1]], mode="markers", name="selected point",
                                          hoverinfo="skip", showlegend=False,
                                          marker={"symbol": point[3], "size": point[2], "color": SELECTION_COLOR,
                                                  "line": {"color": SELECTION_COLOR, "width": 4}}))
@@ -518,15 +530,20 @@ def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sa
                         "font": {"size": 11, "color": "#495057"}})
 
     slots = max(slots_in, n_h, 1)
-    fig.update_layout(
-        template=TEMPLATE, height=height or int(70 + SLOT_HEIGHT * slots),
+    layout = dict(
+        template=pio.templates[TEMPLATE], height=height or int(70 + SLOT_HEIGHT * slots),
         margin={"l": 4, "r": 4, "t": 48 if target is not None else 26, "b": 4},
         showlegend=False, annotations=annotations, hovermode="closest", dragmode=False, clickmode="event+select",
         xaxis={"visible": False, "range": [-1.0, 2.5], "fixedrange": True},
         yaxis={"visible": False, "range": [-slots / 2 - 0.25, slots / 2 + 0.05], "fixedrange": True},
         font={"size": 11},
     )
-    return fig
+    # built unvalidated: plotly's per-property validation took most of the time (a test validates the spec)
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def _scatter(**properties) -> dict:
+    return {"type": "scatter", **properties}
 
 
 def selection_text(matrices: Mapping[str, np.ndarray], matrix: str, cell: tuple[int, int]) -> str:
