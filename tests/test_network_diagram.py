@@ -19,6 +19,7 @@ from viz.network_diagram import (
     diagram_edges,
     diagram_target_for_cell,
     edge_quantity,
+    linked_cells,
     network_diagram_figure,
     relu_off,
     shown_inputs,
@@ -222,3 +223,14 @@ def test_edge_handles_do_not_sit_on_top_of_each_other():
     gaps = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
     np.fill_diagonal(gaps, np.inf)
     assert gaps.min() >= 12
+
+
+def test_linked_cells_are_the_cells_drawn_at_the_same_place():
+    assert linked_cells("dLoss_W1", (2, 1)) == {"W1": (2, 1), "dLoss_W1": (2, 1), "new W1": (2, 1)}
+    assert linked_cells("A1", (3, 4)) == {name: (3, 4) for name in ("Z1", "A1", "dLoss_A1", "dLoss_Z1")}
+    assert linked_cells("Yh", (0, 2))["dLoss_Z2"] == (0, 2)
+    assert linked_cells("new b2", (0, 0)) == {"b2": (0, 0), "dLoss_b2": (0, 0), "new b2": (0, 0)}
+    assert linked_cells("Loss", (0, 0)) == {"Loss": (0, 0)}
+    for matrix, cells in (("dLoss_W1", (1, 2)), ("X", (0, 3)), ("dLoss_Z1", (2, 0))):
+        targets = {diagram_target_for_cell(name, cell) for name, cell in linked_cells(matrix, cells).items()}
+        assert len(targets) == 1  # one place in the picture

@@ -136,6 +136,27 @@ def diagram_target_for_cell(matrix: str, cell: tuple[int, int]) -> DiagramTarget
     return None
 
 
+_SAME_PLACE: dict[tuple[str, str], tuple[str, ...]] = {
+    ("edge", "W1"): ("W1", "dLoss_W1", "new W1"), ("edge", "W2"): ("W2", "dLoss_W2", "new W2"),
+    ("bias", "b1"): ("b1", "dLoss_b1", "new b1"), ("bias", "b2"): ("b2", "dLoss_b2", "new b2"),
+    ("node", "input"): ("X", "dLoss_A0"), ("node", "hidden"): ("Z1", "A1", "dLoss_A1", "dLoss_Z1"),
+    ("node", "output"): ("Z2", "Yh", "Y", "dLoss_Yh", "dLoss_Z2"),
+}
+
+
+def linked_cells(matrix: str, cell: tuple[int, int]) -> dict[str, tuple[int, int]]:
+    """Every matrix cell drawn at the same place as ``matrix[cell]``: what the heatmaps frame for a pick.
+
+    W1[h,f], dLoss_W1[h,f] and new W1[h,f] are one edge; Z1, A1, dLoss_A1, dLoss_Z1 at [h,s] are one hidden
+    node for sample s; and so on. The picked cell is always included.
+    """
+    target = diagram_target_for_cell(matrix, cell)
+    if target is None or matrix == "Loss":
+        return {matrix: (int(cell[0]), int(cell[1]))}
+    place = (int(cell[0]), int(cell[1])) if target.kind != "node" or target.layer != "output" else (0, int(cell[1]))
+    return {name: place for name in _SAME_PLACE[(target.kind, target.layer)]} | {matrix: (int(cell[0]), int(cell[1]))}
+
+
 def cell_for_point(point: Mapping, stage: str, sample: int | None,
                    figure: go.Figure | None = None) -> tuple[str, tuple[int, int]] | None:
     """The matrix cell a clicked diagram point stands for at this stage, or None (a label, the "…").
