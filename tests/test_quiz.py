@@ -32,7 +32,7 @@ def expected_answer(question, cache, grads, params, X, Y):
     values = {"X": X, "Y": Y, **params, **cache, **grads}
     matrix, cell = question.cell
     if question.kind == "shape":
-        return "({}, {})".format(*np.shape(values[matrix.removeprefix("new ")]))
+        return "(1, 1)" if matrix == "Loss" else "({}, {})".format(*np.shape(values[matrix.removeprefix("new ")]))
     if question.kind == "sign":
         value = values[matrix][cell]
         return "zero" if value == 0 else "positive" if value > 0 else "negative"
@@ -75,6 +75,15 @@ def test_the_dead_unit_question_names_the_cut_unit_and_its_reason():
     h, s = question.cell[1]
     assert grads["dLoss_Z1"][h, s] == 0 and "ReLU′ = 0" in question.reason
     assert re.search(rf"Z1\[h{h + 1},s{s + 1}\] = −[\d.]+ ≤ 0", question.reason)
+
+
+def test_tied_losses_fall_back_to_the_shape_of_the_loss():
+    """Found by hypothesis: every unit dead and b2 = 0 give every sample the loss log 2, no worst sample."""
+    cache, grads, params, X, Y = make_pass(2, 2, 3, seed=5)
+    params["b1"] = np.full((2, 1), -50.0)
+    cache = forward(params, X)
+    question = question_for_stage("Loss", cache, backward(params, X, Y, cache), params, X, Y, 0)
+    assert question.kind == "shape" and question.answer == "(1, 1)"
 
 
 def test_without_a_cut_unit_the_question_falls_back_to_the_shape():
