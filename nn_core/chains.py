@@ -425,11 +425,12 @@ def _term_text(term: Term) -> str:
     return prefix + text + (f"   {VANISHED}" if term.vanished else "")
 
 
-def render_chain(chain: Chain, *, max_terms: int | None = 6, max_depth: int = 3, indent: str = "  ") -> list[str]:
+def render_chain(chain: Chain, *, max_terms: int | None = 6, max_depth: int = 4, indent: str = "  ") -> list[str]:
     """The chain as plain-text lines (unicode, 3 significant digits), sub-steps indented below it.
 
     Sums longer than ``max_terms`` show their first terms and "… n more terms (sum …)"; the total line
-    is always the exact total of all terms. ``max_depth`` limits how far the sub-steps go.
+    is always the exact total of all terms. ``max_depth`` is how many levels of chains are written: 4 takes
+    dLoss_W1 down through dLoss_Z1 and dLoss_A1 to dLoss_Z2 = Yh − Y; 1 is the cell's own sum only.
     """
     return _render(chain, max_terms, max_depth, indent, 0)
 
@@ -472,7 +473,7 @@ def _render(chain: Chain, max_terms, max_depth, indent, depth) -> list[str]:
         vanished = (f"   ({chain.vanished_count} of {len(chain.terms)} terms vanish: ReLU off)"
                     if chain.vanished_count else "")
         lines.append(inner + f"= {arithmetic} = {short_number(chain.total)}{vanished}")
-    if depth + 1 < max_depth and chain.steps:
+    if depth // 2 + 1 < max_depth and chain.steps:  # each level of sub-steps is indented twice
         steps = chain.steps if max_terms is None else chain.steps[:max_terms]
         lines.append(inner + "where")
         for step in steps:

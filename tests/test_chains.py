@@ -184,3 +184,13 @@ def test_cell_labels_parse_back_for_every_matrix(matrix):
 def test_bad_cell_labels_are_refused(text):
     with pytest.raises(ValueError):
         parse_cell_label(text)
+
+
+def test_rendering_depth_counts_levels_of_the_chain():
+    params, X, Y = make_example(3, 4, 5, seed=3)
+    chain = chain_for_cell("dLoss_W1", (2, 1), {**params, "X": X, "Y": Y})
+    text = "\n".join(render_chain(chain, max_terms=1))  # default: down to dLoss_Z2 = Yh − Y
+    assert "dLoss_Z1[h3,s1] =" in text and "dLoss_A1[h3,s1] =" in text and "dLoss_Z2[s1] = Yh[s1] − Y[s1]" in text
+    shallow = "\n".join(render_chain(chain, max_terms=1, max_depth=2))
+    assert "dLoss_Z1[h3,s1] =" in shallow and "dLoss_A1[h3,s1] =" not in shallow
+    assert "where" not in "\n".join(render_chain(chain, max_depth=1))
