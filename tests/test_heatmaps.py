@@ -9,9 +9,9 @@ import pytest
 
 from tests.plotly_spec import traces_by_name
 from viz.derivative import derivative_figure, secant_slope, tangent_slope
-from viz.heatmaps import LINE_BREAK, MatrixPanel, describe_equation, equation_figure
+from viz.heatmaps import LINE_BREAK, MatrixPanel, cell_for_heatmap_point, describe_equation, equation_figure
 from viz.history import loss_history_figure
-from viz.style import HIGHLIGHT_COLOR, SIGNED_COLORSCALE, format_number, symmetric_limit
+from viz.style import HIGHLIGHT_COLOR, SELECTION_COLOR, SIGNED_COLORSCALE, format_number, symmetric_limit
 
 
 def panel(name, values, highlight=False, **kwargs):
@@ -151,3 +151,36 @@ def test_the_text_alternative_names_every_matrix_its_shape_and_range():
     text = describe_equation(items)
     assert "W1: 2 × 2, values from -2 to 3" in text
     assert "Z1: 1 × 2, computed here, values from 0.25 to 4" in text
+
+
+def test_selectable_cells_carry_their_matrix_cell_and_round_trip():
+    values = np.arange(12.0).reshape(3, 4) - 5
+    plain = equation_figure([panel("W1", values), "·", panel("X", values.T)])
+    assert [t.type for t in plain.data] == ["heatmap", "heatmap"]  # off by default: nothing changes
+    fig = equation_figure([panel("W1", values), "·", panel("X", values.T)], selectable=True)
+    targets = [t for t in fig.data if t.type == "scatter"]
+    assert [t.name for t in targets] == ["W1 cells", "X cells"]
+    for trace, matrix in zip(targets, (values, values.T), strict=True):
+        heatmap = next(t for t in fig.data if t.type == "heatmap" and t.xaxis == trace.xaxis)
+        assert len(trace.customdata) == matrix.size and trace.hoverinfo != "skip"  # "skip" would also drop clicks
+        for k, data in enumerate(trace.customdata):
+            name, (row, col) = cell_for_heatmap_point({"customdata": data})
+            assert name == heatmap.name
+            assert (trace.y[k], trace.x[k]) == (heatmap.y[row], heatmap.x[col])  # the marker sits on its cell
+            assert f"= {matrix[row, col]:.6g}" in trace.hovertext[k]
+    assert traces_by_name(fig.to_dict()).keys() == {"W1", "X"}
+    assert cell_for_heatmap_point({"customdata": ["edge", "W1", 0, 0]}) is None
+    assert cell_for_heatmap_point({}) is None
+
+
+def test_a_selected_cell_is_framed_on_its_cell():
+    values = np.zeros((3, 4))
+    fig = equation_figure([panel("W1", values, selected=(2, 1))])
+    frames = [s for s in fig.layout.shapes if s.line.color == SELECTION_COLOR]
+    assert len(frames) == 1
+    axis = fig.layout.xaxis.domain, fig.layout.yaxis.domain
+    width, height = (axis[0][1] - axis[0][0]) / 4, (axis[1][1] - axis[1][0]) / 3
+    frame = frames[0]
+    assert frame.x0 == pytest.approx(axis[0][0] + 1 * width) and frame.x1 == pytest.approx(axis[0][0] + 2 * width)
+    assert frame.y1 == pytest.approx(axis[1][1] - 2 * height) and frame.y0 == pytest.approx(axis[1][1] - 3 * height)
+    assert not [s for s in equation_figure([panel("W1", values)]).layout.shapes if s.line.color == SELECTION_COLOR]

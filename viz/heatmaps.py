@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.style import HIGHLIGHT_COLOR, SIGNED_COLORSCALE, TEMPLATE, format_number, symmetric_limit
+from viz.style import HIGHLIGHT_COLOR, SELECTION_COLOR, SIGNED_COLORSCALE, TEMPLATE, format_number, symmetric_limit
 
 LINE_BREAK = "\n"
 CELL_HEIGHT = 30
@@ -45,6 +45,7 @@ class MatrixPanel:
     hover_rows: Sequence[str] | None = field(default=None)
     color_limit: float | None = None  # e.g. a difference drawn on the scale of the gradient it is off from
     badge: str = "computed"  # shown after the name of a highlighted panel
+    selected: tuple[int, int] | None = None  # a cell the learner picked: framed in SELECTION_COLOR
 
     @property
     def matrix(self) -> np.ndarray:
@@ -117,10 +118,12 @@ def _heatmap_trace(panel: MatrixPanel, axis_suffix: str) -> go.Heatmap:
 
 
 def equation_figure(items: Sequence[MatrixPanel | str], *, max_width: float = 1000,
-                    title: str | None = None) -> go.Figure:
+                    title: str | None = None, selectable: bool = False) -> go.Figure:
     """Matrices and operator symbols left to right (``LINE_BREAK`` starts a new line), one figure.
 
     Each heatmap trace is named after its matrix, so a test can read the drawn values back by name.
+    ``selectable`` lays an invisible marker on every cell: Plotly heatmaps emit no selection, so without
+    it a click on a cell never reaches Streamlit's ``on_select`` (see ``cell_for_heatmap_point``).
     """
     lines = _lines(items, max_width)
     title_height = 34 if title else 0
@@ -165,6 +168,15 @@ def equation_figure(items: Sequence[MatrixPanel | str], *, max_width: float = 10
             grid_right = grid_left + cols * item.cell_width()
             grid_bottom = grid_top + rows * CELL_HEIGHT
             fig.add_trace(_heatmap_trace(item, suffix))
+            if selectable:
+                fig.add_trace(_cell_targets(item, suffix))
+            if item.selected is not None and 0 <= item.selected[0] < rows and 0 <= item.selected[1] < cols:
+                r, c = item.selected
+                shapes.append({"type": "rect", "xref": "paper", "yref": "paper",
+                               "x0": px_x(grid_left + c * item.cell_width()),
+                               "x1": px_x(grid_left + (c + 1) * item.cell_width()),
+                               "y0": px_y(grid_top + (r + 1) * CELL_HEIGHT), "y1": px_y(grid_top + r * CELL_HEIGHT),
+                               "line": {"color": SELECTION_COLOR, "width": 3}})
             axes[f"xaxis{suffix}"] = {
                 "domain": [px_x(grid_left), px_x(grid_right)], "anchor": f"y{suffix}", "side": "bottom",
                 "tickfont": {"size": 11}, "showticklabels": bool(item.col_title),
@@ -205,6 +217,32 @@ def equation_figure(items: Sequence[MatrixPanel | str], *, max_width: float = 10
         fig.update_layout(title={"text": title, "x": px_x(MARGIN), "xanchor": "left", "y": px_y(MARGIN),
                                  "yanchor": "top", "font": {"size": 15}})
     return fig
+
+
+def _cell_targets(panel: MatrixPanel, axis_suffix: str) -> go.Scatter:
+    """One transparent, clickable marker per cell, customdata ["cell", name, row, col]."""
+    rows, cols = panel.matrix.shape
+    row_labels, col_labels = [str(v) for v in panel.row_labels], [str(v) for v in panel.col_labels]
+    hover_rows = [str(v) for v in panel.hover_rows] if panel.hover_rows is not None else row_labels
+    r, c = np.divmod(np.arange(rows * cols), cols)
+    # hoverinfo "text", not "skip": a skipped trace also gets no clicks. It wins the hover over the heatmap
+    # underneath, so it carries the same label.
+    return go.Scatter(
+        x=[col_labels[j] for j in c], y=[row_labels[i] for i in r], mode="markers", name=f"{panel.name} cells",
+        customdata=[["cell", panel.name, int(i), int(j)] for i, j in zip(r, c, strict=True)],
+        hovertext=[f"{panel.name}[{hover_rows[i]}, {col_labels[j]}] = {panel.matrix[i, j]:.6g}"
+                   for i, j in zip(r, c, strict=True)],
+        marker={"size": min(CELL_HEIGHT, panel.cell_width()) - 4, "color": "rgba(0,0,0,0)", "symbol": "square"},
+        hoverinfo="text", showlegend=False, xaxis=f"x{axis_suffix}", yaxis=f"y{axis_suffix}",
+    )
+
+
+def cell_for_heatmap_point(point: dict) -> tuple[str, tuple[int, int]] | None:
+    """(panel name, (row, col)) of a clicked cell marker from ``equation_figure(..., selectable=True)``."""
+    data = point.get("customdata")
+    if data is None or len(data) < 4 or data[0] != "cell":
+        return None
+    return str(data[1]), (int(data[2]), int(data[3]))
 
 
 def describe_equation(items: Sequence[MatrixPanel | str]) -> str:

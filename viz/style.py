@@ -41,3 +41,5 @@ def apply_house_style(fig: go.Figure, *, title: str | None = None, height: int |
     fig.update_layout(template=TEMPLATE, margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
                       font={"size": 13}, title={"text": title} if title else None, height=height)
     return fig
+# A cell or edge the learner picked (distinct from HIGHLIGHT_COLOR, which frames what a stage computes).
+SELECTION_COLOR = "#f59f00"
