@@ -3,19 +3,15 @@
 import numpy as np
 import streamlit as st
 
-from lessons.stage_panels import gradient_check_items, sigmoid_chain_items, stage_items
+from lessons.stage_panels import sigmoid_chain_items, stage_items
 from lessons.stages import STAGE_KEYS, STAGES_BY_KEY, shapes_text, stage_index
 from lessons.step_through import (
-    CHECK_H,
-    GRADCHECK_TOLERANCE,
-    METHOD_LABELS,
-    gradient_check_table,
-    gradient_check_verdict,
     sigmoid_chain_at_z2,
 )
-from nn_core.gradcheck import METHODS, gradient_check
+from streamlit_glue import network_view as view
 from streamlit_glue.cached import cancer_dataset, small_example
 from streamlit_glue.derivative_warm_up import derivative_warm_up
+from streamlit_glue.gradient_check_view import gradient_check_section
 from streamlit_glue.layout import scrollable_chart
 from streamlit_glue.link_guard import guard_link
 from streamlit_glue.step_through_state import (
@@ -104,9 +100,16 @@ def step_through() -> None:
     with text_col:
         st.markdown(stage.meaning)
         st.markdown(f"**Shapes:** `{shapes_text(stage, matrices)}`")
-    stage_panels = stage_items(stage, matrices, features)
-    scrollable_chart(equation_figure(stage_panels, max_width=CHART_WIDTH), key="fb_stage_chart",
-                     alt=describe_equation(stage_panels))
+    pick = view.picked_cell(matrices)
+    stage_panels = view.with_selection(stage_items(stage, matrices, features), pick)
+    scrollable_chart(equation_figure(stage_panels, max_width=CHART_WIDTH, selectable=True), key="fb_stage_chart",
+                     alt=describe_equation(stage_panels), on_select=lambda: view.on_heatmap_select("fb_stage_chart"))
+    diagram_col, chain_col = st.columns(2)
+    with diagram_col:
+        view.network_diagram(matrices, stage.key, view.sample_picker(m), features, pick)
+    with chain_col:
+        view.chain_of_numbers(matrices, pick, lr)
+        view.check_yourself(stage.key, matrices, seed, iteration, lr)
 
     if stage.key == "dLoss_Z2":
         chain = sigmoid_chain_at_z2(matrices)
@@ -155,28 +158,4 @@ with r2:
                         f"{format_number(history[-1], 5)} at iteration {len(history) - 1}.")
 
 # --- gradient check: a fragment, so h and the heatmap choice redraw this part only ----------------------
-@st.fragment
-def gradient_check_section() -> None:
-    st.header("Gradient check: back-propagation against finite differences")
-    g1, g2 = st.columns([1, 1])
-    h = g1.select_slider("h", CHECK_H, value=1e-3, format_func=lambda v: f"{v:g}", key="fb_h", bind="query-params",
-                         help="The article uses h = 0.001. Too big: the slope is measured over a curved stretch. "
-                              "Too small: rounding errors of the loss dominate.")
-    method = g2.radio("Heatmaps for", METHODS, format_func=METHOD_LABELS.get, key="fb_gc_method", horizontal=True,
-                      bind="query-params")
-    if h not in st.session_state.fb_checks:
-        st.session_state.fb_checks[h] = {
-            name: gradient_check(st.session_state.fb_params, X, Y, h=h, method=name) for name in METHODS}
-    checks = st.session_state.fb_checks[h]
-    st.dataframe(gradient_check_table(checks), hide_index=True)
-    st.caption(f"Relative error = ‖numeric − back-prop‖ / (‖numeric‖ + ‖back-prop‖). Pass below "
-               f"{GRADCHECK_TOLERANCE['forward']:g} for the forward difference (its error grows like h) and below "
-               f"{GRADCHECK_TOLERANCE['central']:g} for the centred one (its error grows like h²).")
-    kind, text = gradient_check_verdict(checks, h)
-    getattr(st, kind)(text)
-    check_panels = gradient_check_items(checks[method], method, features)
-    scrollable_chart(equation_figure(check_panels, max_width=CHART_WIDTH), key="fb_check_chart",
-                     alt=describe_equation(check_panels))
-
-
-gradient_check_section()
+gradient_check_section(X, Y, features)

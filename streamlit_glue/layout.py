@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -11,7 +13,7 @@ _SCROLL_CSS = ("<style>.st-key-scroll_{key} {{ overflow-x: auto; overflow-y: hid
                ".st-key-scroll_{key} > div {{ min-width: {width}px; }}</style>")
 
 
-def scrollable_chart(fig: go.Figure, *, key: str, alt: str) -> None:
+def scrollable_chart(fig: go.Figure, *, key: str, alt: str, on_select: Callable[[], None] | None = None) -> None:
     """Draw ``fig`` (which must set ``layout.width``) at that pixel width; on a phone it scrolls inside its
     box, the page itself never does.
 
@@ -21,4 +23,7 @@ def scrollable_chart(fig: go.Figure, *, key: str, alt: str) -> None:
     width = int(fig.layout.width)
     st.html(_SCROLL_CSS.format(key=key, width=width))
     with st.container(key=f"scroll_{key}"):
-        st.plotly_chart(fig, width=width, key=key, alt=alt)
+        if on_select is None:
+            st.plotly_chart(fig, width=width, key=key, alt=alt)
+        else:  # a click on a cell calls on_select before the rerun
+            st.plotly_chart(fig, width=width, key=key, alt=alt, on_select=on_select, selection_mode="points")

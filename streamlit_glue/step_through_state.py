@@ -18,6 +18,7 @@ from nn_core.network import forward, init_params, loss
 from nn_core.training import diverged, train
 from streamlit_glue.derivative_warm_up import WARMUP_H
 from streamlit_glue.link_guard import LinkCheck, single
+from streamlit_glue.network_view import ALL_SAMPLES, CELL_PARAM, check_cell_label
 
 UPDATES_PARAM = "fb_updates"
 
@@ -38,7 +39,8 @@ def link_checks(feature_names: list[str]) -> dict[str, LinkCheck]:
         "fb_h": single(lambda raw: parse_nearest(raw, CHECK_H)),
         "fb_gc_method": single(lambda raw: parse_choice(raw, list(METHOD_LABELS.values()),
                                                         {key: key for key in METHOD_LABELS})),
-        UPDATES_PARAM: single(parse_update_log),
+        UPDATES_PARAM: single(parse_update_log), CELL_PARAM: check_cell_label,
+        "fb_sample": single(lambda raw: parse_choice(raw, [ALL_SAMPLES, *(f"s{i}" for i in range(1, 17))])),
     }
 
 

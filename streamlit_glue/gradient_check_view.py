@@ -1,0 +1,47 @@
+"""The step-through's gradient check: back-propagation against finite differences, as a fragment (moving h
+or the heatmap choice redraws only this part). Results are kept per h until the weights change."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from lessons.stage_panels import gradient_check_items
+from lessons.step_through import (
+    CHECK_H,
+    GRADCHECK_TOLERANCE,
+    METHOD_LABELS,
+    gradient_check_table,
+    gradient_check_verdict,
+)
+from nn_core import gradcheck
+from nn_core.gradcheck import METHODS
+from streamlit_glue.layout import scrollable_chart
+from viz.heatmaps import describe_equation, equation_figure
+
+CHART_WIDTH = 920  # px: the main column of a 1400 px wide window with the sidebar open
+
+
+@st.fragment
+def gradient_check_section(X: np.ndarray, Y: np.ndarray, features: list[str]) -> None:
+    """Back-propagation's gradients next to finite differences, with the verdict and the heatmaps."""
+    st.header("Gradient check: back-propagation against finite differences")
+    g1, g2 = st.columns([1, 1])
+    h = g1.select_slider("h", CHECK_H, value=1e-3, format_func=lambda v: f"{v:g}", key="fb_h", bind="query-params",
+                         help="The article uses h = 0.001. Too big: the slope is measured over a curved stretch. "
+                              "Too small: rounding errors of the loss dominate.")
+    method = g2.radio("Heatmaps for", METHODS, format_func=METHOD_LABELS.get, key="fb_gc_method", horizontal=True,
+                      bind="query-params")
+    if h not in st.session_state.fb_checks:
+        st.session_state.fb_checks[h] = {
+            name: gradcheck.gradient_check(st.session_state.fb_params, X, Y, h=h, method=name) for name in METHODS}
+    checks = st.session_state.fb_checks[h]
+    st.dataframe(gradient_check_table(checks), hide_index=True)
+    st.caption(f"Relative error = ‖numeric − back-prop‖ / (‖numeric‖ + ‖back-prop‖). Pass below "
+               f"{GRADCHECK_TOLERANCE['forward']:g} for the forward difference (its error grows like h) and below "
+               f"{GRADCHECK_TOLERANCE['central']:g} for the centred one (its error grows like h²).")
+    kind, text = gradient_check_verdict(checks, h)
+    getattr(st, kind)(text)
+    check_panels = gradient_check_items(checks[method], method, features)
+    scrollable_chart(equation_figure(check_panels, max_width=CHART_WIDTH), key="fb_check_chart",
+                     alt=describe_equation(check_panels))
