@@ -106,7 +106,7 @@ def step_through() -> None:
                      alt=describe_equation(stage_panels), on_select=lambda: view.on_heatmap_select("fb_stage_chart"))
     diagram_col, chain_col = st.columns(2)
     with diagram_col:
-        view.network_diagram(matrices, stage.key, view.sample_picker(m), features, pick)
+        view.network_diagram(matrices, stage.key, view.sample_picker(m, pick), features, pick)
     with chain_col:
         view.chain_of_numbers(matrices, pick, lr)
         view.check_yourself(stage.key, matrices, seed, iteration, lr)

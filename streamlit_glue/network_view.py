@@ -83,11 +83,14 @@ def picked_cell(matrices: Mapping[str, np.ndarray]) -> tuple[str, tuple[int, int
     return matrix, cell
 
 
-def sample_picker(m: int) -> int | None:
-    """The sample the diagram shows: s1 … sm, or the mean over all samples (None)."""
+def sample_picker(m: int, pick: tuple[str, tuple[int, int]] | None) -> int | None:
+    """The sample the diagram shows: s1 … sm, or the mean over all samples (None). A link's picked cell that
+    belongs to one sample opens the diagram on that sample."""
     options = [ALL_SAMPLES, *(f"s{i + 1}" for i in range(m))]
     if st.session_state.get("fb_sample") not in options:
-        st.session_state.fb_sample = "s1"
+        target = diagram_target_for_cell(*pick) if pick is not None else None
+        st.session_state.fb_sample = f"s{target.sample + 1}" if target is not None and target.sample is not None \
+            else "s1"
     chosen = st.selectbox("Sample shown in the diagram", options, key="fb_sample",
                           help="The diagram's node values and edge gradients are this sample's; "
                                "“all samples” shows the means over the m samples.")
