@@ -1,0 +1,1 @@
+"""Lesson content: pure Python, no Streamlit."""
