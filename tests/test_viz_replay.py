@@ -82,7 +82,11 @@ def test_frames_carry_only_the_moving_traces_with_each_iterations_values(split):
         assert frame.name == str(data.steps[k])
     moving_free = [i for i in range(len(fig.data)) if i not in MOVING_TRACES]
     assert all(fig.data[i].type == "scatter" for i in moving_free)  # static points and full curves
-    np.testing.assert_array_equal(np.asarray(fig.data[0].z), data.proba_percent[0])  # starts at the first frame
+    for index, moving in zip(MOVING_TRACES, fig.frames[0].data, strict=True):  # the figure starts at frame 0
+        for attribute in ("x", "y", "z", "text"):
+            if getattr(moving, attribute, None) is not None:
+                assert np.array_equal(np.asarray(getattr(fig.data[index], attribute)),
+                                      np.asarray(getattr(moving, attribute))), (index, attribute)
 
 
 def test_the_player_has_play_pause_speeds_and_a_slider_over_every_frame(split):
