@@ -127,13 +127,20 @@ def parameter_gradients(params: Params, X: np.ndarray, Y: np.ndarray, cache: Cac
     derivative of (λ/(2m))·‖W‖²); the biases get nothing, see ``l2_penalty``.
     """
     inv_m = 1.0 / X.shape[1]
+    # Scaling fresh results in place (and dRelu·dLoss_A1 in dRelu's array, a product being commutative)
+    # computes the very same numbers as the textbook expressions with four temporaries fewer per update.
     dLoss_Z2 = cache["Yh"] - Y
     dLoss_A1 = params["W2"].T @ dLoss_Z2
-    dLoss_W2 = (dLoss_Z2 @ cache["A1"].T) * inv_m
-    dLoss_b2 = dLoss_Z2.sum(axis=1, keepdims=True) * inv_m
-    dLoss_Z1 = dLoss_A1 * d_relu(cache["Z1"])
-    dLoss_W1 = (dLoss_Z1 @ X.T) * inv_m
-    dLoss_b1 = dLoss_Z1.sum(axis=1, keepdims=True) * inv_m
+    dLoss_W2 = dLoss_Z2 @ cache["A1"].T
+    dLoss_W2 *= inv_m
+    dLoss_b2 = dLoss_Z2.sum(axis=1, keepdims=True)
+    dLoss_b2 *= inv_m
+    dLoss_Z1 = d_relu(cache["Z1"])
+    dLoss_Z1 *= dLoss_A1
+    dLoss_W1 = dLoss_Z1 @ X.T
+    dLoss_W1 *= inv_m
+    dLoss_b1 = dLoss_Z1.sum(axis=1, keepdims=True)
+    dLoss_b1 *= inv_m
     if l2:  # skipped at λ = 0 so that training without decay is bit-for-bit what it was
         dLoss_W2 += (l2 * inv_m) * params["W2"]
         dLoss_W1 += (l2 * inv_m) * params["W1"]

@@ -78,6 +78,7 @@ def train(
     if not l2 >= 0:
         raise ValueError("l2 must be >= 0")
     step = get_step_function(optimizer)
+    plain_gd = optimizer == "gd"
     params = copy_params(params)
     states: dict[str, dict] = {name: {} for name in PARAM_NAMES}
     losses = np.empty(iterations)
@@ -94,8 +95,14 @@ def train(
         if not current <= DIVERGENCE_LOSS:  # also catches nan
             break
         grads = parameter_gradients(params, X_batch, Y_batch, cache, l2)
-        for name in PARAM_NAMES:
-            params[name] -= step(grads["dLoss_" + name], states[name], lr, t)
+        if plain_gd:  # the article's update θ −= lr·g, with lr·g formed in the gradient's own (fresh) array
+            for name in PARAM_NAMES:
+                grad = grads["dLoss_" + name]
+                grad *= lr
+                params[name] -= grad
+        else:
+            for name in PARAM_NAMES:
+                params[name] -= step(grads["dLoss_" + name], states[name], lr, t)
         if callback is not None and t % callback_every == 0 and callback(t, params, current):
             break
     return params, losses[:done]
