@@ -8,7 +8,8 @@ import pytest
 from tests.conftest import ROOT
 
 
-@pytest.mark.parametrize(("package", "forbidden"), [("nn_core", ("streamlit", "plotly")), ("viz", ("streamlit",))])
+@pytest.mark.parametrize(("package", "forbidden"), [("nn_core", ("streamlit", "plotly")), ("viz", ("streamlit",)),
+                                                 ("lessons", ("streamlit", "plotly"))])
 def test_layers_do_not_import_what_sits_above_them(package, forbidden):
     modules = sorted(path.stem for path in (ROOT / package).glob("*.py") if path.stem != "__init__")
     code = (f"import sys, importlib\nfor name in {modules!r}: importlib.import_module('{package}.' + name)\n"

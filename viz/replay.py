@@ -118,7 +118,8 @@ def replay_figure(data: ReplayData, *, best_iteration: int | None = None, stoppe
     finite = losses[np.isfinite(losses) & (losses > 0)]
     log_axis = finite.size > 0 and finite.max() / finite.min() > 100
     fig.update_yaxes(title="cross-entropy", type="log" if log_axis else None, row=3, col=1)
-    fig.update_xaxes(title={"text": "iteration", "standoff": 4}, range=[0, max(1, int(data.steps[-1]))], row=3, col=1)
+    last = max(1, int(data.steps[-1]))  # a little room on the right so a stop line at the end stays visible
+    fig.update_xaxes(title={"text": "iteration", "standoff": 4}, range=[0, 1.03 * last], row=3, col=1)
     markers = [(best_iteration, "best", "#2e7d32"), (stopped_at, "early stop", HIGHLIGHT_COLOR)]
     for x, label, color in markers:
         if x is not None:
@@ -167,9 +168,10 @@ def replay_text(data: ReplayData, *, best_iteration: int | None = None, stopped_
     parts = [f"Replay of {len(steps)} moments from iteration {int(steps[0])} to {int(steps[-1])}.",
              f"Training loss goes from {format_number(data.train_loss[0])} to {format_number(data.train_loss[-1])}; "
              f"validation loss from {format_number(val[0])} to {format_number(val[-1])}, lowest "
-             f"({format_number(val[low])}) at iteration {int(steps[low])}."]
+             f"({format_number(val[low])}) among the replayed moments at iteration {int(steps[low])}."]
     if best_iteration is not None:
-        parts.append(f"The best validation iteration, whose weights were kept, is {best_iteration}.")
+        parts.append(f"The best validation iteration, whose weights were kept, is {best_iteration} "
+                     "(the last frames show the run as it went on, not the kept weights).")
     if stopped_at is not None:
         parts.append(f"Early stopping ended the run at iteration {stopped_at}.")
     tn, fp, fn, tp = (int(c) for c in data.confusion[-1].ravel())
