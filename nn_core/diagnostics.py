@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .divergence import loss_exploded
-from .network import Params, forward, loss, parameter_gradients
+from .network import Params, forward, l2_penalty, loss, parameter_gradients
 
 # "The size of a layer's gradient" = the norm of all its parameters' gradients together.
 LAYER_GRADIENTS = {"layer 1 (W1, b1)": ("dLoss_W1", "dLoss_b1"), "layer 2 (W2, b2)": ("dLoss_W2", "dLoss_b2")}
@@ -44,6 +44,9 @@ class TrainingMonitor:
 
     ``X_val``/``Y_val`` may be None (no validation curve). ``stop_on_explosion`` ends the run when the
     training loss explodes (``nn_core.divergence.loss_exploded``) and remembers it in ``exploded_at``.
+    ``l2`` (λ of a weight-decayed run): ``train_loss`` stays the cross-entropy (comparable with the
+    validation curve) and ``l2_term`` records the penalty on the training set beside it; the gradient
+    norms are those of the decayed objective the run follows.
     """
 
     X_train: np.ndarray
@@ -57,13 +60,16 @@ class TrainingMonitor:
     dead_fraction: list[float] = field(default_factory=list)
     grad_norms: dict[str, list[float]] = field(default_factory=lambda: {name: [] for name in LAYER_GRADIENTS})
     exploded_at: int | None = None
+    l2: float = 0.0
+    l2_term: list[float] = field(default_factory=list)
 
     def record(self, step: int, params: Params) -> None:
         """Evaluate the current params on the full training and validation sets."""
         cache = forward(params, self.X_train)
-        grads = parameter_gradients(params, self.X_train, self.Y_train, cache)
+        grads = parameter_gradients(params, self.X_train, self.Y_train, cache, self.l2)
         self.steps.append(step)
         self.train_loss.append(loss(cache, self.Y_train))
+        self.l2_term.append(l2_penalty(params, self.Y_train.shape[1], self.l2))
         if self.X_val is not None and self.Y_val is not None:
             self.val_loss.append(loss(forward(params, self.X_val), self.Y_val))
         self.dead_fraction.append(dead_fraction_of(cache["Z1"]))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .divergence import LOSS_CEILING, past_ceiling
-from .network import PARAM_NAMES, Params, copy_params, forward, loss, parameter_gradients
+from .network import PARAM_NAMES, Params, copy_params, forward, l2_penalty, loss, parameter_gradients
 from .optimizers import get_step_function
 
 # callback(step, params, loss) -> True to stop early. Called every ``callback_every`` steps.
@@ -56,6 +57,7 @@ def train(
     seed: int = 0,
     callback: TrainingCallback | None = None,
     callback_every: int = 1,
+    l2: float = 0.0,
 ) -> tuple[Params, np.ndarray]:
     """Run ``iterations`` updates and return (new params, loss before each update).
 
@@ -64,13 +66,19 @@ def train(
     epochs (1 = SGD) and the recorded loss is that batch's loss, so SGD's noise is visible.
     Training stops early, before updating, when the loss explodes past ``DIVERGENCE_LOSS`` or is not
     finite (see ``diverged``), or when the callback returns True.
+    ``l2`` = λ ≥ 0 is weight decay (see ``network.l2_penalty``): the update follows the gradient of
+    cross-entropy + (λ/(2m))·(‖W1‖² + ‖W2‖²) and the recorded loss is that sum, the quantity being
+    minimized; λ = 0 runs exactly the undecayed arithmetic.
     The caller's params are never mutated.
     """
     if iterations < 0:
         raise ValueError("iterations must be >= 0")
     if batch_size is not None and batch_size < 1:
         raise ValueError("batch_size must be None or >= 1")
+    if not l2 >= 0:
+        raise ValueError("l2 must be >= 0")
     step = get_step_function(optimizer)
+    plain_gd = optimizer == "gd"
     params = copy_params(params)
     states: dict[str, dict] = {name: {} for name in PARAM_NAMES}
     losses = np.empty(iterations)
@@ -80,13 +88,153 @@ def train(
         X_batch, Y_batch = next(batches)
         cache = forward(params, X_batch)
         current = loss(cache, Y_batch)
+        if l2:
+            current += l2_penalty(params, Y_batch.shape[1], l2)
         losses[t - 1] = current
         done = t
         if past_ceiling(current):
             break
-        grads = parameter_gradients(params, X_batch, Y_batch, cache)
-        for name in PARAM_NAMES:
-            params[name] -= step(grads["dLoss_" + name], states[name], lr, t)
+        grads = parameter_gradients(params, X_batch, Y_batch, cache, l2)
+        if plain_gd:  # the article's update θ −= lr·g, with lr·g formed in the gradient's own (fresh) array
+            for name in PARAM_NAMES:
+                grad = grads["dLoss_" + name]
+                grad *= lr
+                params[name] -= grad
+        else:
+            for name in PARAM_NAMES:
+                params[name] -= step(grads["dLoss_" + name], states[name], lr, t)
         if callback is not None and t % callback_every == 0 and callback(t, params, current):
             break
     return params, losses[:done]
+
+
+def chain_callbacks(*callbacks: TrainingCallback) -> TrainingCallback:
+    """One callback that calls every given one (all of them, every time) and stops if any asks to."""
+    def chained(step: int, params: Params, current: float) -> bool:
+        stops = [bool(callback(step, params, current)) for callback in callbacks]
+        return any(stops)
+    return chained
+
+
+@dataclass
+class EarlyStopping:
+    """A ``train`` callback for early stopping: it evaluates the validation loss every ``eval_every``
+    updates, stops the run once that loss has not improved for ``patience`` evaluations in a row, and
+    keeps a copy of the best weights so ``restore`` can hand them back.
+
+    Why restore: by the time patience runs out the network has spent ``patience`` evaluations getting
+    worse on unseen data; the weights worth keeping are those of the best validation loss.
+    Call it every update (``callback_every=1``); it does its work only on multiples of ``eval_every``.
+    Call ``start(params0)`` before training so that iteration 0 competes too.
+    """
+
+    X_val: np.ndarray
+    Y_val: np.ndarray
+    patience: int
+    eval_every: int = 1
+    steps: list[int] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    best_iteration: int | None = None
+    best_loss: float = float("inf")
+    best_params: Params | None = None
+    stopped_at: int | None = None
+    _waited: int = 0
+
+    def __post_init__(self) -> None:
+        if self.patience < 1 or self.eval_every < 1:
+            raise ValueError("patience and eval_every must be >= 1")
+
+    def start(self, params: Params) -> None:
+        """Evaluate the starting weights as iteration 0."""
+        self.observe(0, params, loss(forward(params, self.X_val), self.Y_val))
+
+    def observe(self, step: int, params: Params, val_loss: float) -> bool:
+        """Take a validation loss computed elsewhere (e.g. by TrainingMonitor); True = stop now."""
+        self.steps.append(step)
+        self.val_loss.append(val_loss)
+        if val_loss < self.best_loss:
+            self.best_loss, self.best_iteration, self.best_params = val_loss, step, copy_params(params)
+            self._waited = 0
+            return False
+        self._waited += 1
+        if self._waited >= self.patience:
+            self.stopped_at = step
+            return True
+        return False
+
+    def __call__(self, step: int, params: Params, current: float) -> bool:
+        if step % self.eval_every:
+            return False
+        return self.observe(step, params, loss(forward(params, self.X_val), self.Y_val))
+
+    def restore(self, params: Params) -> Params:
+        """The best validation weights (a copy), or ``params`` when nothing was evaluated."""
+        return copy_params(self.best_params) if self.best_params is not None else params
+
+
+@dataclass
+class SnapshotRecorder:
+    """A ``train`` callback that keeps copies of the params at between ``keep``/2 and ``keep`` iterations,
+    spread evenly over however long the run turns out to be (early stopping ends it at an unknown step).
+
+    It records every ``stride``-th update; when more than ``keep`` are held it drops every other one and
+    doubles the stride. Call it every update (``callback_every=1``); ``start(params0)`` adds iteration 0.
+    """
+
+    keep: int = 120
+    snapshots: list[tuple[int, Params]] = field(default_factory=list)
+    stride: int = 1
+
+    def __post_init__(self) -> None:
+        if self.keep < 2:
+            raise ValueError("keep must be >= 2")
+
+    def start(self, params: Params) -> None:
+        self.snapshots.append((0, copy_params(params)))
+
+    def __call__(self, step: int, params: Params, current: float) -> bool:
+        if step % self.stride == 0:
+            self.snapshots.append((step, copy_params(params)))
+            if len(self.snapshots) > self.keep:
+                self.stride *= 2
+                self.snapshots = [(s, p) for s, p in self.snapshots if s % self.stride == 0]
+        return False
+
+    def add_final(self, step: int, params: Params) -> None:
+        """Make sure the last state of the run is in the list (a run rarely ends on a multiple of the stride)."""
+        if not self.snapshots or self.snapshots[-1][0] != step:
+            self.snapshots.append((step, copy_params(params)))
+
+    @property
+    def steps(self) -> list[int]:
+        return [step for step, _ in self.snapshots]
+
+
+@dataclass(frozen=True)
+class EarlyStoppingRun:
+    """What ``train_with_early_stopping`` returns: the restored (best) params and where things happened."""
+
+    params: Params
+    losses: np.ndarray
+    best_iteration: int
+    best_val_loss: float
+    stopped_at: int | None  # None: ran all the iterations without losing patience
+    val_steps: Sequence[int]
+    val_loss: Sequence[float]
+
+
+def train_with_early_stopping(params: Params, X: np.ndarray, Y: np.ndarray, *,
+                              validation: tuple[np.ndarray, np.ndarray], patience: int, eval_every: int = 10,
+                              callback: TrainingCallback | None = None, **train_kwargs) -> EarlyStoppingRun:
+    """``train`` with early stopping on (X_val, Y_val); returns the weights of the best validation iteration.
+
+    ``callback`` (optional) is called at every update, alongside the early-stopping check.
+    ``losses`` covers every update actually run (up to the stop), as with ``train``.
+    """
+    stopper = EarlyStopping(validation[0], validation[1], patience=patience, eval_every=eval_every)
+    stopper.start(params)
+    combined = stopper if callback is None else chain_callbacks(stopper, callback)
+    last, losses = train(params, X, Y, callback=combined, callback_every=1, **train_kwargs)
+    return EarlyStoppingRun(params=stopper.restore(last), losses=losses, best_iteration=int(stopper.best_iteration),
+                            best_val_loss=stopper.best_loss, stopped_at=stopper.stopped_at,
+                            val_steps=tuple(stopper.steps), val_loss=tuple(stopper.val_loss))

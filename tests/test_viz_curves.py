@@ -48,3 +48,11 @@ def test_gradient_flow_puts_norms_on_a_log_axis_and_dead_units_on_a_share_axis()
     assert fig.layout.yaxis.type == "log" and tuple(fig.layout.yaxis2.range) == (0, 1)
     assert list(fig.data[2].y) == [0.0, 0.1, 0.2]
     assert "layer 1" in fig.data[0].name
+
+
+def test_early_stopping_marks_the_best_iteration_and_the_stop():
+    fig = loss_curves_figure([0, 10, 20, 30], [0.7, 0.3, 0.2, 0.1], [0.7, 0.35, 0.3, 0.4], best_iteration=20,
+                             stopped_at=30, stop_reason="early stop")
+    assert sorted(shape.x0 for shape in fig.layout.shapes) == [20, 30]
+    assert "best validation (20)" in [annotation.text for annotation in fig.layout.annotations]
+    assert "early stop" in [text for trace in fig.data if trace.text for text in trace.text]

@@ -10,6 +10,7 @@ from plotly.subplots import make_subplots
 
 from viz.style import HIGHLIGHT_COLOR, SERIES_COLORS, TRAIN_COLOR, VALIDATION_COLOR, apply_house_style
 
+BEST_COLOR = "#2e7d32"
 BATCH_MODE_COLORS = {"Full batch": SERIES_COLORS[0], "Mini-batch": SERIES_COLORS[1], "SGD": SERIES_COLORS[2]}
 
 
@@ -22,10 +23,11 @@ def _wants_log_axis(*series: Sequence[float]) -> bool:
 
 def loss_curves_figure(steps: Sequence[int], train_loss: Sequence[float], val_loss: Sequence[float] = (),
                        *, total_iterations: int | None = None, stopped_at: int | None = None,
-                       stop_reason: str = "") -> go.Figure:
+                       stop_reason: str = "", best_iteration: int | None = None) -> go.Figure:
     """Mean cross-entropy on the whole training and validation sets against the update count.
 
-    ``stopped_at`` marks where a run ended early (exploding loss, Stop button) with a red line.
+    ``stopped_at`` marks where a run ended early (exploding loss, Stop button, early stopping) with a red
+    line; ``best_iteration`` (lowest validation loss: the weights early stopping keeps) with a green one.
     """
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=list(steps), y=list(train_loss), mode="lines", name="training",
@@ -40,6 +42,10 @@ def loss_curves_figure(steps: Sequence[int], train_loss: Sequence[float], val_lo
                                      marker={"color": HIGHLIGHT_COLOR, "size": 12, "symbol": "x"},
                                      text=[stop_reason or "stopped"], textposition="middle left",
                                      textfont={"color": HIGHLIGHT_COLOR}))
+    if best_iteration is not None:
+        fig.add_vline(x=best_iteration, line={"color": BEST_COLOR, "dash": "dot"},
+                      annotation={"text": f"best validation ({best_iteration})", "font": {"color": BEST_COLOR}},
+                      annotation_position="top right")
     # While training (and when it completed) the axis spans the whole run; a run stopped early zooms on it.
     x_end = total_iterations if stopped_at is None else max(10, 1.1 * stopped_at)
     fig.update_xaxes(title="iteration (parameter updates)", range=[0, x_end] if x_end else None)

@@ -1,0 +1,184 @@
+"""Replay a finished run in the browser: one Plotly figure with frames and its own player (Play, Pause, a
+scrub slider, speed buttons), so no frame needs a round trip to the server.
+
+Moving together at each recorded iteration: the current point on the training and validation loss curves,
+the decision boundary (the network's probability on a plane), the misclassified test points, and the test
+confusion counts with the accuracy. Frames carry only those moving traces; the data points and the full
+curves are drawn once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from viz.style import HIGHLIGHT_COLOR, TRAIN_COLOR, VALIDATION_COLOR, apply_house_style, format_number
+
+if TYPE_CHECKING:  # only for the annotation: viz stays free of any nn_core work
+    from nn_core.boundary import ReplayData
+
+# Blue = benign (Yh near 0), red = malignant (Yh near 1), white at the boundary; light so points stay visible.
+PROBABILITY_COLORSCALE = [[0.0, "#6fa8dc"], [0.5, "#f7f7f7"], [1.0, "#e06666"]]
+CLASS_COLORS = ("#1c4f8a", "#a61c1c")  # benign, malignant points
+BASE_FRAME_MS = 200  # one frame at 1× speed: 60–120 frames play in 12–24 s
+SPEEDS = {"½×": 2.0, "1×": 1.0, "2×": 0.5, "4×": 0.25}  # label -> multiple of BASE_FRAME_MS
+CONFUSION_LABELS = ("benign, correct", "false alarm", "missed malignant", "malignant, correct")
+# Indices of the moving traces (the frames' ``traces``), fixed by the order they are added below:
+# heatmap, misclassified test points, current training loss, current validation loss, confusion bars, accuracy.
+MOVING_TRACES = (0, 5, 8, 9, 10, 11)
+# The player sits under the loss plot in three rows (play/pause, speed, slider), in paper coordinates: the
+# figure's height is fixed, so they are fixed in pixels too and never run into each other on a phone.
+PLAYER_Y = -0.06
+ROW = 0.052
+
+
+def _play_args(frame_ms: float) -> list:
+    return [None, {"frame": {"duration": frame_ms, "redraw": True}, "fromcurrent": True, "mode": "immediate",
+                   "transition": {"duration": 0}}]
+
+
+def _moving(data: ReplayData, k: int) -> list:
+    """The six traces that change from frame to frame, at frame k."""
+    grid = data.grid
+    wrong = data.test_wrong[k]
+    counts = data.confusion[k].ravel()
+    return [
+        go.Heatmap(z=data.proba_percent[k]),
+        go.Scatter(x=grid.test_xy[0, wrong], y=grid.test_xy[1, wrong]),
+        go.Scatter(x=[int(data.steps[k])], y=[float(data.train_loss[k])]),
+        go.Scatter(x=[int(data.steps[k])], y=[float(data.val_loss[k])]),
+        go.Bar(x=counts.tolist(), text=[str(c) for c in counts]),
+        go.Scatter(text=[f"<b>iteration {int(data.steps[k])} · test accuracy {data.accuracy[k]:.3f}</b>"]),
+    ]
+
+
+def replay_figure(data: ReplayData, *, best_iteration: int | None = None, stopped_at: int | None = None,
+                  height: int = 900) -> go.Figure:
+    """The replay of a run (see ``nn_core.boundary.replay_data``), starting at its first recorded iteration.
+
+    ``best_iteration`` (lowest validation loss) and ``stopped_at`` (early stop) are marked on the curves.
+    One column (boundary, confusion counts, loss) with the player below: a Plotly figure cannot rearrange
+    itself for a phone, and side-by-side panels were unreadable at 390 px wide.
+    """
+    grid = data.grid
+    fig = make_subplots(rows=3, cols=1, row_heights=[0.46, 0.18, 0.36], vertical_spacing=0.085,
+                        subplot_titles=("Decision boundary · colour = P(malignant)", "",
+                                        f"Loss: <span style='color:{TRAIN_COLOR}'>training</span>, "
+                                        f"<span style='color:{VALIDATION_COLOR}'>validation</span>"))
+    fig.update_annotations(font={"size": 14})  # the subplot titles; must fit a phone's width
+    first = _moving(data, 0)
+    # A heatmap (and any contour) cannot be transitioned by plotly.js: every frame redraws the whole figure.
+    # zsmooth="fast" paints one canvas pixel per cell, the cheapest redraw (on a heavily loaded machine the
+    # boundary may still blink during Play; paused, scrubbed or finished it is always drawn).
+    fig.add_trace(go.Heatmap(x=grid.xs, y=grid.ys, z=first[0].z, zmin=0, zmax=100, colorscale=PROBABILITY_COLORSCALE,
+                             showscale=False, name="P(malignant) %", zsmooth="fast",
+                             hovertemplate="P(malignant) %{z}%<extra></extra>"), row=1, col=1)
+    for index, (xy, labels, label, symbol) in enumerate([
+            (grid.train_xy, grid.train_y, "training", "circle"),
+            (grid.test_xy, grid.test_y, "test", "diamond")]):
+        for cls, name in enumerate(("benign", "malignant")):
+            mask = labels == cls
+            fig.add_trace(go.Scatter(x=xy[0, mask], y=xy[1, mask], mode="markers", name=f"{label}: {name}",
+                                     showlegend=False,
+                                     marker={"color": CLASS_COLORS[cls], "symbol": symbol,
+                                             "size": 5 if index == 0 else 8, "opacity": 0.55 if index == 0 else 0.95,
+                                             "line": {"color": "white", "width": 0.5 if index == 0 else 1}},
+                                     hoverinfo="skip"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=first[1].x, y=first[1].y, mode="markers", name="misclassified test point",
+                             marker={"symbol": "circle-open", "size": 15, "color": "#111111", "line": {"width": 2}},
+                             showlegend=False, hoverinfo="skip"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=data.steps, y=data.train_loss, mode="lines", name="training",
+                             line={"color": TRAIN_COLOR, "width": 2}), row=3, col=1)
+    fig.add_trace(go.Scatter(x=data.steps, y=data.val_loss, mode="lines", name="validation",
+                             line={"color": VALIDATION_COLOR, "width": 2}), row=3, col=1)
+    for trace, color in ((first[2], TRAIN_COLOR), (first[3], VALIDATION_COLOR)):
+        fig.add_trace(go.Scatter(x=trace.x, y=trace.y, mode="markers", showlegend=False, hoverinfo="skip",
+                                 marker={"color": color, "size": 12, "line": {"color": "white", "width": 2}}),
+                      row=3, col=1)
+    m_test = int(data.confusion[0].sum())
+    fig.add_trace(go.Bar(x=first[4].x, y=list(CONFUSION_LABELS), orientation="h", text=first[4].text,
+                         textposition="outside", marker={"color": ["#6fa8dc", "#f1c232", "#cc4125", "#e06666"]},
+                         showlegend=False, hoverinfo="skip", cliponaxis=False), row=2, col=1)
+    # The accuracy line is a text trace in a small axis of its own above the bars, so frames can move it.
+    bottom, top = fig.layout.yaxis2.domain
+    fig.update_layout(yaxis2={"domain": [bottom, top - 0.04]},
+                      xaxis4={"domain": [0, 1], "anchor": "y4", "visible": False, "range": [0, 1]},
+                      yaxis4={"domain": [top - 0.035, top + 0.01], "anchor": "x4", "visible": False, "range": [0, 1]})
+    fig.add_trace(go.Scatter(x=[0.5], y=[0.5], mode="text", text=first[5].text, showlegend=False, hoverinfo="skip",
+                             textfont={"size": 14}, xaxis="x4", yaxis="y4"))
+    fig.update_xaxes(range=[0, 1.08 * m_test], title={"text": "test rows (threshold 0.5)", "standoff": 4},
+                     row=2, col=1)
+    fig.update_yaxes(autorange="reversed", row=2, col=1)
+    fig.update_xaxes(title={"text": grid.axis_titles[0], "standoff": 4}, range=[grid.xs[0], grid.xs[-1]], row=1, col=1)
+    fig.update_yaxes(title=grid.axis_titles[1].replace(" (", "<br>("), range=[grid.ys[0], grid.ys[-1]], row=1, col=1)
+    losses = np.concatenate([data.train_loss, data.val_loss])
+    finite = losses[np.isfinite(losses) & (losses > 0)]
+    log_axis = finite.size > 0 and finite.max() / finite.min() > 100
+    fig.update_yaxes(title="cross-entropy", type="log" if log_axis else None, row=3, col=1)
+    last = max(1, int(data.steps[-1]))  # a little room on the right so a stop line at the end stays visible
+    fig.update_xaxes(title={"text": "iteration", "standoff": 4}, range=[0, 1.03 * last], row=3, col=1)
+    markers = [(best_iteration, "best", "#2e7d32"), (stopped_at, "early stop", HIGHLIGHT_COLOR)]
+    for x, label, color in markers:
+        if x is not None:
+            fig.add_vline(x=x, line={"color": color, "dash": "dash", "width": 1.5}, row=3, col=1,
+                          annotation={"text": f"{label} ({x})", "font": {"color": color, "size": 12},
+                                      "bgcolor": "rgba(255,255,255,0.8)"},
+                          annotation_position="bottom right" if label == "best" else "bottom left")
+
+    fig.frames = [go.Frame(name=str(int(step)), data=_moving(data, k), traces=list(MOVING_TRACES))
+                  for k, step in enumerate(data.steps)]
+    slider_steps = [{"method": "animate", "label": str(int(step)),
+                     "args": [[str(int(step))], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
+                                                 "transition": {"duration": 0}}]}
+                    for step in data.steps]
+    fig.update_layout(
+        updatemenus=[
+            {"type": "buttons", "direction": "left", "showactive": False, "x": 0, "xanchor": "left", "y": PLAYER_Y,
+             "yanchor": "top", "pad": {"r": 4, "t": 0},
+             "buttons": [{"label": "▶ Play", "method": "animate", "args": _play_args(BASE_FRAME_MS)},
+                         {"label": "❚❚ Pause", "method": "animate",
+                          "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+                                            "transition": {"duration": 0}}]}]},
+            {"type": "buttons", "direction": "left", "showactive": True, "active": 1, "x": 0, "xanchor": "left",
+             "y": PLAYER_Y - ROW, "yanchor": "top", "pad": {"t": 0},
+             "buttons": [{"label": label, "method": "animate", "args": _play_args(BASE_FRAME_MS * factor)}
+                         for label, factor in SPEEDS.items()]},
+        ],
+        # Tick labels under every frame crowd the slider on a phone: hidden; the current iteration is shown above it.
+        sliders=[{"active": 0, "steps": slider_steps, "x": 0, "len": 1, "y": PLAYER_Y - 2 * ROW, "yanchor": "top",
+                  "pad": {"t": 24, "b": 0}, "font": {"color": "rgba(0,0,0,0)", "size": 8}, "ticklen": 3,
+                  "minorticklen": 0, "currentvalue": {"prefix": "iteration ", "font": {"size": 13, "color": "#333"}},
+                  "transition": {"duration": 0}}],
+        showlegend=False,  # the loss subplot's title names the two curves in their colours
+    )
+    apply_house_style(fig, title="Replay of the run", height=height)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 150})
+    fig.update_xaxes(title_font={"size": 13})
+    fig.update_yaxes(title_font={"size": 13})
+    return fig
+
+
+def replay_text(data: ReplayData, *, best_iteration: int | None = None, stopped_at: int | None = None) -> str:
+    """The replay in words, for screen readers and for anyone who cannot watch it."""
+    steps, val = data.steps, data.val_loss
+    low = int(np.nanargmin(val))
+    parts = [f"Replay of {len(steps)} moments from iteration {int(steps[0])} to {int(steps[-1])}.",
+             f"Training loss goes from {format_number(data.train_loss[0])} to {format_number(data.train_loss[-1])}; "
+             f"validation loss from {format_number(val[0])} to {format_number(val[-1])}, lowest "
+             f"({format_number(val[low])}) among the replayed moments at iteration {int(steps[low])}."]
+    if best_iteration is not None:
+        parts.append(f"The best validation iteration, whose weights were kept, is {best_iteration} "
+                     "(the last frames show the run as it went on, not the kept weights).")
+    if stopped_at is not None:
+        parts.append(f"Early stopping ended the run at iteration {stopped_at}.")
+    tn, fp, fn, tp = (int(c) for c in data.confusion[-1].ravel())
+    parts.append(f"Test accuracy goes from {data.accuracy[0]:.3f} to {data.accuracy[-1]:.3f}; at the end "
+                 f"{tp} malignant and {tn} benign tumours are classified correctly, {fn} malignant are missed and "
+                 f"{fp} benign raise a false alarm.")
+    share = float(np.mean(data.proba_percent[-1] > 50))
+    where = "the plane of the first two principal components" if data.grid.kind == "pca" else "the two features' plane"
+    parts.append(f"At the end the network calls {share:.0%} of {where} malignant.")
+    return " ".join(parts)
