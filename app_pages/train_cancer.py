@@ -17,6 +17,7 @@ from nn_core.model_io import export_model
 from nn_core.training import steps_per_epoch
 from streamlit_glue.cached import cached_baseline_scores, cancer_dataset, cancer_split
 from streamlit_glue.link_guard import guard_link
+from streamlit_glue.replay_view import overfitting_presets, replay_section
 from streamlit_glue.training_controls import link_checks, training_controls
 from streamlit_glue.training_session import training_result
 from streamlit_glue.upload import uploaded_data
@@ -77,23 +78,33 @@ with st.container(horizontal=True):
     train_clicked = st.button("Train", type="primary", key="train_run", icon=":material/play_arrow:")
     st.button("Stop", key="train_stop", icon=":material/stop:",
               help="Stops a run in progress and keeps the model as it is at that moment.")
+overfitting_presets(cancer_dataset().feature_names)
 progress_slot, chart_slot = st.empty(), st.empty()
 result = training_result(split, config, settings=settings, settings_key=settings_key, class_names=class_names,
                          force=train_clicked, progress_slot=progress_slot, chart_slot=chart_slot)
 
 monitor, last_step = result["monitor"], result["monitor"].steps[-1]
 progress_slot.progress(last_step / max(1, result["iterations"]), text=f"iteration {last_step} / {result['iterations']}")
+overfitting = result["overfitting"] if result["status"] == DONE else None
+best_mark = result["best_iteration"] if result["best_iteration"] is not None else (
+    overfitting.best_iteration if overfitting is not None and overfitting.overfits else None)
 chart_slot.plotly_chart(loss_curves_figure(
     monitor.steps, monitor.train_loss, monitor.val_loss, total_iterations=result["iterations"],
-    stopped_at=last_step if result["status"] != DONE else None,
-    stop_reason={"diverged": "loss exploded", "stopped": "stopped here"}.get(result["status"], "")),
+    stopped_at=last_step if result["status"] != DONE or result["early_stop"] is not None else None,
+    stop_reason={"diverged": "loss exploded", "stopped": "stopped here"}.get(result["status"], "early stop"),
+    best_iteration=best_mark),
     key="train_loss_chart", alt=describe_loss_curves(monitor.steps, monitor.train_loss, monitor.val_loss))
 kind, text = status_message(result["status"], last_step=last_step, iterations=result["iterations"],
                             lr=result["settings"]["lr"], start_loss=monitor.train_loss[0],
                             peak_loss=max(monitor.train_loss), elapsed=result["elapsed"],
-                            final_train=monitor.train_loss[-1], final_val=monitor.val_loss[-1])
+                            final_train=monitor.train_loss[-1], final_val=monitor.val_loss[-1],
+                            l2_term=monitor.l2_term[-1] if monitor.l2_term else 0.0, overfitting=overfitting,
+                            best_iteration=result["best_iteration"], early_stop=result["early_stop"])
 getattr(st, kind)(text)
 st.caption("The validation curve is the loss on the held-out test rows; they are never used to update the weights.")
+
+# ---------------------------------------------------------------- watch it learn
+replay_section(result, split, config)
 
 # ---------------------------------------------------------------- results: threshold, metrics, matrices
 st.header("Results on the test set")

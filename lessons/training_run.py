@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,13 +16,17 @@ from nn_core.data import Split
 from nn_core.diagnostics import TrainingMonitor
 from nn_core.divergence import divergence_message
 from nn_core.network import Params, init_params
-from nn_core.training import diverged, train
+from nn_core.overfitting import OverfittingReading, overfitting_reading
+from nn_core.training import EarlyStopping, SnapshotRecorder, diverged, train
 from viz.style import format_number
 
 # How a run ended. "diverged": the loss exploded (nn_core.divergence); "stopped": the user pressed Stop.
 DONE, DIVERGED, STOPPED = "done", "diverged", "stopped"
 # The monitor evaluates the full training and validation sets this many times per run (plus the start).
 RECORDS_PER_RUN = 100
+
+# The replay keeps between half and all of this many evenly spaced copies of the weights.
+REPLAY_SNAPSHOTS = 120
 
 # on_record(step, params, monitor, elapsed_seconds): called after every monitor record during the run.
 RecordCallback = Callable[[int, Params, TrainingMonitor, float], None]
@@ -38,17 +42,26 @@ class RunConfig:
     batch_size: int | None  # None: full batch (the article); 1: SGD
     optimizer: str
     init_seed: int
+    l2: float = 0.0  # weight decay λ (0: none)
+    patience: int = 0  # early stopping: evaluations without a better validation loss (0: off)
 
 
 @dataclass
 class TrainingRun:
     """A finished (or stopped) run: the model, what the monitor saw, and how it ended."""
 
-    params: Params
+    params: Params  # the weights kept: the best validation iteration's when early stopping stopped the run
     monitor: TrainingMonitor
     losses: np.ndarray  # the batch loss before each update
     status: str
     elapsed: float
+    snapshots: list[tuple[int, Params]] = field(default_factory=list)  # for the replay
+    best_iteration: int | None = None  # early stopping's best validation iteration
+    early_stop: int | None = None  # where early stopping ended the run
+
+    @property
+    def overfitting(self) -> OverfittingReading:
+        return overfitting_reading(self.monitor.steps, self.monitor.train_loss, self.monitor.val_loss)
 
     @property
     def last_step(self) -> int:
@@ -58,28 +71,49 @@ class TrainingRun:
 def run_training(split: Split, config: RunConfig, on_record: RecordCallback | None = None) -> TrainingRun:
     """Train the article's network on ``split`` and report DONE or DIVERGED (never an exception)."""
     params0 = init_params(split.X_train.shape[0], config.hidden, seed=config.init_seed)
-    monitor = TrainingMonitor(split.X_train, split.Y_train, split.X_test, split.Y_test)
+    record_every = max(1, config.iterations // RECORDS_PER_RUN)
+    monitor = TrainingMonitor(split.X_train, split.Y_train, split.X_test, split.Y_test, l2=config.l2)
     monitor.record(0, params0)
+    recorder = SnapshotRecorder(keep=REPLAY_SNAPSHOTS)
+    recorder.start(params0)
+    stopper = None
+    if config.patience:  # shares the monitor's evaluations of the validation loss
+        stopper = EarlyStopping(split.X_test, split.Y_test, patience=config.patience, eval_every=record_every)
+        stopper.observe(0, params0, monitor.val_loss[0])
     started = time.perf_counter()
 
     def on_step(step: int, params: Params, batch_loss: float) -> bool:
+        recorder(step, params, batch_loss)  # every update; it copies only on its own stride
+        if step % record_every:
+            return False
         stop = monitor(step, params, batch_loss)
+        if stopper is not None:
+            stop = stopper.observe(step, params, monitor.val_loss[-1]) or stop
         if on_record is not None:
             on_record(step, params, monitor, time.perf_counter() - started)
         return stop
 
     trained, losses = train(params0, split.X_train, split.Y_train, lr=config.lr, iterations=config.iterations,
                             batch_size=config.batch_size, optimizer=config.optimizer, seed=config.init_seed,
-                            callback=on_step, callback_every=max(1, config.iterations // RECORDS_PER_RUN))
+                            l2=config.l2, callback=on_step, callback_every=1)
     status = DIVERGED if monitor.exploded_at is not None or diverged(losses) else DONE
     if monitor.steps[-1] != len(losses):
         monitor.record(len(losses), trained)
-    return TrainingRun(trained, monitor, losses, status, time.perf_counter() - started)
+    recorder.add_final(len(losses), trained)
+    kept = stopper.restore(trained) if stopper is not None and status == DONE else trained
+    return TrainingRun(kept, monitor, losses, status, time.perf_counter() - started, recorder.snapshots,
+                       stopper.best_iteration if stopper is not None else None,
+                       stopper.stopped_at if stopper is not None else None)
 
 
 def status_message(status: str, *, last_step: int, iterations: int, lr: float, start_loss: float,
-                   peak_loss: float, elapsed: float, final_train: float, final_val: float) -> tuple[str, str]:
-    """(kind, text) for the line under the loss chart: "error", "warning" or "success", in plain words."""
+                   peak_loss: float, elapsed: float, final_train: float, final_val: float, l2_term: float = 0.0,
+                   overfitting: OverfittingReading | None = None, best_iteration: int | None = None,
+                   early_stop: int | None = None) -> tuple[str, str]:
+    """(kind, text) for the line under the loss chart: "error", "warning" or "success", in plain words.
+
+    Green only for a healthy run: a diverged run is an error, an overfitting one a warning that says so.
+    """
     if status == DIVERGED:
         return "error", (f"**Training stopped at iteration {last_step}.** "
                          + divergence_message(last_step, lr)
@@ -88,5 +122,12 @@ def status_message(status: str, *, last_step: int, iterations: int, lr: float, s
     if status == STOPPED:
         return "warning", (f"Stopped by you at iteration {last_step} of {iterations}; the results below are for "
                            "the model at that moment.")
-    return "success", (f"Trained {last_step} iterations in {elapsed:.2f} s. Final loss: training "
-                       f"{format_number(final_train)}, validation {format_number(final_val)}.")
+    penalty = f" (+ L2 term {format_number(l2_term)})" if l2_term else ""
+    losses = f"Final loss: training {format_number(final_train)}{penalty}, validation {format_number(final_val)}."
+    if early_stop is not None and best_iteration is not None:
+        return "success", (f"Early stopping ended the run at iteration {early_stop}: the validation loss had not "
+                           f"improved since iteration {best_iteration}, whose weights are kept (the green line). "
+                           + losses)
+    if overfitting is not None and overfitting.overfits:
+        return "warning", f"{overfitting.message} " + losses
+    return "success", f"Trained {last_step} iterations in {elapsed:.2f} s. " + losses

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from lessons.evaluation import updates_for
-from lessons.training_run import RunConfig
+from lessons.presets import Preset
+from lessons.training_run import RECORDS_PER_RUN, RunConfig
 from lessons.url_values import parse_choice, parse_choices, parse_float, parse_int, parse_nearest
 from nn_core.data import SCALINGS
 from nn_core.optimizers import OPTIMIZER_LABELS, OPTIMIZERS
@@ -19,8 +20,8 @@ LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 
 BATCH_MODES = {"full": "Full batch", "mini": "Mini-batch", "sgd": "SGD"}
 SCALING_LABELS = {"standard": "Standardize", "minmax": "Min-max", "none": "None"}
 SOURCES = {"builtin": "Built-in Wisconsin data", "upload": "Upload a CSV"}
-
-
+L2_VALUES = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+PATIENCE_MAX = 500  # iterations; 0 = early stopping off
 
 @dataclass(frozen=True)
 class TrainingControls:
@@ -36,7 +37,8 @@ class TrainingControls:
     budget: int  # iterations (full batch) or epochs
     optimizer: str
     init_seed: int
-
+    l2: float = 0.0
+    patience: int = 0  # iterations without a better validation loss before stopping; 0 = off
 
     @property
     def mini_batch(self) -> int | None:
@@ -45,15 +47,18 @@ class TrainingControls:
 
     def run_config(self, m_train: int) -> RunConfig:
         iterations = self.budget if self.batch_mode == "full" else updates_for(self.budget, m_train, self.mini_batch)
+        evaluation_every = max(1, iterations // RECORDS_PER_RUN)  # early stopping watches the monitor's records
+        patience = -(-self.patience // evaluation_every) if self.patience else 0
         return RunConfig(hidden=self.hidden, lr=self.lr, iterations=iterations, batch_size=self.mini_batch,
-                         optimizer=self.optimizer, init_seed=self.init_seed)
+                         optimizer=self.optimizer, init_seed=self.init_seed, l2=self.l2, patience=patience)
 
     def settings(self, data_label: str, feature_names, config: RunConfig) -> dict:
         """What the settings export and the "has anything changed?" key are made of."""
         return {"data": data_label, "test_size": self.test_size, "stratify": self.stratify, "scaling": self.scaling,
                 "split_seed": self.split_seed, "hidden": self.hidden, "lr": self.lr, "batch_mode": self.batch_mode,
                 "batch_size": config.batch_size, "iterations": config.iterations, "optimizer": self.optimizer,
-                "init_seed": self.init_seed, "features": list(feature_names)}
+                "init_seed": self.init_seed, "l2": self.l2, "patience_iterations": self.patience,
+                "features": list(feature_names)}
 
 
 def link_checks(feature_names: list[str]) -> dict[str, LinkCheck]:
@@ -76,6 +81,9 @@ def link_checks(feature_names: list[str]) -> dict[str, LinkCheck]:
         "train_optimizer": labels(OPTIMIZER_LABELS), "train_seed": whole(0, 9999),
         "train_threshold": decimal(0.05, 0.95),
         "train_features": lambda raws: parse_choices(raws, feature_names)[1],
+        "train_l2": single(lambda raw: parse_nearest(raw, L2_VALUES[1:]) if raw.strip() not in ("0", "0.0")
+                           else (0.0, None)),
+        "train_patience": whole(0, PATIENCE_MAX),
     }
 
 
@@ -116,5 +124,25 @@ def training_controls() -> TrainingControls:
                                  format_func=OPTIMIZER_LABELS.get)
         init_seed = int(st.number_input("Initialization seed", 0, 9999, 1, key="train_seed", bind="query-params",
                                         help="The article's nInit uses np.random.seed(1)."))
+
+        st.header("Against overfitting")
+        l2 = st.select_slider("Weight decay λ (L2)", L2_VALUES, 0.0, key="train_l2", bind="query-params",
+                              format_func=lambda v: "off" if v == 0 else f"{v:g}",
+                              help="Adds (λ / 2m)·(‖W1‖² + ‖W2‖²) to the loss, so large weights cost: the network "
+                                   "cannot make its function steep enough to memorize the training rows.")
+        patience = st.slider("Early stopping: patience (iterations)", 0, PATIENCE_MAX, 0, 10, key="train_patience",
+                             bind="query-params", help="Stop when the validation loss has not improved for this "
+                             "many iterations, and keep the weights of its best iteration. 0 = off.")
     return TrainingControls(source, test_size, stratify, scaling, split_seed, hidden, lr, batch_mode, int(batch_size),
-                            int(budget), optimizer, init_seed)
+                            int(budget), optimizer, init_seed, float(l2), int(patience))
+
+
+def apply_preset(preset: Preset, feature_names: list[str]) -> None:
+    """Button callback: put every setting of a preset into the sidebar's widgets (and so into the address)."""
+    state = st.session_state
+    state.train_features = list(feature_names)
+    state.train_source, state.train_test_size, state.train_stratify = "builtin", preset.test_size, preset.stratify
+    state.train_scaling, state.train_split_seed, state.train_hidden = preset.scaling, preset.split_seed, preset.hidden
+    state.train_lr, state.train_optimizer, state.train_seed = preset.lr, preset.optimizer, preset.init_seed
+    state.train_batch_mode, state.train_iterations = "full", preset.iterations
+    state.train_l2, state.train_patience = preset.l2, (preset.patience or 0) * preset.eval_every

@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from lessons.evaluation import predict_test
-from lessons.training_run import STOPPED, RunConfig, TrainingRun, run_training
+from lessons.training_run import DONE, STOPPED, RunConfig, TrainingRun, run_training
 from nn_core.data import Split
 from nn_core.diagnostics import TrainingMonitor
 from nn_core.network import Params, copy_params
@@ -30,7 +30,9 @@ def _keep(run: TrainingRun, split: Split, config: RunConfig, settings: Mapping, 
         "params": run.params, "monitor": run.monitor, "losses": run.losses, "status": run.status,
         "elapsed": run.elapsed, "settings": dict(settings), "settings_key": settings_key,
         "proba": predict_test(run.params, split.X_test), "Y_test": split.Y_test.ravel().copy(),
-        "class_names": class_names, "iterations": config.iterations,
+        "class_names": class_names, "iterations": config.iterations, "snapshots": run.snapshots,
+        "best_iteration": run.best_iteration, "early_stop": run.early_stop,
+        "overfitting": run.overfitting if run.status == DONE else None,
     }
     st.session_state.pop("train_partial", None)
     st.session_state.train_runs = st.session_state.get("train_runs", 0) + 1

@@ -271,3 +271,33 @@ def test_good_values_and_old_key_spellings_in_a_link_are_used(app_test):
     assert not at.exception and not any("from the link" in w.value for w in at.warning)
     settings = at.session_state["train_result"]["settings"]
     assert (settings["optimizer"], settings["hidden"], settings["lr"]) == ("adam", 8, 0.03)
+
+
+def test_the_overfitting_presets_show_the_gap_open_and_close(app_test):
+    at = app_test(PAGE)
+    at.button(key="train_preset_see_overfitting").click().run()
+    assert not at.exception, at.exception
+    result = at.session_state["train_result"]
+    assert result["settings"]["optimizer"] == "adam" and result["overfitting"].overfits
+    assert any("Overfitting: the validation loss was lowest" in w.value for w in at.warning) and not at.success
+    assert _chart(at, "train_loss_chart")["layout"]["shapes"]  # the best iteration is marked
+
+    at.button(key="train_preset_cure_it").click().run()
+    assert not at.exception, at.exception
+    result = at.session_state["train_result"]
+    assert result["settings"]["l2"] == 3.0 and result["early_stop"] is not None
+    assert not result["overfitting"].overfits
+    assert at.success and "Early stopping ended the run" in at.success[0].value
+
+
+def test_the_replay_is_client_side_light_and_long_enough(app_test):
+    at = app_test(PAGE)
+    spec = _chart(at, "train_replay")
+    frames = spec.get("frames", [])
+    assert len(frames) >= 60
+    assert len(json.dumps(spec)) <= 1_500_000
+    moving = {index for frame in frames for index in frame["traces"]}
+    assert len(moving) < len(spec["data"])  # frames carry only the moving traces, never the whole figure
+    at.radio(key="train_view").set_value("two").run()
+    assert not at.exception, at.exception
+    assert "trained on just these two features" in " ".join(c.value for c in at.caption)

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from viz.style import HIGHLIGHT_COLOR, TRAIN_COLOR, VALIDATION_COLOR, apply_house_style, format_number
+from viz.text import plotly_literal
 
 if TYPE_CHECKING:  # only for the annotation: viz stays free of any nn_core work
     from nn_core.boundary import ReplayData
@@ -25,7 +26,6 @@ PROBABILITY_COLORSCALE = [[0.0, "#6fa8dc"], [0.5, "#f7f7f7"], [1.0, "#e06666"]]
 CLASS_COLORS = ("#1c4f8a", "#a61c1c")  # benign, malignant points
 BASE_FRAME_MS = 200  # one frame at 1× speed: 60–120 frames play in 12–24 s
 SPEEDS = {"½×": 2.0, "1×": 1.0, "2×": 0.5, "4×": 0.25}  # label -> multiple of BASE_FRAME_MS
-CONFUSION_LABELS = ("benign, correct", "false alarm", "missed malignant", "malignant, correct")
 # Indices of the moving traces (the frames' ``traces``), fixed by the order they are added below:
 # heatmap, misclassified test points, current training loss, current validation loss, confusion bars, accuracy.
 MOVING_TRACES = (0, 5, 8, 9, 10, 11)
@@ -56,7 +56,7 @@ def _moving(data: ReplayData, k: int) -> list:
 
 
 def replay_figure(data: ReplayData, *, best_iteration: int | None = None, stopped_at: int | None = None,
-                  height: int = 900) -> go.Figure:
+                  height: int = 900, class_names: tuple[str, str] = ("benign", "malignant")) -> go.Figure:
     """The replay of a run (see ``nn_core.boundary.replay_data``), starting at its first recorded iteration.
 
     ``best_iteration`` (lowest validation loss) and ``stopped_at`` (early stop) are marked on the curves.
@@ -64,8 +64,9 @@ def replay_figure(data: ReplayData, *, best_iteration: int | None = None, stoppe
     itself for a phone, and side-by-side panels were unreadable at 390 px wide.
     """
     grid = data.grid
+    negative, positive = (plotly_literal(name) for name in class_names)  # user text (an upload's classes)
     fig = make_subplots(rows=3, cols=1, row_heights=[0.46, 0.18, 0.36], vertical_spacing=0.085,
-                        subplot_titles=("Decision boundary · colour = P(malignant)", "",
+                        subplot_titles=(f"Decision boundary · colour = P({positive})", "",
                                         f"Loss: <span style='color:{TRAIN_COLOR}'>training</span>, "
                                         f"<span style='color:{VALIDATION_COLOR}'>validation</span>"))
     fig.update_annotations(font={"size": 14})  # the subplot titles; must fit a phone's width
@@ -74,12 +75,13 @@ def replay_figure(data: ReplayData, *, best_iteration: int | None = None, stoppe
     # zsmooth="fast" paints one canvas pixel per cell, the cheapest redraw (on a heavily loaded machine the
     # boundary may still blink during Play; paused, scrubbed or finished it is always drawn).
     fig.add_trace(go.Heatmap(x=grid.xs, y=grid.ys, z=first[0].z, zmin=0, zmax=100, colorscale=PROBABILITY_COLORSCALE,
-                             showscale=False, name="P(malignant) %", zsmooth="fast",
-                             hovertemplate="P(malignant) %{z}%<extra></extra>"), row=1, col=1)
+                             showscale=False, name="P(1) %", zsmooth="fast",
+                             hovertemplate="probability of label 1: %{z}%<extra></extra>"),
+                  row=1, col=1)
     for index, (xy, labels, label, symbol) in enumerate([
             (grid.train_xy, grid.train_y, "training", "circle"),
             (grid.test_xy, grid.test_y, "test", "diamond")]):
-        for cls, name in enumerate(("benign", "malignant")):
+        for cls, name in enumerate((negative, positive)):
             mask = labels == cls
             fig.add_trace(go.Scatter(x=xy[0, mask], y=xy[1, mask], mode="markers", name=f"{label}: {name}",
                                      showlegend=False,
@@ -99,7 +101,8 @@ def replay_figure(data: ReplayData, *, best_iteration: int | None = None, stoppe
                                  marker={"color": color, "size": 12, "line": {"color": "white", "width": 2}}),
                       row=3, col=1)
     m_test = int(data.confusion[0].sum())
-    fig.add_trace(go.Bar(x=first[4].x, y=list(CONFUSION_LABELS), orientation="h", text=first[4].text,
+    confusion_labels = (f"{negative}, correct", "false alarm", f"missed {positive}", f"{positive}, correct")
+    fig.add_trace(go.Bar(x=first[4].x, y=list(confusion_labels), orientation="h", text=first[4].text,
                          textposition="outside", marker={"color": ["#6fa8dc", "#f1c232", "#cc4125", "#e06666"]},
                          showlegend=False, hoverinfo="skip", cliponaxis=False), row=2, col=1)
     # The accuracy line is a text trace in a small axis of its own above the bars, so frames can move it.
@@ -161,7 +164,8 @@ def replay_figure(data: ReplayData, *, best_iteration: int | None = None, stoppe
     return fig
 
 
-def replay_text(data: ReplayData, *, best_iteration: int | None = None, stopped_at: int | None = None) -> str:
+def replay_text(data: ReplayData, *, best_iteration: int | None = None, stopped_at: int | None = None,
+                class_names: tuple[str, str] = ("benign", "malignant")) -> str:
     """The replay in words, for screen readers and for anyone who cannot watch it."""
     steps, val = data.steps, data.val_loss
     low = int(np.nanargmin(val))
@@ -176,9 +180,9 @@ def replay_text(data: ReplayData, *, best_iteration: int | None = None, stopped_
         parts.append(f"Early stopping ended the run at iteration {stopped_at}.")
     tn, fp, fn, tp = (int(c) for c in data.confusion[-1].ravel())
     parts.append(f"Test accuracy goes from {data.accuracy[0]:.3f} to {data.accuracy[-1]:.3f}; at the end "
-                 f"{tp} malignant and {tn} benign tumours are classified correctly, {fn} malignant are missed and "
-                 f"{fp} benign raise a false alarm.")
+                 f"{tp} {class_names[1]} and {tn} {class_names[0]} rows are classified correctly, {fn} "
+                 f"{class_names[1]} are missed and {fp} {class_names[0]} raise a false alarm.")
     share = float(np.mean(data.proba_percent[-1] > 50))
     where = "the plane of the first two principal components" if data.grid.kind == "pca" else "the two features' plane"
-    parts.append(f"At the end the network calls {share:.0%} of {where} malignant.")
+    parts.append(f"At the end the network calls {share:.0%} of {where} {class_names[1]}.")
     return " ".join(parts)

@@ -1,0 +1,87 @@
+"""The training page's "watch it learn" part: the overfitting presets and the client-side replay of a run with
+its decision boundary (all features on the PCA plane, or a run on two chosen features).
+
+The replay is built once per run and view and kept in this session, so moving the threshold never rebuilds it;
+it is a fragment, so switching the view redraws only this part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from lessons.boundary_runs import plane_replay, two_feature_replay
+from lessons.presets import PRESETS
+from lessons.training_run import DIVERGED, RunConfig, TrainingRun
+from nn_core.boundary import plane_caption
+from nn_core.data import Split
+from streamlit_glue.training_controls import apply_preset
+from viz.replay import replay_figure, replay_text
+from viz.text import markdown_literal
+
+VIEWS = {"plane": "All features, on a plane", "two": "Two features"}
+DEFAULT_PAIR = ("worst radius", "worst concave points")
+
+
+def overfitting_presets(feature_names: Sequence[str]) -> None:
+    """Two one-click settings: first see overfitting, then cure it."""
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown("**The overfitting lesson, in two clicks:**")
+        for key, preset in PRESETS.items():
+            st.button(preset.label, key=f"train_preset_{key}", on_click=apply_preset,
+                      args=(preset, list(feature_names)), help=preset.explanation,
+                      icon=":material/trending_up:" if key == "see_overfitting" else ":material/healing:")
+
+
+def _figure(result: Mapping, split: Split, view: str, pair: tuple[int, int], config: RunConfig,
+            ) -> tuple[go.Figure, str, str]:
+    """(figure, text alternative, caption) of the replay, built once per run and view in this session."""
+    key = (result["settings_key"], view, pair if view == "two" else None)
+    kept = st.session_state.get("train_replay_figure")
+    if kept is None or kept[0] != key:
+        if view == "two":
+            data, run = two_feature_replay(split, pair, config)
+            marks = {"best_iteration": run.best_iteration, "stopped_at": run.early_stop}
+        else:
+            run = TrainingRun(result["params"], result["monitor"], result["losses"], result["status"],
+                              result["elapsed"], result["snapshots"])
+            data = plane_replay(run, split)
+            marks = {"best_iteration": result["best_iteration"], "stopped_at": result["early_stop"]}
+        names = tuple(result["class_names"])
+        kept = (key, replay_figure(data, class_names=names, **marks), replay_text(data, class_names=names, **marks),
+                plane_caption(data.grid))
+        st.session_state.train_replay_figure = kept
+    return kept[1], kept[2], kept[3]
+
+
+@st.fragment
+def replay_section(result: Mapping, split: Split, config: RunConfig) -> None:
+    """Play, pause, scrub or change the speed in the browser: the curves, the boundary, the confusion counts and
+    the accuracy move together, with no round trip to the server per frame."""
+    st.header("Watch it learn: the replay")
+    if result["status"] == DIVERGED or len(result["snapshots"]) < 2:
+        st.info("The replay shows a finished run: train one (a run that blew up or was stopped has none).")
+        return
+    if split.X_train.shape[0] < 2:
+        st.info("The decision boundary needs a plane: choose at least two features.")
+        return
+    view = st.radio("Decision boundary", list(VIEWS), format_func=VIEWS.get, horizontal=True, key="train_view",
+                    bind="query-params")
+    pair = (0, 1)
+    if view == "two":
+        names = list(split.feature_names)
+        defaults = [names.index(n) if n in names else i for i, n in enumerate(DEFAULT_PAIR)]
+        x_column, y_column = st.columns(2)
+        first = x_column.selectbox("Feature on the x axis", range(len(names)), index=defaults[0],
+                                   format_func=lambda i: names[i], key="train_view_x")
+        second = y_column.selectbox("Feature on the y axis", range(len(names)), index=defaults[1],
+                                    format_func=lambda i: names[i], key="train_view_y")
+        if first == second:
+            st.warning("Pick two different features.")
+            return
+        pair = (first, second)
+    figure, text, caption = _figure(result, split, view, pair, config)
+    st.plotly_chart(figure, key="train_replay", alt=text, config={"displayModeBar": False})
+    st.caption(markdown_literal(caption))
