@@ -51,7 +51,8 @@ def _moving(data: ReplayData, k: int) -> list:
         go.Scatter(x=[int(data.steps[k])], y=[float(data.train_loss[k])]),
         go.Scatter(x=[int(data.steps[k])], y=[float(data.val_loss[k])]),
         go.Bar(x=counts.tolist(), text=[str(c) for c in counts]),
-        go.Scatter(text=[f"<b>iteration {int(data.steps[k])} · test accuracy {data.accuracy[k]:.3f}</b>"]),
+        go.Scatter(text=[f"<b>iteration {int(data.steps[k])} · test accuracy {data.accuracy[k]:.3f}</b>"
+                         " (test rows, threshold 0.5)"]),
     ]
 
 
@@ -112,11 +113,11 @@ def replay_figure(data: ReplayData, *, best_iteration: int | None = None, stoppe
                       yaxis4={"domain": [top - 0.035, top + 0.01], "anchor": "x4", "visible": False, "range": [0, 1]})
     fig.add_trace(go.Scatter(x=[0.5], y=[0.5], mode="text", text=first[5].text, showlegend=False, hoverinfo="skip",
                              textfont={"size": 14}, xaxis="x4", yaxis="y4"))
-    fig.update_xaxes(range=[0, 1.08 * m_test], title={"text": "test rows (threshold 0.5)", "standoff": 4},
-                     row=2, col=1)
+    fig.update_xaxes(range=[0, 1.08 * m_test], row=2, col=1)  # no title: it would touch the loss panel's
     fig.update_yaxes(autorange="reversed", row=2, col=1)
-    fig.update_xaxes(title={"text": grid.axis_titles[0], "standoff": 4}, range=[grid.xs[0], grid.xs[-1]], row=1, col=1)
-    fig.update_yaxes(title=grid.axis_titles[1].replace(" (", "<br>("), range=[grid.ys[0], grid.ys[-1]], row=1, col=1)
+    x_title, y_title = (plotly_literal(title) for title in grid.axis_titles)  # feature names may be user text
+    fig.update_xaxes(title={"text": x_title, "standoff": 4}, range=[grid.xs[0], grid.xs[-1]], row=1, col=1)
+    fig.update_yaxes(title=y_title.replace(" (", "<br>("), range=[grid.ys[0], grid.ys[-1]], row=1, col=1)
     losses = np.concatenate([data.train_loss, data.val_loss])
     finite = losses[np.isfinite(losses) & (losses > 0)]
     log_axis = finite.size > 0 and finite.max() / finite.min() > 100
