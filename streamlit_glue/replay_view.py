@@ -84,4 +84,4 @@ def replay_section(result: Mapping, split: Split, config: RunConfig) -> None:
         pair = (first, second)
     figure, text, caption = _figure(result, split, view, pair, config)
     st.plotly_chart(figure, key="train_replay", alt=text, config={"displayModeBar": False})
-    st.caption(markdown_literal(caption))
+    st.caption(markdown_literal(caption + " The bars count the test rows at threshold 0.5."))

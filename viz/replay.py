@@ -51,8 +51,7 @@ def _moving(data: ReplayData, k: int) -> list:
         go.Scatter(x=[int(data.steps[k])], y=[float(data.train_loss[k])]),
         go.Scatter(x=[int(data.steps[k])], y=[float(data.val_loss[k])]),
         go.Bar(x=counts.tolist(), text=[str(c) for c in counts]),
-        go.Scatter(text=[f"<b>iteration {int(data.steps[k])} · test accuracy {data.accuracy[k]:.3f}</b>"
-                         " (test rows, threshold 0.5)"]),
+        go.Scatter(text=[f"<b>iteration {int(data.steps[k])} · test accuracy {data.accuracy[k]:.3f}</b>"]),
     ]
 
 
