@@ -55,6 +55,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+st.title("Bare page")
 n = st.slider("Points", 10, 200, 50)
 x = np.linspace(0, 6, n)
 st.plotly_chart(go.Figure(go.Scatter(x=x, y=np.sin(x), mode="lines")))
@@ -86,10 +87,11 @@ WATCH_JS = """(() => {
   };
   start();
 })();"""
-IDLE_JS = """(quiet) => {
+IDLE_JS = """(quiet, needRerun = true) => {
   const lat = window.__lat;
   const app = document.querySelector('[data-testid="stApp"]');
-  if (!lat || !lat.reran || !app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (!lat || (needRerun && !lat.reran) || !app) return false;
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if ([...document.querySelectorAll('.js-plotly-plot')].some(gd => (gd._promises && gd._promises.length)
       || gd._transitioning)) return false;
   const last = Math.max(lat.notRunningAt, lat.chartAt);
@@ -177,9 +179,12 @@ def find_chromium() -> str:
 
 
 def open_page(page: Page, url: str) -> None:
-    """Load a page and wait until its first run is over and every chart is drawn (the watcher is fresh)."""
+    """Load a page and wait until its first run is over, its title (h1) is there and every chart is drawn. (On a
+    server's first visit the navigation run and the page's run can be more than QUIET_MS apart.)"""
     page.goto(url)
     page.wait_for_function(IDLE_JS, arg=QUIET_MS, timeout=120_000, polling=100)
+    page.locator("[data-testid='stMain'] h1").first.wait_for(timeout=120_000)
+    page.wait_for_function(f"() => ({IDLE_JS})({QUIET_MS}, false)", timeout=120_000, polling=100)
 
 
 class NoRerun(Exception):
