@@ -6,12 +6,15 @@ from site_map import HOME, available_lessons
 
 st.set_page_config(
     page_title="Backprop Lab",
-    page_icon=":material/neurology:",
+    page_icon="🧠",  # an emoji favicon is an inline data: URL; a :material/…: one is fetched from fonts.gstatic.com
     layout="wide",
     menu_items={"About": "Backprop Lab — see a 2-layer neural network learn, one matrix at a time."},
 )
 
-home = st.Page(HOME.path, title=HOME.title, icon=HOME.icon, default=True)
-lessons = [st.Page(page.path, title=page.title, icon=page.icon) for page in available_lessons()]
-navigation = st.navigation({"Backprop Lab": [home], "Lessons": lessons} if lessons else [home])
-navigation.run()
+# One flat list, Home first. Sections ({"Backprop Lab": [...], "Lessons": [...]}) make Streamlit 1.67 render
+# <li> elements outside any list, which axe-core reports as serious `list` / `listitem` violations; a flat
+# list has none. position="top" with sections is clean at 1366 px, but below ~768 px it falls back to the
+# sidebar, where the violations return.
+pages = [st.Page(HOME.path, title=HOME.title, icon=HOME.icon, default=True)]
+pages += [st.Page(page.path, title=page.title, icon=page.icon) for page in available_lessons()]
+st.navigation(pages).run()

@@ -17,6 +17,11 @@ class PageInfo:
     blurb: str
 
     @property
+    def url_path(self) -> str:
+        """The page's address under the app's URL (st.navigation names it after the file)."""
+        return Path(self.path).stem
+
+    @property
     def exists(self) -> bool:
         return (ROOT / self.path).is_file()
 

@@ -17,7 +17,7 @@ st.markdown(
     "tumours on the Wisconsin breast-cancer data."
 )
 
-st.subheader("Lessons")
+st.header("Lessons")
 lessons = available_lessons()
 if not lessons:
     st.info("The lesson pages are being built; this page lists them as they arrive.")
@@ -26,7 +26,7 @@ for lesson in lessons:
         st.page_link(lesson.path, label=lesson.title, icon=lesson.icon)
         st.caption(lesson.blurb)
 
-st.subheader("Where it comes from")
+st.header("Where it comes from")
 st.markdown(
     "- The network, its notation and the training variants (batch, mini-batch, stochastic) follow the "
     "article *Coding a 2 layer neural network from scratch in Python* and its follow-up, which trains "

@@ -22,6 +22,8 @@ import pytest
 from tests.conftest import IN_CI, ROOT
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
 SCREENSHOT_DIR = Path(os.environ.get("E2E_SCREENSHOT_DIR", ROOT / ".artifacts" / "screenshots"))
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -79,17 +81,16 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(script: str = "app.py") -> Iterator[str]:
-    """Start the app the way a user does (``streamlit run app.py``) and wait for /_stcore/health.
-
-    ``script`` (relative to the project root) runs a small test app instead, e.g. tests/e2e/literal_text_app.py.
-    """
+def running_app(script: str | Path = "app.py") -> Iterator[str]:
+    """Start the app the way a user does (``streamlit run app.py``, from the project folder so that
+    .streamlit/config.toml applies) and wait for /_stcore/health. ``script`` may name another file
+    (relative to the project root), e.g. tests/e2e/literal_text_app.py."""
     port = _free_port()
     log_path = SCREENSHOT_DIR.parent / f"streamlit-{port}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -130,15 +131,63 @@ def fresh_app_url(chromium_path) -> Iterator[str]:
 
 @pytest.fixture
 def screenshot(page):
-    """screenshot("name") saves a full-page PNG and returns its path."""
+    """screenshot("name") saves a full-page PNG and returns its path.
+
+    Streamlit scrolls inside its main column, so a full-page shot is one window high. With
+    ``whole_app=True`` the window is made as tall as the main column's content for the shot (same width),
+    then restored."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
 
-    def take(name: str) -> Path:
+    def take(name: str, whole_app: bool = False) -> Path:
         path = SCREENSHOT_DIR / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        viewport = page.viewport_size
+        if whole_app and viewport:
+            height = page.evaluate("() => document.querySelector('[data-testid=stMain]')?.scrollHeight ?? 0")
+            if height > viewport["height"]:
+                page.set_viewport_size({"width": viewport["width"], "height": height})
+                page.wait_for_timeout(800)  # let Plotly resize and repaint
+        try:
+            page.screenshot(path=str(path), full_page=True)
+        finally:
+            if whole_app and viewport:
+                page.set_viewport_size(viewport)
         return path
 
     return take
+
+
+def page_paths() -> dict[str, str]:
+    """Every page of the app by short name: {"home": "", "landscape": "landscape", …} (URL paths)."""
+    from site_map import available_lessons
+
+    return {"home": "", **{lesson.url_path: lesson.url_path for lesson in available_lessons()}}
+
+
+def guard_external_requests(context, app_url: str) -> list[str]:
+    """Record every request that leaves the app's server (axe-core must run from the copy bundled in
+    axe-playwright-python, and the app must not need the internet). Returns the live record."""
+    outside: list[str] = []
+
+    def record(request) -> None:
+        if not request.url.startswith((app_url, "data:", "blob:")):
+            outside.append(request.url)
+
+    context.on("request", record)
+    return outside
+
+
+# Every visible Plotly chart has been drawn (a full layout exists) and has no redraw pending.
+CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+  .filter(chart => chart.offsetParent !== null)
+  .every(chart => {
+    const gd = chart.querySelector('.js-plotly-plot');
+    return gd && gd._fullLayout && !(gd._promises && gd._promises.length) && !gd._transitioning;
+  })"""
+
+
+def wait_for_charts(page, timeout: float = 60_000) -> None:
+    page.wait_for_function(CHARTS_DRAWN_JS, timeout=timeout)
+    page.wait_for_timeout(300)  # one more animation frame or two for WebGL to paint
 
 
 def wait_for_app_run(page, timeout: float = 60_000) -> None:
@@ -150,6 +199,24 @@ def wait_for_app_run(page, timeout: float = 60_000) -> None:
     page.wait_for_timeout(300)  # widgets debounce; let the last rerun settle
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
         state="attached", timeout=timeout)
+
+
+WATCH_RERUN_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__reran = false;
+  new MutationObserver((changes, observer) => {
+    if (app.getAttribute('data-test-script-state') === 'running') { window.__reran = true; observer.disconnect(); }
+  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def act_and_wait_for_rerun(page, action, timeout: float = 60_000) -> None:
+    """Do ``action()`` (a click, a key press) and wait until the rerun it starts has finished: a rerun that
+    is over before a plain wait for 'running' could look is not missed."""
+    page.evaluate(WATCH_RERUN_JS)
+    action()
+    page.wait_for_function("() => window.__reran === true", timeout=timeout)
+    wait_for_app_run(page, timeout=timeout)
 
 
 def assert_no_exception(page) -> None:

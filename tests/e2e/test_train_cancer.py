@@ -34,17 +34,17 @@ def test_defaults_train_and_threshold_moves_the_matrix(page: Page, app_url: str,
     expect(page.get_by_text(re.compile(r"Trained 300 iterations in"))).to_be_visible()
     assert_no_exception(page)
     expect(page.get_by_text("iteration 300 / 300")).to_be_visible()
-    _charts_drawn(page, 4)  # loss, confusion matrix, ROC, gradient flow
+    _charts_drawn(page, 5)  # loss, replay, confusion matrix, ROC, gradient flow
     print(f"\nopen page + train with defaults, end to end: {seconds:.2f} s")
 
     started = time.perf_counter()
     page.get_by_role("button", name="Train").click()
     wait_for_app_run(page)
     print(f"Train button, end to end: {time.perf_counter() - started:.2f} s")
-    _charts_drawn(page, 4)
+    _charts_drawn(page, 5)
     screenshot("train_cancer_defaults")
 
-    confusion = page.locator(".js-plotly-plot").nth(1)
+    confusion = page.locator(".st-key-train_confusion .js-plotly-plot")
     before = confusion.inner_text()
     thumb = page.get_by_test_id("stSlider").filter(has_text="Decision threshold").get_by_role("slider")
     thumb.focus()
@@ -55,7 +55,7 @@ def test_defaults_train_and_threshold_moves_the_matrix(page: Page, app_url: str,
     assert confusion.inner_text() != before
     assert "train_threshold=0.95" in page.url
     assert_no_exception(page)
-    _charts_drawn(page, 4)
+    _charts_drawn(page, 5)
     screenshot("train_cancer_threshold")
 
 
@@ -73,7 +73,7 @@ def test_stop_button_interrupts_a_long_run_and_keeps_the_model(page: Page, app_u
     expect(page.get_by_text(re.compile(r"Stopped by you at iteration \d+ of 45500"))).to_be_visible()
     expect(page.get_by_text("stopped here")).to_be_visible()  # the mark on the loss chart
     assert_no_exception(page)
-    _charts_drawn(page, 4)
+    _charts_drawn(page, 4)  # a stopped run has no replay
     screenshot("train_cancer_stopped")
 
 
@@ -89,7 +89,7 @@ def test_uci_upload_trains(page: Page, app_url: str, screenshot, uci_csv):
         "stMetricValue").inner_text())
     assert accuracy >= 0.94
     assert_no_exception(page)
-    _charts_drawn(page, 4)
+    _charts_drawn(page, 5)
     screenshot("train_cancer_uci_upload")
 
 
@@ -99,7 +99,7 @@ def test_too_high_learning_rate_and_bad_csv_get_plain_messages(page: Page, app_u
     expect(page.get_by_text(re.compile(r"the loss exploded"))).to_be_visible()
     expect(page.get_by_text(re.compile(r"learning rate 10 is too high"))).to_be_visible()
     assert_no_exception(page)
-    _charts_drawn(page, 4)
+    _charts_drawn(page, 4)  # a run that blew up has no replay
     expect(page.locator(".js-plotly-plot").first).to_contain_text("loss exploded")  # the mark where it stopped
     screenshot("train_cancer_divergence")
 
