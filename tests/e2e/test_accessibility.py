@@ -87,13 +87,7 @@ def _needs(name: str) -> None:
         pytest.skip(f"the {name} page does not exist yet")
 
 
-NUMPY_LINE_SCROLLS = pytest.mark.xfail(strict=True, reason=(
-    "app_pages/forward_backward.py:163 st.code(stage.numpy_line) — at 390 px the dLoss_Z1 line scrolls sideways "
-    "inside <pre> (stCode), which takes no keyboard focus: axe scrollable-region-focusable (serious). Fix: "
-    "st.code(..., wrap_lines=True), or shorter lines on a phone."))
-
-
-@pytest.mark.parametrize("viewport", ["1366x768", pytest.param("390x844", marks=NUMPY_LINE_SCROLLS)])
+@pytest.mark.parametrize("viewport", ["1366x768", "390x844"])
 def test_backward_stage_has_no_serious_violations(tabs, app_url: str, viewport: str):
     _needs("forward_backward")
     page, outside = tabs[viewport]

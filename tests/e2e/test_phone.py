@@ -81,13 +81,7 @@ LANDSCAPE_PLAYER = pytest.mark.xfail(strict=True, reason=(
     "app_pages/landscape.py) overlap — the ‖ Pause button lies under the ▶ 0.5× speed button, so the animation "
     "cannot be paused. Fix: put the speed buttons in their own updatemenu row (y below the play/pause row), or "
     "a dropdown, when the chart is narrow."))
-SQUASHED_MATRICES = pytest.mark.xfail(strict=True, reason=(
-    "forward_backward at 390 px: the gradient-check heatmaps (app_pages/forward_backward.py, gradient check "
-    "section: 'dLoss_W1 (back-prop) / numeric (forward) / difference W1' and the b1, W2, b2 rows) are squashed — "
-    "the three panel titles run into each other and the cell numbers overlap their neighbours (57 overlapping "
-    "text pairs measured). Fix: stack the three panels vertically or show one at a time below ~700 px, and "
-    "fewer digits (3 significant) in the cells."))
-XFAIL = {"landscape": LANDSCAPE_PLAYER, "forward_backward": SQUASHED_MATRICES}
+XFAIL = {"landscape": LANDSCAPE_PLAYER}
 
 
 @pytest.mark.parametrize("name", [pytest.param(name, marks=XFAIL.get(name, ())) for name in page_paths()])
