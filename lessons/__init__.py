@@ -1,0 +1,1 @@
+"""Lesson content and rules: pure Python, no Streamlit."""
