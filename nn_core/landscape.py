@@ -241,6 +241,20 @@ class LandscapeScene:
     n_params: int
     m: int
 
+    @property
+    def height_cap(self) -> float:
+        """Where the drawing cuts the surface flat: 1.5× the highest point the calm balls reached (at least 2),
+        so a few huge corner values do not flatten the valley the balls roll in."""
+        calm = [ball for ball in self.balls if not ball.diverged]
+        seen = [float(np.max(np.concatenate([b.height, b.losses]))) for b in calm] or [float(self.balls[0].losses[0])]
+        return max(2.0, 1.5 * max(seen))
+
+    @property
+    def largest_gap(self) -> float | None:
+        """The largest |real loss − surface height| along the calm balls' paths (None if every ball diverged)."""
+        gaps = [float(np.max(np.abs(b.losses - b.height))) for b in self.balls if not b.diverged]
+        return max(gaps) if gaps else None
+
 
 def train_ball(start: Params, X: np.ndarray, Y: np.ndarray, optimizer: str, lr: float, *, steps: int,
                batch_size: int | None = None, seed: int = 0) -> TrainingRun:
