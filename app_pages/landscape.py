@@ -65,7 +65,7 @@ def real_landscape(balls: tuple[tuple[str, float], ...], steps: int, directions:
 @st.fragment
 def lesson() -> None:
     """Settings beside the 3D view, then the top view, the height chart and the outcomes: only this reruns."""
-    settings, view = st.columns([1, 2.4], gap="medium")
+    settings, view = st.columns([1.45, 2.55], gap="small")
     surface_key = settings.selectbox("Landscape", list(LANDSCAPES), format_func=LANDSCAPES.get, key="land_surface")
     is_real = surface_key == REAL
     mode = settings.radio("Balls", list(MODES), format_func=MODES.get, key="land_mode", horizontal=True,
@@ -99,7 +99,8 @@ def lesson() -> None:
         balls = tuple(("gd", rate) for rate in sweep_learning_rates(lr))
         colors = list(SERIES_COLORS[: len(balls)])
         if outside := outside_slider([rate for _, rate in balls]):
-            settings.caption(f"The balls at lr {', '.join(map(format_number, outside))} lie outside the slider's range "
+            settings.markdown(f"The balls at lr {', '.join(map(format_number, outside))} lie outside the slider's "
+                              "range "
                              f"({format_number(LEARNING_RATES[0])} … {format_number(LEARNING_RATES[-1])}).")
     else:
         if not optimizers:
@@ -125,7 +126,7 @@ def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, se
     summary = describe_paths(paths)
     view.plotly_chart(surface_figure(x_axis, y_axis, Z, paths, z_title="height f(x, y)"), key="land_surface_chart",
                       alt=f"3D view of the surface {surface.label} with every ball's path. {summary}")
-    view.caption(f"{surface.description} The height f(x, y) plays the loss (a toy surface may dip below 0). "
+    view.markdown(f"{surface.description} The height f(x, y) plays the loss (a toy surface may dip below 0). "
                  + PLAYER_HELP)
     left, right = st.columns(2)
     left.plotly_chart(contour_figure(x_axis, y_axis, Z, paths, minima=[MinimumMarker(m.x, m.y, m.is_global)
@@ -136,7 +137,7 @@ def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, se
                                          title="Height of the ball at each step", y_title="height",
                                          y_cap=float(Z.max())), key="land_loss_chart",
                        alt=f"Height of each ball against the step. {summary}")
-    st.caption(f"In words: {summary}")
+    st.markdown(f"In words: {summary}")
     st.subheader("Where each ball ended")
     for label, run in zip(labels, runs, strict=True):
         outcome = classify_outcome(run, surface)
@@ -159,7 +160,7 @@ def real_lesson(view, balls, labels, colors, steps, directions, resolution, seed
     view.plotly_chart(surface_figure(scene.axis, scene.axis, scene.Z, paths, axis_titles=scene.axis_titles,
                                      z_title="training loss", z_cap=z_cap), key="land_surface_chart",
                       alt=f"3D view of the training loss on a slice through the trained weights. {summary}")
-    view.caption(f"The network has {scene.n_params} weights; this is a flat slice through the best weights θ* "
+    view.markdown(f"The network has {scene.n_params} weights; this is a flat slice through the best weights θ* "
                  f"found, L(θ* + α·δ + β·η) on the {scene.m} training samples, {len(scene.axis)} × "
                  f"{len(scene.axis)} grid. Every ball trains from the same initial weights. " + PLAYER_HELP
                  + (f" Heights above {format_number(z_cap)} are cut flat so the valley stays readable."
@@ -178,13 +179,13 @@ def real_lesson(view, balls, labels, colors, steps, directions, resolution, seed
     right.plotly_chart(loss_curve_figure(curves, title="Real loss (dotted) vs. height under the ball", y_cap=z_cap,
                                          log_y=True), key="land_loss_chart",
                        alt=f"Training loss of each ball against the step, log scale. {summary}")
-    st.caption(f"In words: {summary}")
+    st.markdown(f"In words: {summary}")
     st.info("**Why the dotted and solid lines differ:** the ball is drawn on the slice, at the point of the plane "
             f"closest to the real weights θ_t; θ_t also moved in the other {scene.n_params - 2} directions, which "
             "the slice cannot show. They meet at θ*, where the slice passes through the weights"
             + (f" (largest gap along the paths: {format_number(scene.largest_gap)})." if scene.largest_gap else "."))
     if scene.kind == "random":
-        st.caption("Random directions are almost perpendicular to the training path in this many dimensions, so "
+        st.markdown("Random directions are almost perpendicular to the training path in this many dimensions, so "
                    "the path's shadow is short; switch to PCA directions to see the plane training moved in.")
     st.subheader("Where each ball ended")
     lowest = min(float(ball.losses[-1]) for ball in scene.balls)

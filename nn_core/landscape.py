@@ -43,7 +43,7 @@ class Plane:
         if self.explained_variance is not None:
             first, second = self.explained_variance
             return f"α: 1st PC ({100 * first:.1f} % of variance)", f"β: 2nd PC ({100 * second:.1f} % of variance)"
-        return "α (filter-normalized direction δ)", "β (filter-normalized direction η)"
+        return "α (filter-normalized δ)", "β (filter-normalized η)"
 
 
 def flatten_params(params: Params) -> np.ndarray:

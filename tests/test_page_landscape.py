@@ -176,4 +176,4 @@ def test_toy_outcomes_speak_of_height_and_count_steps_in_words(app_test):
     assert "after 10 steps" in lines
     at.select_slider(key="land_lr").set_value(10.0).run()
     at.radio(key="land_mode").set_value("sweep").run()
-    assert "lie outside the slider's range" in " ".join(c.value for c in at.caption)
+    assert "lie outside the slider's range" in " ".join(m.value for m in at.markdown)

@@ -22,7 +22,7 @@ SPEEDS: dict[str, int] = {"0.5×": 2 * DEFAULT_FRAME_MS, "1×": DEFAULT_FRAME_MS
                           "4×": DEFAULT_FRAME_MS // 4}
 # A legend under the plot, below the x-axis title (never on it, never under the toolbar at the top).
 BELOW_PLOT_LEGEND = {"legend": {"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"}}
-CAMERA = {"eye": {"x": -1.25, "y": -1.35, "z": 0.85}, "up": {"x": 0, "y": 0, "z": 1}}
+CAMERA = {"eye": {"x": -0.95, "y": -1.15, "z": 1.35}, "up": {"x": 0, "y": 0, "z": 1}}
 
 
 @dataclass(frozen=True)
@@ -136,15 +136,15 @@ def _static_traces(positions: list[np.ndarray], paths: Sequence[BallPath], spans
 def _ball_styles(paths: Sequence[BallPath], first: list[dict]) -> list[dict]:
     """The balls as first drawn, with colour, outline and hover text; frames only move them."""
     return [{**ball, "mode": "markers", "name": path.label, "legendgroup": path.label,
-             "marker": {"size": 8, "color": path.color, "symbol": ball.get("marker", {}).get("symbol", "circle"),
+             "marker": {"size": 10, "color": path.color, "symbol": ball.get("marker", {}).get("symbol", "circle"),
                         "line": {"color": "black", "width": 2}},
              "hovertemplate": f"{path.label}<br>x=%{{x:.3g}}, y=%{{y:.3g}}<br>height=%{{z:.3g}}<extra></extra>"}
             for path, ball in zip(paths, first, strict=True)]
 
 
 def _animation_controls(frame_names: list[str], step_labels: list[str]) -> dict:
-    """One row of buttons at the top (▶ Play, ‖ Pause, speeds: one group, so nothing can overlap on a
-    phone) and the step slider at the bottom."""
+    """One row of buttons (▶ Play, ‖ Pause, speeds: one group, so nothing can overlap on a phone) just above
+    the step slider at the bottom: clear of the toolbar, which Plotly shows at the top right."""
     play = {"frame": {"duration": DEFAULT_FRAME_MS, "redraw": True}, "transition": {"duration": 0},
             "fromcurrent": True, "mode": "immediate"}
     pause = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
@@ -153,8 +153,8 @@ def _animation_controls(frame_names: list[str], step_labels: list[str]) -> dict:
                      for label, ms in SPEEDS.items()]
     return {
         "updatemenus": [
-            {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": 1.0,
-             "xanchor": "left", "yanchor": "bottom", "pad": {"b": 4},
+            {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": 0.0,
+             "xanchor": "left", "yanchor": "bottom", "pad": {"b": 6},
              "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
                          {"label": "‖ Pause", "method": "animate", "args": [[None], pause]},
                          *speed_buttons]},
@@ -203,13 +203,13 @@ def surface_figure(x_axis: np.ndarray, y_axis: np.ndarray, Z: np.ndarray, paths:
                "yaxis": {"title": {"text": axis_titles[1]}, "range": list(y_range), "autorange": False},
                "zaxis": {"title": {"text": z_title}, "range": list(z_range), "autorange": False},
                "camera": CAMERA, "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6},
-               "dragmode": "turntable", "domain": {"x": [0, 1], "y": [0.02, 1]}},
+               "dragmode": "turntable", "domain": {"x": [0, 1], "y": [0.1, 1]}},
         uirevision="landscape",
-        legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top", "bgcolor": "rgba(255,255,255,0.8)"},
+        legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},  # under the step slider's labels
         **_animation_controls([str(k) for k in steps], [str(int(k)) for k in steps]),
     )
     apply_house_style(fig, title=title, height=height)
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 44 if not title else 80, "b": 110})
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 30 if not title else 60, "b": 150})
     return fig
 
 
