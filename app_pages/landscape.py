@@ -2,18 +2,7 @@
 
 import streamlit as st
 
-from lessons.landscape_settings import (
-    BATCH_SIZES,
-    DEFAULTS,
-    DIRECTIONS,
-    LANDSCAPES,
-    LEARNING_RATES,
-    MODES,
-    REAL,
-    link_from_settings,
-    outside_slider,
-    settings_from_link,
-)
+from lessons import landscape_settings as choices
 from nn_core.descent import classify_outcome, count_steps, run_descent, sweep_learning_rates
 from nn_core.divergence import divergence_clause
 from nn_core.landscape import LandscapeScene, landscape_scene
@@ -21,21 +10,11 @@ from nn_core.network import init_params
 from nn_core.optimizers import OPTIMIZER_LABELS, OPTIMIZERS
 from nn_core.surfaces import DOMAIN, get_surface
 from ui.cached import cancer_split
-from viz.landscape3d import (
-    BallPath,
-    LossCurve,
-    MinimumMarker,
-    contour_figure,
-    describe_paths,
-    loss_curve_figure,
-    surface_figure,
-)
+from viz import landscape3d as charts
 from viz.style import OPTIMIZER_COLORS, SERIES_COLORS, format_number
 
 HIDDEN_UNITS = 15
 TOY_RESOLUTION = 81
-PLAYER_HELP = ("▶ Play rolls the balls along their trails (○ marks each start), ‖ Pause stops them, the step "
-               "slider scrubs, 0.5× … 4× play at other speeds. Drag to turn the view.")
 
 
 def _suggest_start() -> None:
@@ -66,15 +45,16 @@ def real_landscape(balls: tuple[tuple[str, float], ...], steps: int, directions:
 def lesson() -> None:
     """Settings beside the 3D view, then the top view, the height chart and the outcomes: only this reruns."""
     settings, view = st.columns([1.45, 2.55], gap="small")
-    surface_key = settings.selectbox("Landscape", list(LANDSCAPES), format_func=LANDSCAPES.get, key="land_surface")
-    is_real = surface_key == REAL
-    mode = settings.radio("Balls", list(MODES), format_func=MODES.get, key="land_mode", horizontal=True,
+    surface_key = settings.selectbox("Landscape", list(choices.LANDSCAPES), format_func=choices.LANDSCAPES.get,
+                                     key="land_surface")
+    is_real = surface_key == choices.REAL
+    mode = settings.radio("Balls", list(choices.MODES), format_func=choices.MODES.get, key="land_mode", horizontal=True,
                           help="Race: one ball per optimizer from the same start. Sweep: five gradient-descent "
                                "balls at ¼×, ½×, 1×, 2× and 4× the chosen learning rate.")
     optimizers = settings.multiselect("Optimizers (each one a ball)", list(OPTIMIZERS), key="land_optimizers",
                                       format_func=OPTIMIZER_LABELS.get, disabled=mode == "sweep",
                                       help="Learning-rate sweep mode uses plain gradient descent only.")
-    lr = settings.select_slider("Learning rate (log scale)", options=LEARNING_RATES, format_func=format_number,
+    lr = settings.select_slider("Learning rate (log scale)", options=choices.LEARNING_RATES, format_func=format_number,
                                 key="land_lr")
     steps = settings.slider("Steps", 10, 300, step=10, key="land_steps")
     more = settings.expander("Start, noise, seed" if not is_real else "Slice, grid, mini-batch, seed")
@@ -87,21 +67,21 @@ def lesson() -> None:
         more.button("Suggested start", on_click=_suggest_start, key="land_suggest",
                     help="Move the start to where this surface shows its lesson best.")
     else:
-        directions = more.radio("Directions of the slice", list(DIRECTIONS), format_func=DIRECTIONS.get,
+        directions = more.radio("Directions of the slice", list(choices.DIRECTIONS), format_func=choices.DIRECTIONS.get,
                                 key="land_directions", persist_state="page")
         resolution = more.slider("Grid resolution (points per side)", 11, 101, step=10, key="land_resolution",
                                  persist_state="page")
-        batch = more.select_slider("Mini-batch size (gradient noise)", options=BATCH_SIZES, key="land_batch",
+        batch = more.select_slider("Mini-batch size (gradient noise)", options=choices.BATCH_SIZES, key="land_batch",
                                    persist_state="page", help="Smaller batches give noisier gradients; 1 is SGD.")
-    st.query_params.from_dict(link_from_settings(st.session_state))
+    st.query_params.from_dict(choices.link_from_settings(st.session_state))
 
     if mode == "sweep":
         balls = tuple(("gd", rate) for rate in sweep_learning_rates(lr))
         colors = list(SERIES_COLORS[: len(balls)])
-        if outside := outside_slider([rate for _, rate in balls]):
+        if outside := choices.outside_slider([rate for _, rate in balls]):
+            low, high = map(format_number, (choices.LEARNING_RATES[0], choices.LEARNING_RATES[-1]))
             settings.markdown(f"The balls at lr {', '.join(map(format_number, outside))} lie outside the slider's "
-                              "range "
-                             f"({format_number(LEARNING_RATES[0])} … {format_number(LEARNING_RATES[-1])}).")
+                              f"range ({low} … {high}).")
     else:
         if not optimizers:
             settings.warning("No optimizer selected — showing plain gradient descent.")
@@ -121,22 +101,22 @@ def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, se
     surface = get_surface(surface_key)
     runs = toy_runs(surface_key, balls, start, steps, noise, seed)
     x_axis, y_axis, Z = surface.grid(TOY_RESOLUTION)
-    paths = [BallPath(label, color, run.path[:, 0], run.path[:, 1], run.values, run.diverged)
+    paths = [charts.BallPath(label, color, run.path[:, 0], run.path[:, 1], run.values, run.diverged)
              for label, color, run in zip(labels, colors, runs, strict=True)]
-    summary = describe_paths(paths)
-    view.plotly_chart(surface_figure(x_axis, y_axis, Z, paths, z_title="height f(x, y)"), key="land_surface_chart",
+    summary = charts.describe_paths(paths)
+    surface_chart = charts.surface_figure(x_axis, y_axis, Z, paths, z_title="height f(x, y)")
+    view.plotly_chart(surface_chart, key="land_surface_chart",
                       alt=f"3D view of the surface {surface.label} with every ball's path. {summary}")
     view.markdown(f"{surface.description} The height f(x, y) plays the loss (a toy surface may dip below 0). "
-                 + PLAYER_HELP)
+                  + choices.PLAYER_HELP)
     left, right = st.columns(2)
-    left.plotly_chart(contour_figure(x_axis, y_axis, Z, paths, minima=[MinimumMarker(m.x, m.y, m.is_global)
-                                                                       for m in surface.minima],
-                                     title="Top view: the paths"), key="land_contour_chart",
-                      alt=f"Contour map seen from above: ★ global, ▼ local minima. {summary}")
-    right.plotly_chart(loss_curve_figure([LossCurve(p.label, p.color, p.z, diverged=p.diverged) for p in paths],
-                                         title="Height of the ball at each step", y_title="height",
-                                         y_cap=float(Z.max())), key="land_loss_chart",
-                       alt=f"Height of each ball against the step. {summary}")
+    minima = [charts.MinimumMarker(m.x, m.y, m.is_global) for m in surface.minima]
+    left.plotly_chart(charts.contour_figure(x_axis, y_axis, Z, paths, minima=minima, title="Top view: the paths"),
+                      key="land_contour_chart", alt=f"Contour map from above: ★ global, ▼ local minima. {summary}")
+    curves = [charts.LossCurve(p.label, p.color, p.z, diverged=p.diverged) for p in paths]
+    right.plotly_chart(charts.loss_curve_figure(curves, title="Height of the ball at each step", y_title="height",
+                                                y_cap=float(Z.max())),
+                       key="land_loss_chart", alt=f"Height of each ball against the step. {summary}")
     st.markdown(f"In words: {summary}")
     st.subheader("Where each ball ended")
     for label, run in zip(labels, runs, strict=True):
@@ -153,40 +133,35 @@ def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, se
 
 def real_lesson(view, balls, labels, colors, steps, directions, resolution, seed, batch_size) -> None:
     scene = real_landscape(balls, steps, directions, resolution, seed, batch_size)
-    paths = [BallPath(label, color, ball.alpha, ball.beta, ball.height, ball.diverged)
+    paths = [charts.BallPath(label, color, ball.alpha, ball.beta, ball.height, ball.diverged)
              for label, color, ball in zip(labels, colors, scene.balls, strict=True)]
     z_cap = scene.height_cap
-    summary = describe_paths(paths, height_word="loss")
-    view.plotly_chart(surface_figure(scene.axis, scene.axis, scene.Z, paths, axis_titles=scene.axis_titles,
-                                     z_title="training loss", z_cap=z_cap), key="land_surface_chart",
+    summary = charts.describe_paths(paths, height_word="loss")
+    surface_chart = charts.surface_figure(scene.axis, scene.axis, scene.Z, paths, axis_titles=scene.axis_titles,
+                                          z_title="training loss", z_cap=z_cap)
+    view.plotly_chart(surface_chart, key="land_surface_chart",
                       alt=f"3D view of the training loss on a slice through the trained weights. {summary}")
-    view.markdown(f"The network has {scene.n_params} weights; this is a flat slice through the best weights θ* "
-                 f"found, L(θ* + α·δ + β·η) on the {scene.m} training samples, {len(scene.axis)} × "
-                 f"{len(scene.axis)} grid. Every ball trains from the same initial weights. " + PLAYER_HELP
-                 + (f" Heights above {format_number(z_cap)} are cut flat so the valley stays readable."
-                    if float(scene.Z.max()) > z_cap else ""))
+    view.markdown(choices.slice_description(scene.n_params, scene.m, len(scene.axis))
+                  + (f" Heights above {format_number(z_cap)} are cut flat so the valley stays readable."
+                     if float(scene.Z.max()) > z_cap else ""))
     if scene.kind != scene.requested_kind:
-        st.warning("PCA directions need a training path that did not fly off; every ball diverged, so this slice "
-                   "uses random filter-normalized directions instead.")
+        st.warning(choices.PCA_FALLBACK)
     left, right = st.columns(2)
-    left.plotly_chart(contour_figure(scene.axis, scene.axis, scene.Z, paths, axis_titles=scene.axis_titles,
-                                     z_cap=z_cap, minima=[MinimumMarker(0.0, 0.0, True)],
-                                     title="Top view: the paths (★ = θ*)"), key="land_contour_chart",
+    left.plotly_chart(charts.contour_figure(scene.axis, scene.axis, scene.Z, paths, axis_titles=scene.axis_titles,
+                                            z_cap=z_cap, minima=[charts.MinimumMarker(0.0, 0.0, True)],
+                                            title="Top view: the paths (★ = θ*)"), key="land_contour_chart",
                       alt=f"Contour map of the slice seen from above, ★ at θ*. {summary}")
     curves = [curve for path, ball in zip(paths, scene.balls, strict=True) for curve in (
-        LossCurve(f"{path.label}: surface height", path.color, ball.height, diverged=ball.diverged),
-        LossCurve(f"{path.label}: real loss L(θ_t)", path.color, ball.losses, dash="dot"))]
-    right.plotly_chart(loss_curve_figure(curves, title="Real loss (dotted) vs. height under the ball", y_cap=z_cap,
-                                         log_y=True), key="land_loss_chart",
+        charts.LossCurve(f"{path.label}: surface height", path.color, ball.height, diverged=ball.diverged),
+        charts.LossCurve(f"{path.label}: real loss L(θ_t)", path.color, ball.losses, dash="dot"))]
+    right.plotly_chart(charts.loss_curve_figure(curves, title="Real loss (dotted) vs. height under the ball",
+                                                y_cap=z_cap, log_y=True), key="land_loss_chart",
                        alt=f"Training loss of each ball against the step, log scale. {summary}")
     st.markdown(f"In words: {summary}")
-    st.info("**Why the dotted and solid lines differ:** the ball is drawn on the slice, at the point of the plane "
-            f"closest to the real weights θ_t; θ_t also moved in the other {scene.n_params - 2} directions, which "
-            "the slice cannot show. They meet at θ*, where the slice passes through the weights"
+    st.info(choices.why_lines_differ(scene.n_params)
             + (f" (largest gap along the paths: {format_number(scene.largest_gap)})." if scene.largest_gap else "."))
     if scene.kind == "random":
-        st.markdown("Random directions are almost perpendicular to the training path in this many dimensions, so "
-                   "the path's shadow is short; switch to PCA directions to see the plane training moved in.")
+        st.markdown(choices.RANDOM_SHADOW)
     st.subheader("Where each ball ended")
     lowest = min(float(ball.losses[-1]) for ball in scene.balls)
     for label, ball in zip(labels, scene.balls, strict=True):
@@ -206,11 +181,11 @@ st.title("The ball on the loss landscape")
 st.markdown("Training is a ball rolling downhill: the height is the loss, the position is the weights, and every "
             "step moves against the gradient, θ ← θ − lr · dLoss/dθ. Press **▶ Play** on the 3D view.")
 if "land_link_notes" not in st.session_state:  # a link is read once, when the page opens
-    from_link, st.session_state["land_link_notes"] = settings_from_link(
+    from_link, st.session_state["land_link_notes"] = choices.settings_from_link(
         {key: st.query_params.get_all(key) for key in st.query_params})
     st.session_state.update(from_link)
 for note in st.session_state["land_link_notes"]:
     st.text(f"⚠ {note}")  # st.text: the link's value is shown literally, never as Markdown or HTML
-for key, value in DEFAULTS.items():
+for key, value in choices.DEFAULTS.items():
     st.session_state.setdefault(key, value)
 lesson()

@@ -1,4 +1,4 @@
-"""The landscape lesson's settings: their defaults, their choices, and how a link carries them.
+"""The landscape lesson's settings and words: defaults, choices, how a link carries them, what the page says.
 
 Pure Python (no Streamlit) so the link rules are tested directly: ``settings_from_link`` checks every
 value a shared address carries before any widget sees it, ``link_from_settings`` writes the short,
@@ -82,3 +82,25 @@ def link_from_settings(settings: Mapping[str, object]) -> dict[str, str | list[s
 def outside_slider(rates: Sequence[float]) -> list[float]:
     """The sweep's learning rates that the slider cannot show (the sweep goes 4× past either end)."""
     return [rate for rate in rates if not LEARNING_RATES[0] <= rate <= LEARNING_RATES[-1]]
+
+
+PLAYER_HELP = ("▶ Play rolls the balls along their trails (○ marks each start), ‖ Pause stops them, the step "
+               "slider scrubs, 0.5× … 4× play at other speeds. Drag to turn the view.")
+PCA_FALLBACK = ("PCA directions need a training path that did not fly off; every ball diverged, so this slice "
+                "uses random filter-normalized directions instead.")
+RANDOM_SHADOW = ("Random directions are almost perpendicular to the training path in this many dimensions, so "
+                 "the path's shadow is short; switch to PCA directions to see the plane training moved in.")
+
+
+def slice_description(n_params: int, m: int, grid: int) -> str:
+    """What the real network's 3D view is a picture of."""
+    return (f"The network has {n_params} weights; this is a flat slice through the best weights θ* found, "
+            f"L(θ* + α·δ + β·η) on the {m} training samples, {grid} × {grid} grid. Every ball trains from the "
+            "same initial weights. " + PLAYER_HELP)
+
+
+def why_lines_differ(n_params: int) -> str:
+    """Why the real loss (dotted) and the height under the ball (solid) are not the same line."""
+    return ("**Why the dotted and solid lines differ:** the ball is drawn on the slice, at the point of the plane "
+            f"closest to the real weights θ_t; θ_t also moved in the other {n_params - 2} directions, which the "
+            "slice cannot show. They meet at θ*, where the slice passes through the weights")
