@@ -14,7 +14,7 @@ from viz import landscape3d as charts
 from viz.style import OPTIMIZER_COLORS, SERIES_COLORS, format_number
 
 HIDDEN_UNITS = 15
-TOY_RESOLUTION = 81
+TOY_RESOLUTION = 61  # 0.1 apart: smooth at the narrowest well (width 0.6), and 45 % fewer points than 81
 
 
 def _suggest_start() -> None:

@@ -52,8 +52,13 @@ WATCH_JS = """() => {
   if (window.__watch) return;
   window.__watch = true;
   window.__last = performance.now();
+  window.__done = performance.now();
   new MutationObserver(() => { window.__last = performance.now(); })
     .observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+  const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'notRunning') window.__done = performance.now();
+  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
 # Counts every byte the page's websockets receive, in the page itself: neither Playwright's websocket
 # events nor the CDP network log saw Streamlit's large messages here.
@@ -84,6 +89,7 @@ IDLE_JS = """(quiet) => {
 class Sample:
     seconds: float
     kilobytes: float
+    script_seconds: float  # until the script finished and every message was sent; the rest is drawing
 
 
 def free_port() -> int:
@@ -145,8 +151,9 @@ class Meter:
         act()
         self.page.wait_for_timeout(100)  # let the rerun start before looking for idle
         self.wait_idle()
-        end = self.page.evaluate("() => window.__last")
-        return Sample(max(0.0, end - start) / 1000, (self.received - before) / 1024)
+        end, done = self.page.evaluate("() => [window.__last, window.__done]")
+        return Sample(max(0.0, end - start) / 1000, (self.received - before) / 1024,
+                      min(max(0.0, done - start), max(0.0, end - start)) / 1000)
 
 
 def press_slider(page, key: str, direction: str) -> Callable[[], None]:
@@ -176,7 +183,9 @@ def run_control(meter: Meter, name: str, actions: Callable[[int], Callable[[], N
     kilobytes = statistics.median(s.kilobytes for s in taken)
     ratio = f"{seconds / floor:5.1f}×" if floor else "   1.0×"
     spread = ", ".join(f"{s.seconds:.2f}" for s in taken)
-    print(f"  {name:<34} {seconds:6.2f} s  {ratio}  {kilobytes:8.0f} KB   (samples {spread})", flush=True)
+    script = statistics.median(s.script_seconds for s in taken)
+    print(f"  {name:<34} {seconds:6.2f} s  {ratio}  {kilobytes:6.0f} KB  script {script:5.2f} s, drawing "
+          f"{seconds - script:5.2f} s   (samples {spread})", flush=True)
     return seconds, kilobytes
 
 
