@@ -110,3 +110,10 @@ def test_frame_indices_cover_start_and_end():
     assert list(frame_indices(5)) == [0, 1, 2, 3, 4]
     many = frame_indices(301, 120)
     assert many[0] == 0 and many[-1] == 300 and len(many) <= 120
+
+
+def test_log_loss_axis_is_labelled_at_powers_of_ten_only():
+    curves = [LossCurve("calm", "blue", np.array([0.7, 0.2, 0.01]))]
+    yaxis = loss_curve_figure(curves, log_y=True).layout.yaxis
+    assert yaxis.type == "log" and yaxis.dtick == 1 and yaxis.exponentformat == "power"
+    assert loss_curve_figure(curves).layout.yaxis.type in (None, "linear")  # toy heights: linear, every time
