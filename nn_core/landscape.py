@@ -169,8 +169,8 @@ def loss_on_plane(plane: Plane, X: np.ndarray, Y: np.ndarray, alphas: np.ndarray
     B_β = Z1* + β·Z1_η and A = Z1_δ from three matrix products. ReLU(α·A + B) = max(α·A, −B) + B, so a
     row costs one max pass over its points (the α·A terms are shared by every row of a grid) and one
     batched matmul with each point's W2(α, β); the "+ B" part is one small matmul per row. Python loops
-    over rows and cache-sized chunks of a row, never over single points. One BLAS thread: the products are tiny, and on a busy 2-core
-    machine OpenBLAS's spinning threads made it 7× slower.
+    over rows and cache-sized chunks of a row, never over single points. One BLAS thread: the products
+    are tiny, and on a busy 2-core machine OpenBLAS's spinning threads made it 7× slower.
     """
     betas = np.asarray(betas, dtype=float).ravel()
     alphas = np.asarray(alphas, dtype=float)
