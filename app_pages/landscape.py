@@ -1,31 +1,25 @@
 """The ball on the loss landscape: toy surfaces and the real network's loss around its trained weights."""
 
-import numpy as np
 import streamlit as st
 
-from nn_core.descent import classify_outcome, run_descent, sweep_learning_rates
+from lessons import landscape_settings as choices
+from nn_core.descent import classify_outcome, count_steps, run_descent, sweep_learning_rates
+from nn_core.divergence import divergence_clause
 from nn_core.landscape import LandscapeScene, landscape_scene
 from nn_core.network import init_params
 from nn_core.optimizers import OPTIMIZER_LABELS, OPTIMIZERS
-from nn_core.surfaces import DOMAIN, SURFACES, get_surface
+from nn_core.surfaces import DOMAIN, get_surface
 from streamlit_glue.cached import cancer_split
-from viz.landscape3d import BallPath, LossCurve, MinimumMarker, contour_figure, loss_curve_figure, surface_figure
+from viz import landscape3d as charts
 from viz.style import OPTIMIZER_COLORS, SERIES_COLORS, format_number
 
-REAL = "real"
-LANDSCAPES = {**{key: surface.label for key, surface in SURFACES.items()}, REAL: "The real network (cancer data)"}
-LEARNING_RATES = [float(f"{lr:.3g}") for lr in np.logspace(-3, 1, 25)]  # 0.001 … 10, geometric
 HIDDEN_UNITS = 15
-TOY_RESOLUTION = 81
-PLAYER_HELP = ("▶ Play rolls the balls, ‖ Pause stops them, the step slider scrubs back and forth, and 0.5× … 4× "
-               "play at other speeds. Drag to turn the view; the trails show where each ball has been.")
-BATCH_SIZES = ["full batch", "128", "32", "8", "1"]
-DIRECTIONS = {"random": "Filter-normalized random (Li et al. 2018)", "pca": "PCA of the training path"}
+TOY_RESOLUTION = 61  # 0.1 apart: smooth at the narrowest well (width 0.6), and 45 % fewer points than 81
 
 
 def _suggest_start() -> None:
     """Button callback: move the start sliders to the chosen surface's instructive start point."""
-    surface = get_surface(st.session_state.get("land_surface", "hills"))
+    surface = get_surface(st.session_state["land_surface"])
     st.session_state["land_x0"], st.session_state["land_y0"] = surface.suggested_start
 
 
@@ -47,153 +41,151 @@ def real_landscape(balls: tuple[tuple[str, float], ...], steps: int, directions:
                            resolution=resolution, seed=seed, batch_size=batch_size)
 
 
-# ---------------------------------------------------------------- controls
-st.title("The ball on the loss landscape")
-st.markdown(
-    "Training a network is a ball rolling downhill: the height is the loss, the position is the weights, and "
-    "every step moves the ball against the gradient: θ ← θ − lr · dLoss/dθ. Press **▶ Play** on the 3D view "
-    "to watch it roll — toward a valley, sometimes a local one, hopefully the deepest."
-)
+@st.fragment
+def lesson() -> None:
+    """Settings beside the 3D view, then the top view, the height chart and the outcomes: only this reruns."""
+    settings, view = st.columns([1.45, 2.55], gap="small")
+    surface_key = settings.selectbox("Landscape", list(choices.LANDSCAPES), format_func=choices.LANDSCAPES.get,
+                                     key="land_surface")
+    is_real = surface_key == choices.REAL
+    mode = settings.radio("Balls", list(choices.MODES), format_func=choices.MODES.get, key="land_mode", horizontal=True,
+                          help="Race: one ball per optimizer from the same start. Sweep: five gradient-descent "
+                               "balls at ¼×, ½×, 1×, 2× and 4× the chosen learning rate.")
+    optimizers = settings.multiselect("Optimizers (each one a ball)", list(OPTIMIZERS), key="land_optimizers",
+                                      format_func=OPTIMIZER_LABELS.get, disabled=mode == "sweep",
+                                      help="Learning-rate sweep mode uses plain gradient descent only.")
+    lr = settings.select_slider("Learning rate (log scale)", options=choices.LEARNING_RATES, format_func=format_number,
+                                key="land_lr")
+    steps = settings.slider("Steps", 10, 300, step=10, key="land_steps")
+    more = settings.expander("Start, noise, seed" if not is_real else "Slice, grid, mini-batch, seed")
+    seed = more.number_input("Seed (noise, random directions, initial weights)", 0, 9999, key="land_seed")
+    if not is_real:
+        noise = more.slider("Gradient noise (imitates mini-batch / SGD)", 0.0, 2.0, step=0.05, key="land_noise",
+                            persist_state="page", help="Adds Gaussian noise of this size to every gradient.")
+        x0 = more.slider("Start x", *DOMAIN, step=0.05, key="land_x0", persist_state="page")
+        y0 = more.slider("Start y", *DOMAIN, step=0.05, key="land_y0", persist_state="page")
+        more.button("Suggested start", on_click=_suggest_start, key="land_suggest",
+                    help="Move the start to where this surface shows its lesson best.")
+    else:
+        directions = more.radio("Directions of the slice", list(choices.DIRECTIONS), format_func=choices.DIRECTIONS.get,
+                                key="land_directions", persist_state="page")
+        resolution = more.slider("Grid resolution (points per side)", 11, 101, step=10, key="land_resolution",
+                                 persist_state="page")
+        batch = more.select_slider("Mini-batch size (gradient noise)", options=choices.BATCH_SIZES, key="land_batch",
+                                   persist_state="page", help="Smaller batches give noisier gradients; 1 is SGD.")
+    st.query_params.from_dict(choices.link_from_settings(st.session_state))
 
-top = st.columns([2, 1.3, 2.7])
-surface_key = top[0].selectbox("Landscape", list(LANDSCAPES), format_func=LANDSCAPES.get, key="land_surface",
-                               bind="query-params")
-is_real = surface_key == REAL
-mode = top[1].radio("Balls", ["race", "sweep"], key="land_mode", bind="query-params",
-                    format_func={"race": "Race optimizers", "sweep": "Learning-rate sweep"}.get,
-                    help="Race: one ball per optimizer, all from the same start. Sweep: five gradient-descent "
-                         "balls whose learning rates are ¼×, ½×, 1×, 2× and 4× the chosen one.")
-optimizers = top[2].multiselect("Optimizers (each one a ball)", list(OPTIMIZERS), default=["gd", "momentum", "adam"],
-                                format_func=OPTIMIZER_LABELS.get, key="land_optimizers", bind="query-params",
-                                disabled=mode == "sweep",
-                                help="Learning-rate sweep mode uses plain gradient descent only.")
-middle = st.columns(4)
-lr = middle[0].select_slider("Learning rate (log scale)", options=LEARNING_RATES, value=0.1, format_func=format_number,
-                             key="land_lr", bind="query-params")
-steps = middle[1].slider("Steps", 10, 300, 100, step=10, key="land_steps", bind="query-params")
-seed = middle[3].number_input("Seed (noise, random directions, initial weights)", 0, 99, 0, key="land_seed",
-                              bind="query-params")
-bottom = st.columns(4)
-if not is_real:
-    noise = middle[2].slider("Gradient noise (imitates mini-batch / SGD)", 0.0, 2.0, 0.0, step=0.05, key="land_noise",
-                             bind="query-params", persist_state="page",
-                             help="Adds Gaussian noise of this size to every gradient, as a mini-batch estimate does.")
-    x0 = bottom[0].slider("Start x", *DOMAIN, value=-2.2, step=0.05, key="land_x0", bind="query-params",
-                          persist_state="page")
-    y0 = bottom[1].slider("Start y", *DOMAIN, value=0.8, step=0.05, key="land_y0", bind="query-params",
-                          persist_state="page")
-    bottom[2].button("Use this surface's suggested start", on_click=_suggest_start, key="land_suggest")
-else:
-    directions = bottom[0].radio("Directions of the slice", list(DIRECTIONS), format_func=DIRECTIONS.get,
-                                 key="land_directions", bind="query-params", persist_state="page")
-    resolution = bottom[1].slider("Grid resolution (points per side)", 11, 101, 41, step=10, key="land_resolution",
-                                  bind="query-params", persist_state="page")
-    batch = middle[2].select_slider("Mini-batch size (the real network's gradient noise)", options=BATCH_SIZES,
-                                    value="full batch", key="land_batch", bind="query-params", persist_state="page",
-                                    help="Smaller batches give noisier gradients, like the noise slider on the toy "
-                                         "surfaces; 1 is stochastic gradient descent.")
+    if mode == "sweep":
+        balls = tuple(("gd", rate) for rate in sweep_learning_rates(lr))
+        colors = list(SERIES_COLORS[: len(balls)])
+        if outside := choices.outside_slider([rate for _, rate in balls]):
+            low, high = map(format_number, (choices.LEARNING_RATES[0], choices.LEARNING_RATES[-1]))
+            settings.markdown(f"The balls at lr {', '.join(map(format_number, outside))} lie outside the slider's "
+                              f"range ({low} … {high}).")
+    else:
+        if not optimizers:
+            settings.warning("No optimizer selected — showing plain gradient descent.")
+            optimizers = ["gd"]
+        balls = tuple((name, lr) for name in optimizers)
+        colors = [OPTIMIZER_COLORS[name] for name in optimizers]
+    labels = [f"{OPTIMIZER_LABELS[name]}, lr {format_number(rate)}" for name, rate in balls]
 
-if mode == "sweep":
-    balls = tuple(("gd", rate) for rate in sweep_learning_rates(lr))
-    colors = list(SERIES_COLORS[: len(balls)])
-else:
-    if not optimizers:
-        st.warning("No optimizer selected — showing plain gradient descent. Pick one or more above to race them.")
-        optimizers = ["gd"]
-    balls = tuple((name, lr) for name in optimizers)
-    colors = [OPTIMIZER_COLORS[name] for name in optimizers]
-labels = [f"{OPTIMIZER_LABELS[name]}, lr {format_number(rate)}" for name, rate in balls]
+    if not is_real:
+        toy_lesson(view, surface_key, balls, labels, colors, (x0, y0), steps, noise, int(seed))
+    else:
+        real_lesson(view, balls, labels, colors, steps, directions, resolution, int(seed),
+                    None if batch == "full batch" else int(batch))
 
-# ---------------------------------------------------------------- compute + figures
-if not is_real:
+
+def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, seed) -> None:
     surface = get_surface(surface_key)
-    st.caption(surface.description)
-    runs = toy_runs(surface_key, balls, (x0, y0), steps, noise, int(seed))
+    runs = toy_runs(surface_key, balls, start, steps, noise, seed)
     x_axis, y_axis, Z = surface.grid(TOY_RESOLUTION)
-    paths = [BallPath(label, color, run.path[:, 0], run.path[:, 1], run.values, run.diverged)
+    paths = [charts.BallPath(label, color, run.path[:, 0], run.path[:, 1], run.values, run.diverged)
              for label, color, run in zip(labels, colors, runs, strict=True)]
-    minima = [MinimumMarker(m.x, m.y, m.is_global) for m in surface.minima]
-    st.plotly_chart(surface_figure(x_axis, y_axis, Z, paths, axis_titles=("x", "y"), z_title="loss f(x, y)"),
-                    key="land_surface_chart")
-    st.caption(PLAYER_HELP)
+    summary = charts.describe_paths(paths)
+    surface_chart = charts.surface_figure(x_axis, y_axis, Z, paths, z_title="height f(x, y)")
+    view.plotly_chart(surface_chart, key="land_surface_chart",
+                      alt=f"3D view of the surface {surface.label} with every ball's path. {summary}")
+    view.markdown(f"{surface.description} The height f(x, y) plays the loss (a toy surface may dip below 0). "
+                  + choices.PLAYER_HELP)
     left, right = st.columns(2)
-    left.plotly_chart(contour_figure(x_axis, y_axis, Z, paths, minima=minima, title="Top view: the paths"),
-                      key="land_contour_chart")
-    right.plotly_chart(loss_curve_figure([LossCurve(p.label, p.color, p.z, diverged=p.diverged) for p in paths],
-                                         title="Loss (height of the ball) at each step", y_cap=float(Z.max())),
-                       key="land_loss_chart")
-
+    minima = [charts.MinimumMarker(m.x, m.y, m.is_global) for m in surface.minima]
+    left.plotly_chart(charts.contour_figure(x_axis, y_axis, Z, paths, minima=minima, title="Top view: the paths"),
+                      key="land_contour_chart", alt=f"Contour map from above: ★ global, ▼ local minima. {summary}")
+    curves = [charts.LossCurve(p.label, p.color, p.z, diverged=p.diverged) for p in paths]
+    right.plotly_chart(charts.loss_curve_figure(curves, title="Height of the ball at each step", y_title="height",
+                                                y_cap=float(Z.max())),
+                       key="land_loss_chart", alt=f"Height of each ball against the step. {summary}")
+    st.markdown(f"In words: {summary}")
     st.subheader("Where each ball ended")
     for label, run in zip(labels, runs, strict=True):
         outcome = classify_outcome(run, surface)
-        where = f"(x, y) = ({format_number(run.end[0])}, {format_number(run.end[1])})"
-        line = f"**{label}** — ended at {where}, loss {format_number(run.values[-1])}: {outcome.message}."
+        line = (f"**{label}** — ended at ({format_number(run.end[0])}, {format_number(run.end[1])}), height "
+                f"{format_number(run.values[-1])} after {count_steps(run.steps_taken)}: {outcome.message}.")
         if outcome.kind == "diverged":
-            st.error(line + " Each step overshot the bottom of the valley and landed higher on the opposite wall, "
-                            "where the slope is steeper, so the next step was even bigger. Lower the learning rate. "
-                            "The path is shown up to where the ball left the map (✕).")
-        elif outcome.kind == "global":
-            st.success(line)
+            st.error(line + " Each step overshot the valley and landed higher on the opposite wall, where the "
+                            "slope is steeper, so the next step was even bigger. The path stops where it left the "
+                            "map (✕).")
         else:
-            st.info(line)
-else:
-    scene = real_landscape(balls, steps, directions, resolution, int(seed),
-                           None if batch == "full batch" else int(batch))
-    axis, Z = scene.axis, scene.Z
-    st.caption(
-        f"The network has {scene.n_params} weights, so its loss lives in {scene.n_params} dimensions. We look at a "
-        f"flat slice through the best weights θ* found: L(θ* + α·δ + β·η), on the {scene.m} training samples, "
-        f"{len(axis)} × {len(axis)} grid. Every ball trains from the same initial weights; its path is the shadow of "
-        "the weights θ_t on that slice."
-    )
-    if scene.kind != scene.requested_kind:
-        st.warning("PCA directions need a training path that did not fly off; every ball diverged, so this slice "
-                   "uses random filter-normalized directions instead.")
-    paths = [BallPath(label, color, ball.alpha, ball.beta, ball.height, ball.diverged)
-             for label, color, ball in zip(labels, colors, scene.balls, strict=True)]
-    calm = [ball for ball in scene.balls if not ball.diverged]
-    heights_seen = [float(np.max(np.concatenate([b.height, b.losses]))) for b in calm] or [scene.balls[0].losses[0]]
-    z_cap = max(2.0, 1.5 * max(heights_seen))
-    st.plotly_chart(surface_figure(axis, axis, Z, paths, axis_titles=scene.axis_titles, z_title="training loss",
-                                   z_cap=z_cap), key="land_surface_chart")
-    st.caption(PLAYER_HELP)
-    if float(Z.max()) > z_cap:
-        st.caption(f"Heights above {format_number(z_cap)} are cut flat (the slice reaches a loss of "
-                   f"{format_number(float(Z.max()))} at its far corners) so the valley stays readable.")
-    left, right = st.columns(2)
-    left.plotly_chart(contour_figure(axis, axis, Z, paths, axis_titles=scene.axis_titles, z_cap=z_cap,
-                                     minima=[MinimumMarker(0.0, 0.0, True)], title="Top view: the paths (★ = θ*)"),
-                      key="land_contour_chart")
-    curves = []
-    for path, ball in zip(paths, scene.balls, strict=True):
-        curves.append(LossCurve(f"{path.label}: surface height", path.color, ball.height, diverged=ball.diverged))
-        curves.append(LossCurve(f"{path.label}: real loss L(θ_t)", path.color, ball.losses, dash="dot"))
-    right.plotly_chart(loss_curve_figure(curves, title="Real loss (dotted) vs. height under the ball", y_cap=z_cap),
-                       key="land_loss_chart")
-    gaps = [float(np.max(np.abs(ball.losses - ball.height))) for ball in calm]
-    st.info(
-        "**Why the dotted and solid lines differ:** the ball is drawn on the slice, at the height of the point "
-        "of the plane closest to the real weights θ_t; the real θ_t also moved in the other "
-        f"{scene.n_params - 2} directions, which the slice cannot show, so its real loss is not the surface "
-        "height. They meet at θ*, where the slice passes through the weights"
-        + (f" (largest gap along the paths: {format_number(max(gaps))})." if gaps else ".")
-    )
-    if scene.kind == "random":
-        st.caption("Random directions are almost perpendicular to the training path in this many dimensions, so "
-                   "the path's shadow is short; switch to PCA directions to see the plane training moved in.")
+            (st.success if outcome.kind == "global" else st.info)(line)
 
+
+def real_lesson(view, balls, labels, colors, steps, directions, resolution, seed, batch_size) -> None:
+    scene = real_landscape(balls, steps, directions, resolution, seed, batch_size)
+    paths = [charts.BallPath(label, color, ball.alpha, ball.beta, ball.height, ball.diverged)
+             for label, color, ball in zip(labels, colors, scene.balls, strict=True)]
+    z_cap = scene.height_cap
+    summary = charts.describe_paths(paths, height_word="loss")
+    surface_chart = charts.surface_figure(scene.axis, scene.axis, scene.Z, paths, axis_titles=scene.axis_titles,
+                                          z_title="training loss", z_cap=z_cap)
+    view.plotly_chart(surface_chart, key="land_surface_chart",
+                      alt=f"3D view of the training loss on a slice through the trained weights. {summary}")
+    view.markdown(choices.slice_description(scene.n_params, scene.m, len(scene.axis))
+                  + (f" Heights above {format_number(z_cap)} are cut flat so the valley stays readable."
+                     if float(scene.Z.max()) > z_cap else ""))
+    if scene.kind != scene.requested_kind:
+        st.warning(choices.PCA_FALLBACK)
+    left, right = st.columns(2)
+    left.plotly_chart(charts.contour_figure(scene.axis, scene.axis, scene.Z, paths, axis_titles=scene.axis_titles,
+                                            z_cap=z_cap, minima=[charts.MinimumMarker(0.0, 0.0, True)],
+                                            title="Top view: the paths (★ = θ*)"), key="land_contour_chart",
+                      alt=f"Contour map of the slice seen from above, ★ at θ*. {summary}")
+    curves = [curve for path, ball in zip(paths, scene.balls, strict=True) for curve in (
+        charts.LossCurve(f"{path.label}: surface height", path.color, ball.height, diverged=ball.diverged),
+        charts.LossCurve(f"{path.label}: real loss L(θ_t)", path.color, ball.losses, dash="dot"))]
+    right.plotly_chart(charts.loss_curve_figure(curves, title="Real loss (dotted) vs. height under the ball",
+                                                y_cap=z_cap, log_y=True), key="land_loss_chart",
+                       alt=f"Training loss of each ball against the step, log scale. {summary}")
+    st.markdown(f"In words: {summary}")
+    st.info(choices.why_lines_differ(scene.n_params)
+            + (f" (largest gap along the paths: {format_number(scene.largest_gap)})." if scene.largest_gap else "."))
+    if scene.kind == "random":
+        st.markdown(choices.RANDOM_SHADOW)
     st.subheader("Where each ball ended")
     lowest = min(float(ball.losses[-1]) for ball in scene.balls)
     for label, ball in zip(labels, scene.balls, strict=True):
-        # max(0, ·): the cross-entropy is never negative; rounding can leave −1e-12 once every sample is fitted
-        line = (f"**{label}** — training loss {format_number(ball.losses[0])} → "
-                f"{format_number(max(0.0, float(ball.losses[-1])))} after {len(ball.losses) - 1} steps")
+        line = (f"**{label}** — training loss {format_number(ball.losses[0])} → {format_number(ball.losses[-1])} "
+                f"after {count_steps(ball.steps_taken)}")
         if ball.diverged:
-            st.error(line + ": the learning rate is too high — the ball flew off. Each update overshoots and the "
-                            "loss grows instead of shrinking; lower the learning rate. The path is shown up to where "
-                            "it left the map (✕).")
-        elif ball.losses[-1] <= lowest + 1e-12:
+            st.error(f"{line}: {divergence_clause(ball.steps_taken, event='the ball flew off', unit='step')}. "
+                     "Each update overshoots and the loss grows; the path stops where it left the map (✕).")
+        elif ball.losses[-1] <= lowest:
             st.success(line + ": the lowest loss of all balls — the centre θ* of this slice.")
         else:
             st.info(line + ". (No one knows the real network's global minimum; a loss near 0 means it fits the "
                            "training set.)")
+
+
+st.title("The ball on the loss landscape")
+st.markdown("Training is a ball rolling downhill: the height is the loss, the position is the weights, and every "
+            "step moves against the gradient, θ ← θ − lr · dLoss/dθ. Press **▶ Play** on the 3D view.")
+if "land_link_notes" not in st.session_state:  # a link is read once, when the page opens
+    from_link, st.session_state["land_link_notes"] = choices.settings_from_link(
+        {key: st.query_params.get_all(key) for key in st.query_params})
+    st.session_state.update(from_link)
+for note in st.session_state["land_link_notes"]:
+    st.text(f"⚠ {note}")  # st.text: the link's value is shown literally, never as Markdown or HTML
+for key, value in choices.DEFAULTS.items():
+    st.session_state.setdefault(key, value)
+lesson()

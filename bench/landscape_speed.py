@@ -14,12 +14,23 @@ import numpy as np
 
 from nn_core import init_params, load_cancer, split_and_scale
 from nn_core.landscape import (
+    Plane,
     filter_normalized_directions,
     loss_on_plane,
-    loss_on_plane_loop,
+    point_on_plane,
     record_trajectory,
     unflatten_params,
 )
+from nn_core.network import forward, loss
+
+
+def loss_on_plane_loop(plane: Plane, X: np.ndarray, Y: np.ndarray, alphas, betas) -> np.ndarray:
+    """The peer and the tests' reference: one nn_core.forward per grid point, the way one would first write it."""
+    out = np.empty((len(betas), len(alphas)))
+    for i, beta in enumerate(betas):
+        for j, alpha in enumerate(alphas):
+            out[i, j] = loss(forward(point_on_plane(plane, alpha, beta), X), Y)
+    return out
 
 
 def best_seconds(run, repeats: int) -> float:

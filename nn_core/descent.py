@@ -108,6 +108,11 @@ def run_descent(
     )
 
 
+def count_steps(count: int) -> str:
+    """ "1 step", "2 steps": the words every outcome line uses."""
+    return f"{count} step" if count == 1 else f"{count} steps"
+
+
 def sweep_learning_rates(center: float, count: int = 5, factor: float = 2.0) -> list[float]:
     """``count`` learning rates around ``center``, each ``factor`` times the previous (center in the middle)."""
     half = (count - 1) / 2
@@ -133,5 +138,5 @@ def classify_outcome(run: DescentRun, surface: Surface) -> Outcome:
     if travelled > BOUNCE_RATIO * float(np.linalg.norm(recent[-1] - recent[0])) and travelled > 0.05:
         return Outcome("bouncing", "bouncing back and forth without settling: its steps are too big to land at "
                                    "the bottom; a smaller learning rate would let it settle")
-    return Outcome("moving", f"still rolling after {run.steps_taken} steps: more steps or a larger learning rate "
-                             "would take it further")
+    return Outcome("moving", f"still rolling after {count_steps(run.steps_taken)}: more steps or a larger "
+                             "learning rate would take it further")

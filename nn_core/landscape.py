@@ -9,9 +9,10 @@ A network has hundreds of weights, so its loss cannot be drawn; a 2-D slice can 
 - ``pca_directions``: the top two principal components of the training trajectory θ_t − θ*, the plane
   in which training moved the most (axes labelled with their explained variance).
 
-The grid is vectorized: Z1 = W1(α,β)·X + b1(α,β) is *linear* in α and β, so
-Z1 = Z1* + α·(δW1·X + δb1) + β·(ηW1·X + ηb1) needs only three matrix products for the whole grid; each
-grid row then costs one ReLU pass and one batched matmul with the row's W2 (see loss_on_plane).
+One evaluator, ``loss_on_plane``, gives the grid and the heights under the balls (``loss_at_points``):
+Z1 = W1(α,β)·X + b1(α,β) is *linear* in α and β, so three matrix products serve every point; each row
+of the plane then costs one ReLU pass and one batched matmul (bench/landscape_speed.py holds the
+per-point loop it is checked and timed against). A ball "diverged" by nn_core.divergence's rule.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import numpy as np
 from sklearn.decomposition import PCA
 from threadpoolctl import threadpool_limits
 
-from .network import PARAM_NAMES, Params, copy_params, forward, loss, loss_per_row
+from .divergence import loss_exploded
+from .network import PARAM_NAMES, Params, copy_params, forward, loss
 from .training import train
 
 
@@ -41,7 +43,7 @@ class Plane:
         if self.explained_variance is not None:
             first, second = self.explained_variance
             return f"α: 1st PC ({100 * first:.1f} % of variance)", f"β: 2nd PC ({100 * second:.1f} % of variance)"
-        return "α (filter-normalized direction δ)", "β (filter-normalized direction η)"
+        return "α (filter-normalized δ)", "β (filter-normalized η)"
 
 
 def flatten_params(params: Params) -> np.ndarray:
@@ -137,108 +139,84 @@ def record_trajectory(params: Params, X: np.ndarray, Y: np.ndarray, *, lr: float
     return trajectory, losses
 
 
-# Keep the per-chunk A1 buffer about this size so it stays in the CPU's cache.
+# Keep each chunk's ReLU buffer about this size so it stays in the CPU's cache.
 _CACHE_BYTES = 1 << 20
-
-
-class _PlaneTerms:
-    """The pieces of the forward pass that are linear in α and β, computed once per plane."""
-
-    def __init__(self, plane: Plane, X: np.ndarray) -> None:
-        c, d, e = plane.center, plane.direction_x, plane.direction_y
-        self.Z1_center = c["W1"] @ X + c["b1"]
-        self.Z1_alpha = d["W1"] @ X + d["b1"]
-        self.Z1_beta = e["W1"] @ X + e["b1"]
-        self.W2 = (c["W2"], d["W2"], e["W2"])
-        self.b2 = (float(c["b2"][0, 0]), float(d["b2"][0, 0]), float(e["b2"][0, 0]))
-
-
 # Each factor 1 + e^−|z| lies in (1, 2], so a product of up to 1000 of them stays below 2^1000 < float max.
 _PRODUCT_BLOCK = 1000
 
 
-def _softplus_row_sums(Z: np.ndarray, work: np.ndarray) -> np.ndarray:
-    """Σ over the last axis of log(1 + e^z) = Σ max(z, 0) + log Π (1 + e^−|z|), one log per row.
+def mean_cross_entropy_rows(Z2: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """nn_core.network.loss_per_row, with one exp per sample and one log per row instead of a log per sample.
 
-    The same value as summing np.logaddexp(0, z), but it takes one exp per sample and one log per grid
-    point instead of a log per sample (the product's rounding error is ~m·1e-16 relative, so the mean
-    loss moves by ~1e-16). ``work`` is a scratch buffer shaped like Z.
+    log(1 + e^z) = max(z, 0) + log(1 + e^−|z|), and a sum of logs is the log of a product. On a 101 × 101
+    grid that is 4.6 million logs fewer, about half the evaluator's time. The product's rounding
+    (~m·1e-16 relative) moves the mean loss by ~1e-16; the tests hold it to the core's loss at 1e-10.
     """
-    np.abs(Z, out=work)
-    np.negative(work, out=work)
-    np.exp(work, out=work)
-    work += 1.0
-    starts = np.arange(0, Z.shape[-1], _PRODUCT_BLOCK)
-    products = np.multiply.reduceat(work, starts, axis=-1)
-    return np.log(products).sum(axis=-1) + np.maximum(Z, 0.0).sum(axis=-1)
+    factors = np.exp(-np.abs(Z2))
+    factors += 1.0
+    products = np.multiply.reduceat(factors, np.arange(0, Z2.shape[-1], _PRODUCT_BLOCK), axis=-1)
+    softplus_sums = np.log(products).sum(axis=-1) + np.maximum(Z2, 0.0).sum(axis=-1)
+    return (softplus_sums - Z2 @ Y.ravel()) / Z2.shape[-1]
 
 
 def loss_on_plane(plane: Plane, X: np.ndarray, Y: np.ndarray, alphas: np.ndarray, betas: np.ndarray) -> np.ndarray:
-    """The loss at every grid point, shape (len(betas), len(alphas)) (row i is β = betas[i]).
+    """The loss at θ* + α·δ + β·η, row by row: the one evaluator behind the grid and the ball heights.
 
-    α·(δW1·X + δb1) does not depend on β, so it is computed once for all α. Each grid row then costs
-    one pass for ReLU(Z1) (written as max(α-part, −β-part) + β-part into a reused buffer) and one
-    batched matmul that contracts every α's W2(α, β_i) with it. The α axis is cut into chunks whose
-    buffer fits in the CPU cache. The cross-entropy takes one exp per sample and one log per grid point
-    (see _softplus_row_sums): on this CPU exp and log cost ~10 ns each and would otherwise dominate.
-    No Python loop over grid points.
+    Row i has β = betas[i]; its α values are ``alphas`` (1-D: the same for every row, a grid of shape
+    (len(betas), len(alphas))) or ``alphas[i]`` (2-D: one row each, e.g. a path as (k, 1) against k betas).
+
+    Why it is fast: Z1 = W1(α, β)·X + b1(α, β) is linear in α and β, so Z1 = B_β + α·A with
+    B_β = Z1* + β·Z1_η and A = Z1_δ from three matrix products. ReLU(α·A + B) = max(α·A, −B) + B, so a
+    row costs one max pass over its points (the α·A terms are shared by every row of a grid) and one
+    batched matmul with each point's W2(α, β); the "+ B" part is one small matmul per row. Python loops
+    over rows and cache-sized chunks of a row, never over single points. One BLAS thread: the products
+    are tiny, and on a busy 2-core machine OpenBLAS's spinning threads made it 7× slower.
     """
-    alphas = np.asarray(alphas, dtype=float).ravel()
     betas = np.asarray(betas, dtype=float).ravel()
-    terms = _PlaneTerms(plane, X)
-    n_h, m = terms.Z1_center.shape
-    W2_c, W2_a, W2_b = terms.W2
-    b2_c, b2_a, b2_b = terms.b2
-    Y_row = Y.ravel()
-    chunk = max(1, _CACHE_BYTES // (n_h * m * 8))
-    alpha_terms = alphas[:, None, None] * terms.Z1_alpha  # (n_alpha, n_h, m), the same for every row
-    buffer = np.empty((min(chunk, alphas.size), n_h, m))
-    Z2 = np.empty((alphas.size, 1, m))
-    work = np.empty((alphas.size, m))
-    out = np.empty((betas.size, alphas.size))
-    # One BLAS thread: these products are tiny (1 × n_h by n_h × m), so extra threads only wait on each
-    # other; on a busy 2-core machine (Community Cloud, CI) OpenBLAS's spinning threads made it 7× slower.
+    alphas = np.asarray(alphas, dtype=float)
+    shared = alphas.ndim == 1
+    alpha_rows = np.broadcast_to(alphas, (betas.size, alphas.shape[-1]))
+    center, along, across = plane.center, plane.direction_x, plane.direction_y
+    Z1_center, Z1_along, Z1_across = (d["W1"] @ X + d["b1"] for d in (center, along, across))
+    W2_c, W2_a, W2_b = (d["W2"][0] for d in (center, along, across))
+    b2_c, b2_a, b2_b = (float(d["b2"][0, 0]) for d in (center, along, across))
+    alpha_terms = alphas[:, None, None] * Z1_along if shared else None  # (n_α, n_h, m), reused by every row
+    n_alpha = alpha_rows.shape[1]
+    chunk = max(1, _CACHE_BYTES // (Z1_center.size * 8))  # points whose ReLU buffer stays in the CPU cache
+    shifted = np.empty((min(chunk, n_alpha), *Z1_center.shape))  # reused: no allocation per row
+    Z2 = np.empty((n_alpha, 1, Z1_center.shape[1]))
+    out = np.empty(alpha_rows.shape)
     with np.errstate(over="ignore", invalid="ignore"), threadpool_limits(limits=1, user_api="blas"):
-        for i, beta in enumerate(betas):
-            row_base = terms.Z1_center + beta * terms.Z1_beta
-            negative_row_base = -row_base
-            W2_row = (W2_c + beta * W2_b) + alphas[:, None] * W2_a  # (n_alpha, n_h)
-            for start in range(0, alphas.size, chunk):
-                stop = min(start + chunk, alphas.size)
-                # ReLU(a + b) = max(a, −b) + b: one pass instead of an add and a ReLU; the "+ b" part
-                # contracts with W2 as one small matmul below.
-                shifted = np.maximum(alpha_terms[start:stop], negative_row_base, out=buffer[: stop - start])
-                np.matmul(W2_row[start:stop, None, :], shifted, out=Z2[start:stop])
-            Z2_row = Z2[:, 0, :]
-            Z2_row += W2_row @ row_base
-            Z2_row += (b2_c + beta * b2_b + alphas * b2_a)[:, None]
-            out[i] = (_softplus_row_sums(Z2_row, work) - Z2_row @ Y_row) / m
+        for i, (beta, row_alphas) in enumerate(zip(betas, alpha_rows, strict=True)):
+            base = Z1_center + beta * Z1_across
+            terms = alpha_terms if shared else row_alphas[:, None, None] * Z1_along
+            W2 = (W2_c + beta * W2_b) + row_alphas[:, None] * W2_a  # (n_α, n_h)
+            for start in range(0, n_alpha, chunk):
+                part = slice(start, min(start + chunk, n_alpha))
+                relu_minus_base = np.maximum(terms[part], -base, out=shifted[: part.stop - start])
+                np.matmul(W2[part, None, :], relu_minus_base, out=Z2[part])
+            logits = Z2[:, 0, :]
+            logits += W2 @ base
+            logits += (b2_c + beta * b2_b + row_alphas * b2_a)[:, None]
+            out[i] = mean_cross_entropy_rows(logits, Y)
     return out
 
 
 def loss_at_points(plane: Plane, X: np.ndarray, Y: np.ndarray, alphas: np.ndarray, betas: np.ndarray) -> np.ndarray:
-    """The loss at scattered plane points (α_k, β_k): the surface height under a projected path."""
+    """The loss at scattered plane points (α_k, β_k), e.g. the surface height under a projected path."""
     alphas = np.asarray(alphas, dtype=float).ravel()
-    betas = np.asarray(betas, dtype=float).ravel()
-    terms = _PlaneTerms(plane, X)
-    W2_c, W2_a, W2_b = terms.W2
-    b2_c, b2_a, b2_b = terms.b2
-    with np.errstate(over="ignore", invalid="ignore"):
-        Z1 = terms.Z1_center + alphas[:, None, None] * terms.Z1_alpha + betas[:, None, None] * terms.Z1_beta
-        A1 = np.maximum(Z1, 0.0)
-        W2 = W2_c + alphas[:, None] * W2_a + betas[:, None] * W2_b
-        Z2 = np.matmul(W2[:, None, :], A1)[:, 0, :] + (b2_c + alphas * b2_a + betas * b2_b)[:, None]
-        return loss_per_row(Z2, Y)
+    return loss_on_plane(plane, X, Y, alphas[:, None], betas)[:, 0]
 
 
-def loss_on_plane_loop(plane: Plane, X: np.ndarray, Y: np.ndarray, alphas: np.ndarray, betas: np.ndarray) -> np.ndarray:
-    """The reference: one nn_core.forward per grid point (slow; for tests and the benchmark)."""
-    out = np.empty((len(betas), len(alphas)))
-    for i, beta in enumerate(betas):
-        for j, alpha in enumerate(alphas):
-            out[i, j] = loss(forward(point_on_plane(plane, alpha, beta), X), Y)
-    return out
+@dataclass(frozen=True)
+class TrainingRun:
+    """One ball's training in full dimension: θ after every update (rows) and the full-set loss there."""
 
+    optimizer: str
+    lr: float
+    trajectory: np.ndarray
+    losses: np.ndarray
+    diverged: bool
 
 
 @dataclass(frozen=True)
@@ -254,6 +232,10 @@ class BallOnPlane:
     diverged: bool
     left_grid: bool
 
+    @property
+    def steps_taken(self) -> int:
+        return len(self.losses) - 1
+
 
 @dataclass(frozen=True)
 class LandscapeScene:
@@ -268,48 +250,70 @@ class LandscapeScene:
     n_params: int
     m: int
 
+    @property
+    def height_cap(self) -> float:
+        """Where the drawing cuts the surface flat: 1.5× the highest point the calm balls reached (at least 2),
+        so a few huge corner values do not flatten the valley the balls roll in."""
+        calm = [ball for ball in self.balls if not ball.diverged]
+        seen = [float(np.max(np.concatenate([b.height, b.losses]))) for b in calm] or [float(self.balls[0].losses[0])]
+        return max(2.0, 1.5 * max(seen))
+
+    @property
+    def largest_gap(self) -> float | None:
+        """The largest |real loss − surface height| along the calm balls' paths (None if every ball diverged)."""
+        gaps = [float(np.max(np.abs(b.losses - b.height))) for b in self.balls if not b.diverged]
+        return max(gaps) if gaps else None
+
+
+def train_ball(start: Params, X: np.ndarray, Y: np.ndarray, optimizer: str, lr: float, *, steps: int,
+               batch_size: int | None = None, seed: int = 0) -> TrainingRun:
+    """Train one ball; it diverged if its weights stopped being numbers or its loss exploded
+    (nn_core.divergence.loss_exploded, the rule the training page uses too)."""
+    trajectory, losses = record_trajectory(start, X, Y, lr=lr, iterations=steps, optimizer=optimizer,
+                                           batch_size=batch_size, seed=seed)
+    diverged = len(losses) < steps + 1 or loss_exploded(float(losses.max()), float(losses[0]))
+    return TrainingRun(optimizer, lr, trajectory, losses, diverged)
+
+
+def choose_plane(runs: list[TrainingRun], start: Params, directions: str, seed: int) -> tuple[Plane, np.ndarray]:
+    """The plane through θ* (the lowest final loss of the balls that did not diverge) and the θ rows that
+    fix its extent. Diverged runs are left out so they cannot blow the picture up; PCA needs at least 3
+    well-behaved points, otherwise the plane falls back to random directions (``Plane.kind`` says so)."""
+    healthy = [run for run in runs if not run.diverged]
+    if healthy:
+        best = min(healthy, key=lambda run: run.losses[-1])
+        center = unflatten_params(best.trajectory[-1], start)
+        sane_rows = np.concatenate([run.trajectory for run in healthy])
+    else:
+        center = copy_params(start)
+        sane_rows = np.concatenate([run.trajectory[:2] for run in runs])
+    if directions == "pca" and len(sane_rows) >= 3:
+        return pca_directions(sane_rows, center), sane_rows
+    return filter_normalized_directions(center, seed=seed), sane_rows
+
+
+def ball_on_plane(run: TrainingRun, plane: Plane, extent: float, X: np.ndarray, Y: np.ndarray) -> BallOnPlane:
+    """A run's shadow on the plane; a diverged run's path stops at the first point outside the grid."""
+    projection = project_trajectory(run.trajectory, plane)
+    outside = np.flatnonzero((np.abs(projection) > extent).any(axis=1))
+    stop = int(outside[0]) + 1 if run.diverged and outside.size else len(projection)
+    shown = np.clip(projection[:stop], -extent, extent)
+    return BallOnPlane(optimizer=run.optimizer, lr=run.lr, alpha=projection[:stop, 0], beta=projection[:stop, 1],
+                       height=loss_at_points(plane, X, Y, shown[:, 0], shown[:, 1]), losses=run.losses[:stop],
+                       diverged=run.diverged, left_grid=stop < len(projection))
+
 
 def landscape_scene(start: Params, X: np.ndarray, Y: np.ndarray, balls: tuple[tuple[str, float], ...], *,
                     steps: int, directions: str = "random", resolution: int = 41, seed: int = 0,
                     batch_size: int | None = None) -> LandscapeScene:
-    """Train one network per (optimizer, lr) from ``start``, choose a plane, map the loss, project the paths.
-
-    The plane passes through θ*, the lowest-loss weights any ball reached. A ball whose loss went to
-    infinity or ended above where it started counts as diverged: it is left out of the PCA fit and of the
-    grid extent (so it cannot blow the picture up) and its path stops where it leaves the grid. PCA needs
-    at least 3 well-behaved points; otherwise the plane falls back to random directions (``kind`` says so).
-    """
-    runs = []
-    for optimizer, lr in balls:
-        trajectory, losses = record_trajectory(start, X, Y, lr=lr, iterations=steps, optimizer=optimizer,
-                                               batch_size=batch_size, seed=seed)
-        diverged = len(losses) < steps + 1 or losses[-1] > losses[0]
-        runs.append((optimizer, lr, trajectory, losses, diverged))
-    healthy = [run for run in runs if not run[4]]
-    if healthy:
-        best = min(healthy, key=lambda run: run[3][-1])
-        center = unflatten_params(best[2][-1], start)
-        sane_rows = np.concatenate([run[2] for run in healthy])
-    else:
-        center = copy_params(start)
-        sane_rows = np.concatenate([run[2][:2] for run in runs])
-    if directions == "pca" and len(sane_rows) >= 3:
-        plane = pca_directions(sane_rows, center)
-    else:
-        plane = filter_normalized_directions(center, seed=seed)
+    """Train one network per (optimizer, lr) from ``start``, choose a plane, map the loss, project the paths."""
+    runs = [train_ball(start, X, Y, optimizer, lr, steps=steps, batch_size=batch_size, seed=seed)
+            for optimizer, lr in balls]
+    plane, sane_rows = choose_plane(runs, start, directions, seed)
     extent = 1.25 * float(np.abs(project_trajectory(sane_rows, plane)).max())
     extent = max(extent, 1.0 if plane.kind == "random" else 0.1)
     axis = np.linspace(-extent, extent, resolution)
-    Z = loss_on_plane(plane, X, Y, axis, axis)
-    on_plane = []
-    for optimizer, lr, trajectory, losses, diverged in runs:
-        projection = project_trajectory(trajectory, plane)
-        outside = np.flatnonzero((np.abs(projection) > extent).any(axis=1))
-        stop = int(outside[0]) + 1 if diverged and outside.size else len(projection)
-        shown = np.clip(projection[:stop], -extent, extent)
-        on_plane.append(BallOnPlane(
-            optimizer=optimizer, lr=lr, alpha=projection[:stop, 0], beta=projection[:stop, 1],
-            height=loss_at_points(plane, X, Y, shown[:, 0], shown[:, 1]), losses=losses[:stop],
-            diverged=diverged, left_grid=stop < len(projection)))
-    return LandscapeScene(axis=axis, Z=Z, balls=on_plane, axis_titles=plane.axis_titles, kind=plane.kind,
-                          requested_kind=directions, n_params=int(flatten_params(center).size), m=int(X.shape[1]))
+    return LandscapeScene(axis=axis, Z=loss_on_plane(plane, X, Y, axis, axis),
+                          balls=[ball_on_plane(run, plane, extent, X, Y) for run in runs],
+                          axis_titles=plane.axis_titles, kind=plane.kind, requested_kind=directions,
+                          n_params=int(flatten_params(plane.center).size), m=int(X.shape[1]))

@@ -4,21 +4,23 @@ Li et al. describe, PCA explains the trajectory, and projections land where they
 import numpy as np
 import pytest
 
+from bench.landscape_speed import loss_on_plane_loop
 from nn_core import load_cancer, split_and_scale
+from nn_core.divergence import loss_exploded
 from nn_core.landscape import (
     filter_normalized_directions,
     flatten_params,
     landscape_scene,
     loss_at_points,
     loss_on_plane,
-    loss_on_plane_loop,
+    mean_cross_entropy_rows,
     pca_directions,
     point_on_plane,
     project_trajectory,
     record_trajectory,
     unflatten_params,
 )
-from nn_core.network import forward, init_params, loss
+from nn_core.network import forward, init_params, loss, loss_per_row
 from nn_core.training import train
 
 
@@ -76,13 +78,22 @@ def test_vectorized_grid_equals_the_per_point_loop(data, trained, kind):
     np.testing.assert_allclose(scattered, [slow[i, i] for i in range(7)], rtol=0, atol=1e-10)
 
 
-def test_large_grid_uses_several_alpha_chunks_and_still_matches(data, trained):
+def test_large_grid_row_and_per_row_alphas_still_match(data, trained):
     X, Y = data
     center = trained[3]
     plane = filter_normalized_directions(center, seed=0)
-    alphas = np.linspace(-1, 1, 45)  # 45 > one cache-sized chunk for this network
+    alphas = np.linspace(-1, 1, 45)  # a long row
     fast = loss_on_plane(plane, X, Y, alphas, np.array([0.3]))
     np.testing.assert_allclose(fast, loss_on_plane_loop(plane, X, Y, alphas, [0.3]), rtol=0, atol=1e-10)
+    per_row = loss_on_plane(plane, X, Y, np.stack([alphas[:3], alphas[-3:]]), np.array([0.3, -0.2]))
+    np.testing.assert_allclose(per_row[1], loss_on_plane_loop(plane, X, Y, alphas[-3:], [-0.2])[0], atol=1e-10)
+
+
+def test_fast_cross_entropy_equals_the_cores_row_loss():
+    rng = np.random.default_rng(4)
+    Z2 = rng.standard_normal((6, 2300)) * np.array([[0.1], [1], [10], [40], [300], [800]])
+    Y = (rng.random((1, 2300)) > 0.4).astype(float)
+    np.testing.assert_allclose(mean_cross_entropy_rows(Z2, Y), loss_per_row(Z2, Y), rtol=1e-12, atol=1e-12)
 
 
 def test_centre_of_the_plane_is_the_trained_network(data, trained):
@@ -143,6 +154,7 @@ def test_landscape_scene_keeps_a_diverging_ball_finite_and_centres_on_the_best(d
                             resolution=11, seed=0)
     calm, wild = scene.balls
     assert not calm.diverged and wild.diverged
+    assert wild.steps_taken < 30 or loss_exploded(float(wild.losses.max()), float(wild.losses[0]))
     assert scene.kind == directions and scene.Z.shape == (11, 11) and np.isfinite(scene.Z).all()
     for ball in scene.balls:
         assert np.isfinite(ball.height).all() and np.isfinite(ball.losses).all()

@@ -66,7 +66,7 @@ def test_every_toy_surface_and_optimizer_with_changed_sliders(app_test):
 
     at.multiselect(key="land_optimizers").set_value(["gd", "momentum", "rmsprop", "adam"]).run()
     surface = _assert_figures_are_sound(at)
-    assert len(surface["frames"][0]["data"]) == 8  # four trails + four balls
+    assert len(surface["frames"][0]["data"]) == 4  # four balls (trails are drawn once, not in every frame)
 
     for key in SURFACES:
         at.selectbox(key="land_surface").set_value(key).run()
@@ -81,7 +81,7 @@ def test_every_toy_surface_and_optimizer_with_changed_sliders(app_test):
 
     at.radio(key="land_mode").set_value("sweep").run()
     surface = _assert_figures_are_sound(at)
-    assert len(surface["frames"][0]["data"]) == 10  # five learning rates: trails + balls
+    assert len(surface["frames"][0]["data"]) == 5  # five learning rates: one ball each
     assert at.multiselect(key="land_optimizers").disabled
 
 
@@ -140,3 +140,40 @@ def test_settings_are_read_from_the_url(app_test, query):
     assert at.multiselect(key="land_optimizers").value == ["gd"]
     _assert_figures_are_sound(at)
     assert "flew off" in " ".join(e.value for e in at.error)
+
+
+@pytest.mark.parametrize(("query", "shown"), [
+    ({"land_seed": "inf"}, "Ignored land_seed=inf from the link: not a whole number between 0 and 9999."),
+    ({"land_seed": "1e400"}, "Ignored land_seed=1e400 from the link"),
+    ({"land_seed": "nan"}, "Ignored land_seed=nan from the link"),
+    ({"land_surface": "realistic"}, "Ignored land_surface=realistic from the link: not one of hills"),
+    ({"land_steps": "**5**"}, "Ignored land_steps=**5** from the link"),
+])
+def test_a_bad_link_value_is_named_in_a_literal_note_and_the_page_still_works(app_test, query, shown):
+    at = app_test(PAGE, query_params=query)
+    _assert_figures_are_sound(at)
+    notes = [text.value for text in at.text]
+    assert any(shown in note for note in notes), notes
+    assert at.number_input(key="land_seed").value == 0 and at.selectbox(key="land_surface").value == "hills"
+
+
+def test_links_carry_short_keys_and_old_label_links_still_work(app_test):
+    at = app_test(PAGE, query_params={"land_surface": "real", "land_seed": "7", "land_resolution": "11",
+                                      "land_steps": "20"})
+    assert not at.text  # nothing ignored
+    assert at.selectbox(key="land_surface").value == "real" and at.number_input(key="land_seed").value == 7
+    assert at.query_params["land_surface"] in ("real", ["real"]) and at.query_params["land_seed"] in ("7", ["7"])
+    old = app_test(PAGE, query_params={"land_surface": "Narrow curved valley (Rosenbrock)",
+                                       "land_mode": "Learning-rate sweep"})
+    assert old.selectbox(key="land_surface").value == "valley" and old.radio(key="land_mode").value == "sweep"
+    assert old.query_params["land_surface"] in ("valley", ["valley"])
+
+
+def test_toy_outcomes_speak_of_height_and_count_steps_in_words(app_test):
+    at = app_test(PAGE, query_params={"land_steps": "10", "land_surface": "valley"})
+    lines = " ".join(alert.value for alert in [*at.success, *at.info, *at.error])
+    assert "height" in lines and " loss " not in lines
+    assert "after 10 steps" in lines
+    at.select_slider(key="land_lr").set_value(10.0).run()
+    at.radio(key="land_mode").set_value("sweep").run()
+    assert "lie outside the slider's range" in " ".join(m.value for m in at.markdown)

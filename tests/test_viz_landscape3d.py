@@ -4,6 +4,7 @@
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from scipy.interpolate import RegularGridInterpolator
 
 from nn_core.descent import run_descent
 from nn_core.surfaces import SURFACES
@@ -35,11 +36,10 @@ def test_frames_carry_only_the_moving_traces_and_redraw():
     assert 2 <= len(fig.frames) <= MAX_FRAMES
     for frame in fig.frames:
         assert all(isinstance(trace, go.Scatter3d) for trace in frame.data)
-        assert list(frame.traces) == [1, 2, 3, 4]  # two trails, two balls; never trace 0, the surface
-    play, pause = fig.layout.updatemenus[0].buttons
+        assert list(frame.traces) == [5, 6]  # the two balls only; never trace 0 (surface) nor 1-4 (trails, starts)
+    play, pause, *speeds = fig.layout.updatemenus[0].buttons
     assert play.args[1]["frame"]["redraw"] is True and play.args[0] is None
     assert list(pause.args[0]) == [None]
-    speeds = fig.layout.updatemenus[1].buttons
     assert len({button.args[1]["frame"]["duration"] for button in speeds}) == len(speeds) >= 3
     assert len(fig.layout.sliders[0].steps) == len(fig.frames)
     assert fig.layout.scene.camera.eye.x is not None and fig.layout.scene.xaxis.autorange is False
@@ -49,18 +49,40 @@ def test_last_frame_puts_each_ball_at_the_end_of_its_path_and_the_figure_stays_s
     (x, y, Z), paths = _paths()
     fig = surface_figure(x, y, Z, paths)
     last = fig.frames[-1]
-    gd_ball = last.data[2]
-    assert gd_ball.x[0] == pytest.approx(paths[0].x[-1]) and gd_ball.y[0] == pytest.approx(paths[0].y[-1])
-    assert last.data[0].x[-1] == pytest.approx(paths[0].x[-1], abs=1e-3)  # the trail has grown to the end
-    assert len(last.data[0].x) == len(fig.frames)  # through every frame's position, not all 201 steps
-    assert len(fig.to_json()) < 500_000
+    gd_ball = last.data[0]
+    assert gd_ball.x[0] == pytest.approx(paths[0].x[-1], abs=1e-3)
+    assert gd_ball.y[0] == pytest.approx(paths[0].y[-1], abs=1e-3)
+    trail = fig.data[1]
+    assert trail.x[-1] == pytest.approx(paths[0].x[-1], abs=1e-3)  # the trail reaches the end
+    assert len(trail.x) == len(paths[0])  # every step once, in the figure, not again in each frame
+    assert len(fig.to_json()) < 150_000
+
+
+def test_every_ball_sits_above_the_surface_in_every_frame_with_an_outline_and_a_coloured_start():
+    surface = SURFACES["hills"]
+    x, y, Z = surface.grid(81)
+    paths = []
+    for name, color in (("gd", "red"), ("momentum", "green"), ("adam", "orange")):
+        run = run_descent(surface, (-2.2, 0.8), optimizer=name, lr=0.1, steps=150)
+        paths.append(BallPath(name, color, run.path[:, 0], run.path[:, 1], run.values, run.diverged))
+    fig = surface_figure(x, y, Z, paths)
+    mesh = RegularGridInterpolator((y, x), Z)
+    for frame in fig.frames:
+        for ball in frame.data:
+            under = float(mesh([[ball.y[0], ball.x[0]]])[0])
+            assert ball.z[0] > under + 0.01 * (Z.max() - Z.min()), (frame.name, ball.x[0], ball.y[0])
+    balls = [trace for trace in fig.data[1:] if not trace.name.endswith(("(trail)", "(start)"))]
+    for trace, path in zip(balls, paths, strict=True):
+        assert trace.marker.line.width >= 2 and trace.marker.color == path.color
+    starts = [trace for trace in fig.data if trace.name.endswith("(start)")]
+    assert [trace.marker.color for trace in starts] == [path.color for path in paths]
 
 
 def test_diverged_ball_is_drawn_at_the_edge_with_a_cross_and_no_nan():
     (x, y, Z), paths = _paths(lr=3.16)
     assert paths[0].diverged
     fig = surface_figure(x, y, Z, paths)
-    ball = fig.frames[-1].data[2]
+    ball = fig.frames[-1].data[0]
     assert x[0] <= ball.x[0] <= x[-1] and y[0] <= ball.y[0] <= y[-1]
     assert ball.marker.symbol == "x"
     for trace in [*fig.data[1:], *(t for frame in fig.frames for t in frame.data)]:
@@ -81,9 +103,17 @@ def test_loss_curve_caps_values_but_labels_the_true_one():
     fig = loss_curve_figure(curves, y_cap=2.0)
     assert max(fig.data[1].y) == 2.0
     assert "1.00e+08" in fig.data[2].text[0]
+    assert fig.data[2].mode == "markers"  # the value is in the hover and the page's note, not piled on the chart
 
 
 def test_frame_indices_cover_start_and_end():
     assert list(frame_indices(5)) == [0, 1, 2, 3, 4]
     many = frame_indices(301, 120)
     assert many[0] == 0 and many[-1] == 300 and len(many) <= 120
+
+
+def test_log_loss_axis_is_labelled_at_powers_of_ten_only():
+    curves = [LossCurve("calm", "blue", np.array([0.7, 0.2, 0.01]))]
+    yaxis = loss_curve_figure(curves, log_y=True).layout.yaxis
+    assert yaxis.type == "log" and yaxis.dtick == 1 and yaxis.exponentformat == "power"
+    assert loss_curve_figure(curves).layout.yaxis.type in (None, "linear")  # toy heights: linear, every time

@@ -15,12 +15,15 @@ import plotly.graph_objects as go
 
 from viz.style import SURFACE_COLORSCALE, apply_house_style, format_number
 
-MAX_FRAMES = 120
+# 60 hops are smooth enough to follow a ball, and half the bytes of 120 (frames and slider steps).
+MAX_FRAMES = 60
 DEFAULT_FRAME_MS = 80
 # Speed buttons: label -> milliseconds per frame.
 SPEEDS: dict[str, int] = {"0.5×": 2 * DEFAULT_FRAME_MS, "1×": DEFAULT_FRAME_MS, "2×": DEFAULT_FRAME_MS // 2,
                           "4×": DEFAULT_FRAME_MS // 4}
-CAMERA = {"eye": {"x": -1.25, "y": -1.35, "z": 0.85}, "up": {"x": 0, "y": 0, "z": 1}}
+# A legend under the plot, below the x-axis title (never on it, never under the toolbar at the top).
+BELOW_PLOT_LEGEND = {"legend": {"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"}}
+CAMERA = {"eye": {"x": -0.95, "y": -1.15, "z": 1.35}, "up": {"x": 0, "y": 0, "z": 1}}
 
 
 @dataclass(frozen=True)
@@ -79,74 +82,86 @@ def _z_limits(Z: np.ndarray, paths: Sequence[BallPath]) -> tuple[float, float]:
     return low - pad, high + pad
 
 
+def screen_precision(values: np.ndarray) -> np.ndarray:
+    """float32 with 4 significant digits: finer than any screen shows, and half the bytes of float64."""
+    values = np.asarray(values, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        digits = np.where(values == 0, 0, 3 - np.floor(np.log10(np.abs(values))))
+    scale = 10.0 ** np.nan_to_num(digits)
+    return (np.round(values * scale) / scale).astype(np.float32)
+
+
 def _compact(values: np.ndarray, span: float) -> list[float]:
     """Values rounded to ~1/1000 of the axis span: less than a pixel on screen, and a third of the JSON."""
     decimals = max(0, 3 - int(np.floor(np.log10(span)))) if span > 0 else 6
     return np.round(values, decimals).tolist()
 
 
-def _ball_traces(paths: Sequence[BallPath], step: int, frame_steps: np.ndarray, x_range, y_range, z_range,
-                 lift: float) -> list[dict]:
-    """The moving traces at ``step``: every trail so far, then every ball (same order in every frame).
-
-    Only coordinates (and a diverged ball's ✕): Plotly merges a frame into the existing traces, so the
-    colours and labels set once in the first data need not be repeated 120 times. The trail runs
-    through the frame steps up to ``step`` (all steps of a short run). Plain dicts of lists, not graph
-    objects of arrays: Plotly's per-array checks on 120 frames would cost over a second per figure.
-    """
-    spans = (x_range[1] - x_range[0], y_range[1] - y_range[0], z_range[1] - z_range[0])
-    trails, balls = [], []
+def ball_positions(paths: Sequence[BallPath], x_range, y_range, z_range) -> list[np.ndarray]:
+    """Each ball's drawn (x, y, z) per step: clipped to the map and lifted 3 % of the height range above
+    the surface, so a ball resting on a valley floor still sits visibly on top of it."""
+    lift = 0.03 * (z_range[1] - z_range[0])
+    out = []
     for path in paths:
         x, y = _display_xy(path, x_range, y_range)
-        z = np.clip(path.z, *z_range) + lift
-        k = min(step, len(path) - 1)
-        shown = np.unique(np.append(np.minimum(frame_steps[frame_steps <= step], len(path) - 1), k))
-        trails.append({"type": "scatter3d", "x": _compact(x[shown], spans[0]), "y": _compact(y[shown], spans[1]),
-                       "z": _compact(z[shown], spans[2])})
-        ball = {"type": "scatter3d", "x": [float(x[k])], "y": [float(y[k])], "z": [float(z[k])]}
+        out.append(np.stack([x, y, np.clip(path.z, *z_range) + lift], axis=1))
+    return out
+
+
+def _ball_frame(positions: list[np.ndarray], paths: Sequence[BallPath], step: int, spans) -> list[dict]:
+    """The balls at ``step`` (a frame carries only them: the surface and trails never move)."""
+    balls = []
+    for path, xyz in zip(paths, positions, strict=True):
+        k = min(step, len(xyz) - 1)
+        ball = {"type": "scatter3d", **{axis: _compact(xyz[k:k + 1, i], spans[i]) for i, axis in enumerate("xyz")}}
         if path.diverged:
-            ball["marker"] = {"symbol": "x" if k == len(path) - 1 else "circle"}
+            ball["marker"] = {"symbol": "x" if k == len(xyz) - 1 else "circle"}
         balls.append(ball)
-    return trails + balls
+    return balls
 
 
-def _initial_traces(paths: Sequence[BallPath], moving: list[dict]) -> list[go.Scatter3d]:
-    """The trails and balls as first drawn, with their styles; frames then only move their coordinates."""
-    styled = []
-    for index, trace in enumerate(moving):
-        path = paths[index % len(paths)]
-        coordinates = {axis: trace[axis] for axis in ("x", "y", "z")}
-        if index < len(paths):
-            styled.append(go.Scatter3d(**coordinates, mode="lines", line={"color": path.color, "width": 6},
-                                       name=f"{path.label} (trail)", showlegend=False, hoverinfo="skip"))
-        else:
-            styled.append(go.Scatter3d(
-                **coordinates, mode="markers", name=path.label,
-                marker={"size": 9, "color": path.color, "symbol": "circle", "line": {"color": "white", "width": 2}},
-                hovertemplate=f"{path.label}<br>x=%{{x:.3g}}, y=%{{y:.3g}}<br>height=%{{z:.3g}}<extra></extra>"))
-    return styled
+def _static_traces(positions: list[np.ndarray], paths: Sequence[BallPath], spans) -> list[dict]:
+    """Each ball's whole path as a thin trail with its start marked (an open ring in the ball's colour)."""
+    traces = []
+    for path, xyz in zip(paths, positions, strict=True):
+        coordinates = {axis: _compact(xyz[:, i], spans[i]) for i, axis in enumerate("xyz")}
+        traces.append({"type": "scatter3d", "mode": "lines", **coordinates, "name": f"{path.label} (trail)",
+                       "line": {"color": path.color, "width": 4}, "showlegend": False, "hoverinfo": "skip"})
+        traces.append({"type": "scatter3d", "mode": "markers", "name": f"{path.label} (start)",
+                       **{axis: values[:1] for axis, values in coordinates.items()}, "showlegend": False,
+                       "marker": {"size": 6, "color": path.color, "symbol": "circle-open", "line": {"width": 3}},
+                       "hovertemplate": f"{path.label}: start<extra></extra>"})
+    return traces
+
+
+def _ball_styles(paths: Sequence[BallPath], first: list[dict]) -> list[dict]:
+    """The balls as first drawn, with colour, outline and hover text; frames only move them."""
+    return [{**ball, "mode": "markers", "name": path.label, "legendgroup": path.label,
+             "marker": {"size": 10, "color": path.color, "symbol": ball.get("marker", {}).get("symbol", "circle"),
+                        "line": {"color": "black", "width": 2}},
+             "hovertemplate": f"{path.label}<br>x=%{{x:.3g}}, y=%{{y:.3g}}<br>height=%{{z:.3g}}<extra></extra>"}
+            for path, ball in zip(paths, first, strict=True)]
 
 
 def _animation_controls(frame_names: list[str], step_labels: list[str]) -> dict:
+    """One row of buttons (▶ Play, ‖ Pause, speeds: one group, so nothing can overlap on a phone) just above
+    the step slider at the bottom: clear of the toolbar, which Plotly shows at the top right."""
     play = {"frame": {"duration": DEFAULT_FRAME_MS, "redraw": True}, "transition": {"duration": 0},
             "fromcurrent": True, "mode": "immediate"}
     pause = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
-    speed_buttons = [
-        {"label": f"▶ {label}", "method": "animate",
-         "args": [None, {**play, "frame": {"duration": ms, "redraw": True}}]}
-        for label, ms in SPEEDS.items()
-    ]
+    speed_buttons = [{"label": label, "method": "animate",
+                      "args": [None, {**play, "frame": {"duration": ms, "redraw": True}}]}
+                     for label, ms in SPEEDS.items()]
     return {
         "updatemenus": [
             {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": 0.0,
-             "xanchor": "left", "yanchor": "top", "pad": {"t": 6, "r": 6},
+             "xanchor": "left", "yanchor": "bottom", "pad": {"b": 6},
              "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
-                         {"label": "‖ Pause", "method": "animate", "args": [[None], pause]}]},
-            {"type": "buttons", "direction": "left", "showactive": False, "x": 0.22, "y": 0.0,
-             "xanchor": "left", "yanchor": "top", "pad": {"t": 6, "r": 6}, "buttons": speed_buttons},
+                         {"label": "‖ Pause", "method": "animate", "args": [[None], pause]},
+                         *speed_buttons]},
         ],
         "sliders": [{
-            "active": 0, "x": 0.0, "y": -0.06, "len": 1.0, "pad": {"t": 36},
+            "active": 0, "x": 0.0, "y": 0.0, "len": 1.0, "pad": {"t": 0, "b": 0}, "yanchor": "top",
             "currentvalue": {"prefix": "step ", "visible": True},
             "steps": [{"label": label, "method": "animate",
                        "args": [[name], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate",
@@ -158,39 +173,44 @@ def _animation_controls(frame_names: list[str], step_labels: list[str]) -> dict:
 
 def surface_figure(x_axis: np.ndarray, y_axis: np.ndarray, Z: np.ndarray, paths: Sequence[BallPath], *,
                    axis_titles: tuple[str, str] = ("x", "y"), z_title: str = "loss", title: str | None = None,
-                   max_frames: int = MAX_FRAMES, height: int = 680, z_cap: float | None = None) -> go.Figure:
-    """3D surface with balls that roll when Play is pressed, leaving trails; step slider and speed buttons.
+                   max_frames: int = MAX_FRAMES, height: int = 560, z_cap: float | None = None) -> go.Figure:
+    """3D surface with balls that roll when Play is pressed along their trails; step slider and speeds.
 
     Z[i, j] is the height at (x_axis[j], y_axis[i]). Paths must be finite (nn_core stops before nan).
     ``z_cap`` cuts the surface off at that height (say so on the page) so a few huge corner values do not
-    flatten the valley the balls roll in.
+    flatten the valley the balls roll in. Built from plain dicts without validation: Plotly's per-array
+    checks of 120 frames cost over a second per figure.
     """
     if z_cap is not None:
         Z = np.minimum(Z, z_cap)
     x_range = (float(x_axis[0]), float(x_axis[-1]))
     y_range = (float(y_axis[0]), float(y_axis[-1]))
     z_range = _z_limits(Z, paths)
-    lift = 0.03 * (z_range[1] - z_range[0])
-    longest = max((len(p) for p in paths), default=1)
-    steps = frame_indices(longest, max_frames)
-    surface = go.Surface(x=x_axis, y=y_axis, z=Z, colorscale=SURFACE_COLORSCALE, opacity=0.9, showscale=False,
-                         name="surface", hovertemplate="x=%{x:.3g}, y=%{y:.3g}<br>height=%{z:.3g}<extra></extra>")
-    moving = list(range(1, 1 + 2 * len(paths)))
-    frames = [{"data": _ball_traces(paths, int(k), steps, x_range, y_range, z_range, lift), "traces": moving,
-               "name": str(k)} for k in steps]
-    first = _initial_traces(paths, _ball_traces(paths, 0, steps, x_range, y_range, z_range, lift))
-    fig = go.Figure(data=[surface, *first], frames=frames, _validate=False)
+    spans = (x_range[1] - x_range[0], y_range[1] - y_range[0], z_range[1] - z_range[0])
+    positions = ball_positions(paths, x_range, y_range, z_range)
+    steps = frame_indices(max((len(p) for p in paths), default=1), max_frames)
+    surface = {"type": "surface", "x": screen_precision(x_axis), "y": screen_precision(y_axis),
+               "z": screen_precision(Z), "colorscale": SURFACE_COLORSCALE, "opacity": 0.85, "showscale": False,
+               "name": "surface", "hovertemplate": "x=%{x:.3g}, y=%{y:.3g}<br>height=%{z:.3g}<extra></extra>"}
+    static = _static_traces(positions, paths, spans)
+    first_ball = 1 + len(static)
+    moving = list(range(first_ball, first_ball + len(paths)))
+    frames = [{"data": _ball_frame(positions, paths, int(k), spans), "traces": moving, "name": str(k)}
+              for k in steps]
+    balls = _ball_styles(paths, _ball_frame(positions, paths, 0, spans))
+    fig = go.Figure(data=[surface, *static, *balls], frames=frames, skip_invalid=True, _validate=False)
     fig.update_layout(
         scene={"xaxis": {"title": {"text": axis_titles[0]}, "range": list(x_range), "autorange": False},
                "yaxis": {"title": {"text": axis_titles[1]}, "range": list(y_range), "autorange": False},
                "zaxis": {"title": {"text": z_title}, "range": list(z_range), "autorange": False},
                "camera": CAMERA, "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6},
-               "dragmode": "turntable"},
-        uirevision="landscape", legend={"orientation": "h", "y": 1.02, "x": 0},
+               "dragmode": "turntable", "domain": {"x": [0, 1], "y": [0.1, 1]}},
+        uirevision="landscape",
+        legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},  # under the step slider's labels
         **_animation_controls([str(k) for k in steps], [str(int(k)) for k in steps]),
     )
     apply_house_style(fig, title=title, height=height)
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 40 if title else 10, "b": 90})
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 30 if not title else 60, "b": 150})
     return fig
 
 
@@ -202,7 +222,8 @@ def contour_figure(x_axis: np.ndarray, y_axis: np.ndarray, Z: np.ndarray, paths:
         Z = np.minimum(Z, z_cap)
     x_range = (float(x_axis[0]), float(x_axis[-1]))
     y_range = (float(y_axis[0]), float(y_axis[-1]))
-    fig = go.Figure(go.Contour(x=x_axis, y=y_axis, z=Z, colorscale=SURFACE_COLORSCALE, ncontours=30,
+    fig = go.Figure(go.Contour(x=screen_precision(x_axis), y=screen_precision(y_axis), z=screen_precision(Z),
+                               colorscale=SURFACE_COLORSCALE, ncontours=30,
                                colorbar={"title": {"text": "height"}, "thickness": 12}, name="surface",
                                hovertemplate="x=%{x:.3g}, y=%{y:.3g}<br>height=%{z:.3g}<extra></extra>"))
     for marker in minima:
@@ -224,12 +245,12 @@ def contour_figure(x_axis: np.ndarray, y_axis: np.ndarray, Z: np.ndarray, paths:
     fig.update_layout(xaxis={"title": {"text": axis_titles[0]}, "range": list(x_range), "constrain": "domain"},
                       yaxis={"title": {"text": axis_titles[1]}, "range": list(y_range), "scaleanchor": "x",
                              "constrain": "domain"},
-                      legend={"orientation": "h", "y": -0.18})
+                      **BELOW_PLOT_LEGEND)
     return apply_house_style(fig, title=title, height=height)
 
 
 def loss_curve_figure(curves: Sequence[LossCurve], *, title: str | None = None, y_title: str = "loss",
-                      height: int = 460, y_cap: float | None = None) -> go.Figure:
+                      height: int = 460, y_cap: float | None = None, log_y: bool = False) -> go.Figure:
     """Loss (height of the ball) against step, one line per ball; a ✕ marks where a ball flew off.
 
     ``y_cap`` draws values above it at the cap (the ✕ label keeps the true value), so one ball that flew
@@ -244,10 +265,25 @@ def loss_curve_figure(curves: Sequence[LossCurve], *, title: str | None = None, 
                                  line={"color": curve.color, "dash": curve.dash, "width": 2},
                                  hovertemplate=f"{curve.label}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>"))
         if curve.diverged and len(values):
-            fig.add_trace(go.Scatter(x=[steps[-1]], y=[values[-1]], mode="markers+text", showlegend=False,
+            # ✕ only: several labels would pile up; the page gathers the outcomes in one note.
+            fig.add_trace(go.Scatter(x=[steps[-1]], y=[values[-1]], mode="markers", showlegend=False,
                                      marker={"symbol": "x", "size": 12, "color": curve.color},
                                      text=[f"flew off ({format_number(true_values[-1])})"],
-                                     textposition="middle right", cliponaxis=False, hoverinfo="skip"))
-    fig.update_layout(xaxis={"title": {"text": "step"}}, yaxis={"title": {"text": y_title}},
-                      legend={"orientation": "h", "y": -0.18})
+                                     hovertemplate=f"{curve.label}<br>%{{text}}<extra></extra>"))
+    yaxis = {"title": {"text": y_title}}
+    if log_y:  # labels at powers of ten only: "5" between 1 and 10 reads as a loss of 5
+        yaxis.update(type="log", dtick=1, exponentformat="power", showexponent="all")
+    fig.update_layout(xaxis={"title": {"text": "step"}}, yaxis=yaxis, **BELOW_PLOT_LEGEND)
     return apply_house_style(fig, title=title, height=height)
+
+
+def describe_paths(paths: Sequence[BallPath], *, height_word: str = "height") -> str:
+    """A text alternative for the charts: where each ball started and ended, and which flew off."""
+    parts = []
+    for path in paths:
+        end = f"flew off near ({format_number(path.x[-1])}, {format_number(path.y[-1])})" if path.diverged else (
+            f"ended at ({format_number(path.x[-1])}, {format_number(path.y[-1])}), {height_word} "
+            f"{format_number(path.z[-1])}")
+        parts.append(f"{path.label}: from ({format_number(path.x[0])}, {format_number(path.y[0])}), "
+                     f"{height_word} {format_number(path.z[0])}, {end}")
+    return "; ".join(parts) + "."

@@ -1,8 +1,12 @@
 """The landscape page in a real Chromium: pressing Play rolls the balls (read back from Plotly's graph
-div and seen in before/after screenshots), and a diverging learning rate is explained, not crashed."""
+div and seen in before/after screenshots), every ball sits above the surface at the last frame, the
+chart and ▶ Play fit the first screen, the player buttons never overlap on a phone, the page's own
+content passes axe, and a diverging learning rate is explained, not crashed."""
 
+import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
+from scipy.interpolate import RegularGridInterpolator
 
 from tests.e2e.conftest import assert_no_exception, wait_for_app_run
 
@@ -11,12 +15,21 @@ pytestmark = pytest.mark.e2e
 BALLS_JS = """() => {
   const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
   return graph._fullData
-    .filter(t => t.type === 'scatter3d' && !t.name.endsWith('(trail)'))
+    .filter(t => t.type === 'scatter3d' && !t.name.endsWith('(trail)') && !t.name.endsWith('(start)'))
     .map(t => [t.name, t.x[0], t.y[0]]);
 }"""
-TRAIL_LENGTH_JS = """() => {
+STEP_JS = """() => {
   const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
-  return Math.max(...graph._fullData.filter(t => t.type === 'scatter3d').map(t => t.x.length));
+  const slider = graph._fullLayout.sliders[0];
+  return [slider.active, slider.steps.length - 1];
+}"""
+SCENE_JS = """() => {
+  const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+  const surface = graph._fullData.find(t => t.type === 'surface');
+  const balls = graph._fullData.filter(t => t.type === 'scatter3d' && !t.name.endsWith('(trail)')
+                                          && !t.name.endsWith('(start)'));
+  return {x: Array.from(surface.x), y: Array.from(surface.y), z: Array.from(surface.z, row => Array.from(row)),
+          balls: balls.map(t => [t.name, t.x[0], t.y[0], t.z[0], t.marker.line.width])};
 }"""
 
 
@@ -46,7 +59,7 @@ def test_play_rolls_the_balls_down_the_surface(page: Page, app_url: str, screens
     screenshot("landscape-before-play")
 
     chart.locator(".updatemenu-button").filter(has_text="Play").first.click()
-    page.wait_for_function(f"({TRAIL_LENGTH_JS})() > 5", timeout=60_000)  # ≥ 5 steps: every ball moved > 0.3
+    page.wait_for_function(f"({STEP_JS})()[0] > 5", timeout=60_000)  # ≥ 5 steps: every ball moved > 0.3
     after = page.evaluate(BALLS_JS)
     after_png = chart.screenshot()
     screenshot("landscape-after-play")
@@ -66,3 +79,62 @@ def test_diverging_learning_rate_is_explained(page: Page, app_url: str, screensh
     page.wait_for_timeout(500)
     screenshot("landscape-divergence")
     assert_no_exception(page)
+
+
+def _play_to_the_end(page: Page) -> None:
+    page.get_by_test_id("stPlotlyChart").first.locator(".updatemenu-button").filter(has_text="Play").first.click()
+    page.wait_for_function(f"(() => {{ const [active, last] = ({STEP_JS})(); return active === last; }})",
+                           timeout=120_000)
+    page.wait_for_timeout(800)
+
+
+@pytest.mark.parametrize("query", ["land_surface=hills", "land_surface=real&land_resolution=21&land_steps=40"])
+def test_every_ball_sits_above_the_surface_at_the_last_frame(page: Page, app_url: str, screenshot, query):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    _open_landscape(page, app_url, query)
+    _play_to_the_end(page)
+    scene = page.evaluate(SCENE_JS)
+    mesh = RegularGridInterpolator((np.array(scene["y"]), np.array(scene["x"])), np.array(scene["z"]))
+    z_span = float(np.ptp(scene["z"]))
+    assert len(scene["balls"]) == 3
+    for name, x, y, z, outline in scene["balls"]:
+        assert z > float(mesh([[y, x]])[0]) + 0.01 * z_span, (name, x, y, z)
+        assert outline >= 2, name
+    screenshot("landscape-last-frame-real" if "real" in query else "landscape-last-frame-hills")
+    assert_no_exception(page)
+
+
+def test_chart_and_play_fit_the_first_screen_at_1366x768(page: Page, app_url: str):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    _open_landscape(page, app_url)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    play = page.get_by_test_id("stPlotlyChart").first.locator(".updatemenu-button").filter(has_text="Play").first
+    box = play.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768, box
+    chart = page.get_by_test_id("stPlotlyChart").first.bounding_box()
+    assert chart["y"] < 768 / 2, chart  # the 3D view starts in the upper half of the first screen
+
+
+def test_phone_player_buttons_do_not_overlap_and_page_content_passes_axe(page: Page, app_url: str, screenshot):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    _open_landscape(page, app_url, "land_mode=race")  # by address: on a phone the navigation is folded away
+    chart = page.get_by_test_id("stPlotlyChart").first
+    chart.scroll_into_view_if_needed()
+    boxes = [button.bounding_box() for button in chart.locator(".updatemenu-button").all()]
+    assert len(boxes) == 6
+    for left, right in zip(boxes, boxes[1:], strict=False):
+        assert left["x"] + left["width"] <= right["x"] + 0.5, (left, right)  # one row, side by side
+    assert all(box["x"] + box["width"] <= 390 for box in boxes)
+    pause = chart.locator(".updatemenu-button").filter(has_text="Pause").first
+    chart.locator(".updatemenu-button").filter(has_text="Play").first.click()
+    pause.click()  # reachable: nothing covers it
+    screenshot("landscape-phone")
+    for width, height in ((390, 844), (1366, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(500)
+        violations = Axe().run(page, context={"include": [["[data-testid='stMain']"]]}).response["violations"]
+        serious = [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations
+                   if v["impact"] in ("serious", "critical")]
+        assert serious == [], (width, serious)
