@@ -10,6 +10,7 @@ from lessons.evaluation import (
     threshold_metrics,
     trade_off_table,
 )
+from lessons.run_link import MAX_ITERATIONS, RUN_PARAM, encode_run
 from lessons.training_run import DIVERGED, DONE, status_message
 from nn_core.data import CLASS_NAMES
 from nn_core.diagnostics import gradient_flow_reading
@@ -105,6 +106,10 @@ st.caption("The validation curve is the loss on the held-out test rows; they are
 
 # ---------------------------------------------------------------- watch it learn
 replay_section(result, split, config)
+if controls.source == "builtin" and config.iterations <= MAX_ITERATIONS:
+    st.page_link("app_pages/landscape.py", label="See this run as a ball on its loss landscape",
+                 icon=":material/landscape:",
+                 query_params={RUN_PARAM: encode_run(controls.run_spec(config, features))})
 
 # ---------------------------------------------------------------- results: threshold, metrics, matrices
 st.header("Results on the test set")

@@ -111,7 +111,7 @@ def project_trajectory(trajectory: np.ndarray, plane: Plane) -> np.ndarray:
 
 def record_trajectory(params: Params, X: np.ndarray, Y: np.ndarray, *, lr: float, iterations: int,
                       optimizer: str = "gd", batch_size: int | None = None,
-                      seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                      seed: int = 0, l2: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Train with nn_core.training.train and keep θ after every update.
 
     Returns (trajectory (k + 1, n_params) starting with the initial θ, loss at each of those points).
@@ -129,7 +129,7 @@ def record_trajectory(params: Params, X: np.ndarray, Y: np.ndarray, *, lr: float
 
     with np.errstate(over="ignore", invalid="ignore"):
         train(params, X, Y, lr=lr, iterations=iterations, optimizer=optimizer, batch_size=batch_size, seed=seed,
-              callback=keep)
+              l2=l2, callback=keep)
         trajectory = np.array(rows)
         losses = np.array([loss(forward(unflatten_params(row, params), X), Y) for row in trajectory])
     finite = np.isfinite(losses)
@@ -266,11 +266,11 @@ class LandscapeScene:
 
 
 def train_ball(start: Params, X: np.ndarray, Y: np.ndarray, optimizer: str, lr: float, *, steps: int,
-               batch_size: int | None = None, seed: int = 0) -> TrainingRun:
+               batch_size: int | None = None, seed: int = 0, l2: float = 0.0) -> TrainingRun:
     """Train one ball; it diverged if its weights stopped being numbers or its loss exploded
     (nn_core.divergence.loss_exploded, the rule the training page uses too)."""
     trajectory, losses = record_trajectory(start, X, Y, lr=lr, iterations=steps, optimizer=optimizer,
-                                           batch_size=batch_size, seed=seed)
+                                           batch_size=batch_size, seed=seed, l2=l2)
     diverged = len(losses) < steps + 1 or loss_exploded(float(losses.max()), float(losses[0]))
     return TrainingRun(optimizer, lr, trajectory, losses, diverged)
 
@@ -305,9 +305,12 @@ def ball_on_plane(run: TrainingRun, plane: Plane, extent: float, X: np.ndarray, 
 
 def landscape_scene(start: Params, X: np.ndarray, Y: np.ndarray, balls: tuple[tuple[str, float], ...], *,
                     steps: int, directions: str = "random", resolution: int = 41, seed: int = 0,
-                    batch_size: int | None = None) -> LandscapeScene:
-    """Train one network per (optimizer, lr) from ``start``, choose a plane, map the loss, project the paths."""
-    runs = [train_ball(start, X, Y, optimizer, lr, steps=steps, batch_size=batch_size, seed=seed)
+                    batch_size: int | None = None, l2: float = 0.0) -> LandscapeScene:
+    """Train one network per (optimizer, lr) from ``start``, choose a plane, map the loss, project the paths.
+
+    ``l2`` trains with weight decay (a run opened from the training page); the map stays the cross-entropy.
+    """
+    runs = [train_ball(start, X, Y, optimizer, lr, steps=steps, batch_size=batch_size, seed=seed, l2=l2)
             for optimizer, lr in balls]
     plane, sane_rows = choose_plane(runs, start, directions, seed)
     extent = 1.25 * float(np.abs(project_trajectory(sane_rows, plane)).max())

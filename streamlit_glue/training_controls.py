@@ -8,6 +8,7 @@ import streamlit as st
 
 from lessons.evaluation import updates_for
 from lessons.presets import Preset
+from lessons.run_link import RunSpec
 from lessons.training_run import RECORDS_PER_RUN, RunConfig
 from lessons.url_values import parse_choice, parse_choices, parse_float, parse_int, parse_nearest
 from nn_core.data import SCALINGS
@@ -51,6 +52,12 @@ class TrainingControls:
         patience = -(-self.patience // evaluation_every) if self.patience else 0
         return RunConfig(hidden=self.hidden, lr=self.lr, iterations=iterations, batch_size=self.mini_batch,
                          optimizer=self.optimizer, init_seed=self.init_seed, l2=self.l2, patience=patience)
+
+    def run_spec(self, config: RunConfig, features: tuple[int, ...] | None) -> RunSpec:
+        """This run, as the landscape page retrains it (built-in data only: an upload cannot travel in a link)."""
+        return RunSpec(hidden=self.hidden, lr=self.lr, optimizer=self.optimizer, iterations=config.iterations,
+                       batch_size=config.batch_size, init_seed=self.init_seed, l2=self.l2, test_size=self.test_size,
+                       split_seed=self.split_seed, stratify=self.stratify, scaling=self.scaling, features=features)
 
     def settings(self, data_label: str, feature_names, config: RunConfig) -> dict:
         """What the settings export and the "has anything changed?" key are made of."""

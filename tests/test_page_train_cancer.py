@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import urllib.parse
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from nn_core.model_io import export_model
 from nn_core.network import init_params
 from tests.plotly_spec import decode_array
 from tests.test_csv_data import BAD_FILES
+from viz.style import format_number
 
 PAGE = "app_pages/train_cancer.py"
 
@@ -301,3 +303,22 @@ def test_the_replay_is_client_side_light_and_long_enough(app_test):
     at.radio(key="train_view").set_value("two").run()
     assert not at.exception, at.exception
     assert "trained on just these two features" in " ".join(c.value for c in at.caption)
+
+
+def test_the_run_opens_on_the_landscape_page(app_test):
+    """One run, three views: the link carries this run; the landscape page retrains it and draws its path."""
+    from lessons.run_link import parse_run
+
+    at = app_test(PAGE, query_params={"train_hidden": "8", "train_optimizer": "Adam"})
+    link = next(element for element in at.get("page_link") if "landscape" in element.proto.page)
+    query = dict(pair.split("=", 1) for pair in link.proto.query_string.split("&")) if hasattr(
+        link.proto, "query_string") else {}
+    raw = urllib.parse.unquote_plus(query.get("land_run", ""))
+    spec, problem = parse_run(raw)
+    assert problem is None and spec.hidden == 8 and spec.optimizer == "adam" and spec.iterations == 300
+
+    landscape = app_test("app_pages/landscape.py", query_params={"land_run": raw})
+    assert not landscape.exception, landscape.exception
+    assert any("Your run from the training page" in h.value for h in landscape.header)
+    final = at.session_state["train_result"]["monitor"].train_loss[-1]
+    assert any(f"→ {format_number(final)}" in s.value for s in [*landscape.success, *landscape.info])
