@@ -82,3 +82,26 @@ def test_a_dead_unit_is_drawn_cut_at_a_backward_stage(page: Page, app_url: str, 
     assert page.evaluate("document.documentElement.scrollWidth") <= 391
     assert_no_exception(page)
     screenshot("phone-fb_dead_unit_cut")
+
+
+def test_the_step_through_works_from_the_keyboard_alone(page: Page, app_url: str):
+    """Tab reaches Next with a visible focus ring; Enter steps; Shift+Tab back to Previous and Enter steps back."""
+    _open(page, app_url, "fb_stage=Z1", {"width": 1366, "height": 900})
+    for _ in range(80):  # the focus order runs through the sidebar and the example's controls first
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.innerText.trim().endsWith('Next')"):
+            break
+    else:
+        pytest.fail("Tab never reached the Next button")
+    ring = page.evaluate("(() => { const s = getComputedStyle(document.activeElement);"
+                         " return [s.outlineStyle, s.outlineWidth, s.boxShadow]; })()")
+    assert ring[0] != "none" or ring[2] != "none", f"no visible focus on Next: {ring}"
+    page.keyboard.press("Enter")
+    wait_for_app_run(page)
+    expect(page.get_by_role("heading", name="A1 = ReLU(Z1)", exact=True)).to_be_visible(timeout=WAIT_MS)
+    assert "fb_stage=A1" in page.url
+    previous = page.get_by_role("button", name="Previous", exact=True)
+    previous.focus()
+    page.keyboard.press("Enter")
+    wait_for_app_run(page)
+    expect(page.get_by_role("heading", name="Z1 = W1·X + b1", exact=True)).to_be_visible(timeout=WAIT_MS)
