@@ -4,7 +4,6 @@ import streamlit as st
 
 from lessons.evaluation import (
     baseline_table,
-    compare_batch_modes,
     roc_points,
     settings_json,
     threshold_metrics,
@@ -14,19 +13,18 @@ from lessons.run_link import MAX_ITERATIONS, RUN_PARAM, encode_run
 from lessons.training_run import DIVERGED, DONE, status_message
 from nn_core.data import CLASS_NAMES
 from nn_core.diagnostics import gradient_flow_reading
-from nn_core.model_io import export_model
 from nn_core.training import steps_per_epoch
 from streamlit_glue.cached import cached_baseline_scores, cancer_dataset, cancer_split
 from streamlit_glue.link_guard import guard_link
 from streamlit_glue.replay_view import overfitting_presets, replay_section
 from streamlit_glue.training_controls import link_checks, training_controls
+from streamlit_glue.training_extras import batch_mode_comparison, export_buttons
 from streamlit_glue.training_session import training_result
 from streamlit_glue.upload import uploaded_data
-from viz.curves import batch_mode_figure, gradient_flow_figure, loss_curves_figure
+from viz.curves import gradient_flow_figure, loss_curves_figure
 from viz.metrics import confusion_matrix_figure, roc_figure
 from viz.text import markdown_literal
 from viz.text_alternatives import (
-    describe_batch_modes,
     describe_confusion,
     describe_gradient_flow,
     describe_loss_curves,
@@ -150,36 +148,7 @@ st.plotly_chart(gradient_flow_figure(monitor.steps, monitor.grad_norms, monitor.
 st.markdown(f"**Reading:** {gradient_flow_reading(monitor)}")
 
 # ---------------------------------------------------------------- batch vs mini-batch vs SGD
-st.header("Batch vs mini-batch vs SGD")
-comparison_iterations = min(config.iterations, 2000)
-st.markdown(f"The article's closing question: one button trains three networks from the same start with the same "
-            f"learning rate and the same **{comparison_iterations} updates** — on all rows, on mini-batches of "
-            f"{config.batch_size or 32}, or on one row at a time.")
-if st.button("Compare the three batch modes", key="train_compare"):
-    st.session_state.train_comparison = {
-        "settings_key": settings_key,
-        "runs": compare_batch_modes(split.X_train, split.Y_train, hidden=controls.hidden, lr=controls.lr,
-                                    iterations=comparison_iterations, mini_batch_size=config.batch_size or 32,
-                                    optimizer=controls.optimizer, seed=controls.init_seed)}
-comparison = st.session_state.get("train_comparison")
-if comparison is not None and comparison["settings_key"] == settings_key:
-    st.plotly_chart(batch_mode_figure(comparison["runs"]), key="train_batch_chart",
-                    alt=describe_batch_modes(comparison["runs"]))
-    st.caption("Each point is the loss on the batch used for that update: one row for SGD, so it jumps "
-               "around; the full batch descends smoothly. The mini-batch sits in between.")
-elif comparison is not None:
-    st.caption("The settings changed since the last comparison: press the button to compare again.")
+batch_mode_comparison(split, config, settings_key)
 
 # ---------------------------------------------------------------- export
-st.header("Export")
-export_weights, export_settings = st.columns(2)
-model_file = export_model(result["params"], scaling=split.scaling, feature_names=split.feature_names,
-                          class_names=raw_class_names, threshold=threshold, settings=result["settings"])
-export_weights.download_button("Model (.npz)", model_file, "backprop_lab_model.npz", "application/octet-stream",
-                               key="train_download_weights",
-                               help="Weights, scaling, feature and class names, threshold and settings. In Python: "
-                                    "`nn_core.load_model(path).predict_raw(rows)` on raw measurements, one row per "
-                                    "sample (no pickle: np.load(path, allow_pickle=False) reads it too).")
-export_settings.download_button("Settings (.json)", settings_json({**result["settings"], "threshold": threshold}),
-                                "backprop_lab_settings.json", "application/json", key="train_download_settings")
-st.caption("Every setting also lives in the page address: copy the URL to share this exact run.")
+export_buttons(result, split, raw_class_names, threshold)

@@ -1,0 +1,54 @@
+"""The training page's last two parts: the article's batch-mode comparison and the exports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+
+from lessons.evaluation import compare_batch_modes, settings_json
+from lessons.training_run import RunConfig
+from nn_core.data import Split
+from nn_core.model_io import export_model
+from viz.curves import batch_mode_figure
+from viz.text_alternatives import describe_batch_modes
+
+
+def batch_mode_comparison(split: Split, config: RunConfig, settings_key: str) -> None:
+    """Three networks from the same start, the same learning rate and the same number of updates; a comparison
+    made for other settings is not shown (it would answer another question)."""
+    st.header("Batch vs mini-batch vs SGD")
+    comparison_iterations = min(config.iterations, 2000)
+    st.markdown(f"The article's closing question: one button trains three networks from the same start with the same "
+                f"learning rate and the same **{comparison_iterations} updates** — on all rows, on mini-batches of "
+                f"{config.batch_size or 32}, or on one row at a time.")
+    if st.button("Compare the three batch modes", key="train_compare"):
+        st.session_state.train_comparison = {
+            "settings_key": settings_key,
+            "runs": compare_batch_modes(split.X_train, split.Y_train, hidden=config.hidden, lr=config.lr,
+                                        iterations=comparison_iterations, mini_batch_size=config.batch_size or 32,
+                                        optimizer=config.optimizer, seed=config.init_seed)}
+    comparison = st.session_state.get("train_comparison")
+    if comparison is not None and comparison["settings_key"] == settings_key:
+        st.plotly_chart(batch_mode_figure(comparison["runs"]), key="train_batch_chart",
+                        alt=describe_batch_modes(comparison["runs"]))
+        st.caption("Each point is the loss on the batch used for that update: one row for SGD, so it jumps "
+                   "around; the full batch descends smoothly. The mini-batch sits in between.")
+    elif comparison is not None:
+        st.caption("The settings changed since the last comparison: press the button to compare again.")
+
+
+def export_buttons(result: Mapping, split: Split, raw_class_names: tuple[str, str], threshold: float) -> None:
+    """The model as a usable file (weights, scaling, names, threshold, settings) and the settings as JSON."""
+    st.header("Export")
+    export_weights, export_settings = st.columns(2)
+    model_file = export_model(result["params"], scaling=split.scaling, feature_names=split.feature_names,
+                              class_names=raw_class_names, threshold=threshold, settings=result["settings"])
+    export_weights.download_button("Model (.npz)", model_file, "backprop_lab_model.npz", "application/octet-stream",
+                                   key="train_download_weights",
+                                   help="Weights, scaling, feature and class names, threshold and settings. In Python: "
+                                        "`nn_core.load_model(path).predict_raw(rows)` on raw measurements, one row per "
+                                        "sample (no pickle: np.load(path, allow_pickle=False) reads it too).")
+    export_settings.download_button("Settings (.json)", settings_json({**result["settings"], "threshold": threshold}),
+                                    "backprop_lab_settings.json", "application/json", key="train_download_settings")
+    st.caption("Every setting also lives in the page address: copy the URL to share this exact run.")
