@@ -12,7 +12,7 @@ from streamlit_glue import network_view as view
 from streamlit_glue.cached import cancer_dataset, small_example
 from streamlit_glue.derivative_warm_up import derivative_warm_up
 from streamlit_glue.gradient_check_view import gradient_check_section
-from streamlit_glue.layout import scrollable_chart
+from streamlit_glue.layout import CHART_WIDTH, scrollable_chart
 from streamlit_glue.link_guard import guard_link
 from streamlit_glue.step_through_state import (
     apply_updates,
@@ -27,7 +27,6 @@ from viz.history import loss_history_figure
 from viz.style import format_number
 
 DEFAULT_FEATURES = ["mean radius", "mean texture", "worst concave points"]
-CHART_WIDTH = 920  # px: the main column of a 1400 px wide window with the sidebar open
 
 
 st.title("Forward & backward pass")

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from lessons.training_run import RunConfig, TrainingRun, run_training
 from nn_core.boundary import ReplayData, feature_grid, pca_grid, replay_data
 from nn_core.data import Split
+from nn_core.network import Params
 
 
 def feature_subset(split: Split, features: Sequence[int]) -> Split:
@@ -25,9 +26,9 @@ def feature_subset(split: Split, features: Sequence[int]) -> Split:
                                feature_names=tuple(split.feature_names[i] for i in rows), scaling=scaling)
 
 
-def plane_replay(run: TrainingRun, split: Split) -> ReplayData:
-    """The run on the plane of the first two principal components of the training data."""
-    return replay_data(run.snapshots, pca_grid(split), split)
+def plane_replay(snapshots: Sequence[tuple[int, Params]], split: Split) -> ReplayData:
+    """A run's recorded weights on the plane of the first two principal components of the training data."""
+    return replay_data(snapshots, pca_grid(split), split)
 
 
 def two_feature_replay(split: Split, features: Sequence[int], config: RunConfig) -> tuple[ReplayData, TrainingRun]:

@@ -16,10 +16,8 @@ from lessons.step_through import (
 )
 from nn_core import gradcheck
 from nn_core.gradcheck import METHODS
-from streamlit_glue.layout import scrollable_chart
+from streamlit_glue.layout import CHART_WIDTH, scrollable_chart
 from viz.heatmaps import describe_equation, equation_figure
-
-CHART_WIDTH = 920  # px: the main column of a 1400 px wide window with the sidebar open
 
 
 @st.fragment

@@ -7,6 +7,9 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 import streamlit as st
 
+# px: the main column of a 1400 px wide window with the sidebar open; wider equations wrap onto a new line.
+CHART_WIDTH = 920
+
 # Our own CSS (never user text, only our keys and a pixel count): the box scrolls sideways, and the chart
 # inside keeps its width (Streamlit otherwise caps a chart at the column's width and squeezes it).
 _SCROLL_CSS = ("<style>.st-key-scroll_{key} {{ overflow-x: auto; overflow-y: hidden; }} "

@@ -14,7 +14,7 @@ import streamlit as st
 
 from lessons.boundary_runs import plane_replay, two_feature_replay
 from lessons.presets import PRESETS
-from lessons.training_run import DIVERGED, RunConfig, TrainingRun
+from lessons.training_run import DIVERGED, RunConfig
 from nn_core.boundary import plane_caption
 from nn_core.data import Split
 from streamlit_glue.training_controls import apply_preset
@@ -45,9 +45,7 @@ def _figure(result: Mapping, split: Split, view: str, pair: tuple[int, int], con
             data, run = two_feature_replay(split, pair, config)
             marks = {"best_iteration": run.best_iteration, "stopped_at": run.early_stop}
         else:
-            run = TrainingRun(result["params"], result["monitor"], result["losses"], result["status"],
-                              result["elapsed"], result["snapshots"])
-            data = plane_replay(run, split)
+            data = plane_replay(result["snapshots"], split)
             marks = {"best_iteration": result["best_iteration"], "stopped_at": result["early_stop"]}
         names = tuple(result["class_names"])
         kept = (key, replay_figure(data, class_names=names, **marks), replay_text(data, class_names=names, **marks),

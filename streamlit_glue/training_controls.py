@@ -88,8 +88,7 @@ def link_checks(feature_names: list[str]) -> dict[str, LinkCheck]:
         "train_optimizer": labels(OPTIMIZER_LABELS), "train_seed": whole(0, 9999),
         "train_threshold": decimal(0.05, 0.95),
         "train_features": lambda raws: parse_choices(raws, feature_names)[1],
-        "train_l2": single(lambda raw: parse_nearest(raw, L2_VALUES[1:]) if raw.strip() not in ("0", "0.0")
-                           else (0.0, None)),
+        "train_l2": single(lambda raw: parse_nearest(raw, L2_VALUES)),
         "train_patience": whole(0, PATIENCE_MAX),
     }
 

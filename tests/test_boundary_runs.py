@@ -39,5 +39,5 @@ def test_the_two_feature_run_learns_on_its_own_plane(split):
 
 
 def test_the_plane_replay_has_enough_frames(split):
-    data = plane_replay(run_training(split, CONFIG), split)
+    data = plane_replay(run_training(split, CONFIG).snapshots, split)
     assert data.grid.kind == "pca" and len(data.steps) >= 60 and data.steps[-1] == 120

@@ -1,13 +1,13 @@
 """AppTest of the landscape page: every surface and optimizer, changed sliders, divergence, the real
 landscape with both kinds of directions, and settings read from the URL."""
 
-import base64
 import json
 
 import numpy as np
 import pytest
 
 from nn_core.surfaces import SURFACES
+from tests.plotly_spec import decode_array
 
 PAGE = "app_pages/landscape.py"
 
@@ -16,20 +16,11 @@ def _specs(at) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
-def _array(value) -> np.ndarray:
-    """A Plotly JSON array: a plain list, or the typed-array form {"dtype", "bdata", "shape"}."""
-    if isinstance(value, dict) and "bdata" in value:
-        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        shape = value.get("shape")
-        return array.reshape([int(n) for n in str(shape).split(",")]) if shape else array
-    return np.asarray(value, dtype=float)
-
-
 def _numbers(node):
     """Every number in a Plotly spec, with typed arrays decoded (their base64 text can contain "NaN")."""
     if isinstance(node, dict):
         if "bdata" in node:
-            yield from _array(node).ravel().tolist()
+            yield from decode_array(node).ravel().tolist()
         else:
             for value in node.values():
                 yield from _numbers(value)
@@ -54,7 +45,7 @@ def _assert_figures_are_sound(at) -> dict:
         for trace in traces:
             for axis in ("x", "y", "z"):
                 if trace.get(axis) is not None:
-                    assert np.isfinite(_array(trace[axis])).all(), (trace.get("name"), axis)
+                    assert np.isfinite(decode_array(trace[axis])).all(), (trace.get("name"), axis)
     return surface
 
 
@@ -113,7 +104,7 @@ def test_real_landscape_with_both_directions_and_divergence(app_test):
     at.slider(key="land_steps").set_value(30).run()
     surface = _assert_figures_are_sound(at)
     assert "filter-normalized" in surface["layout"]["scene"]["xaxis"]["title"]["text"]
-    assert _array(surface["data"][0]["z"]).shape == (11, 11)
+    assert decode_array(surface["data"][0]["z"]).shape == (11, 11)
     assert "Why the dotted and solid lines differ" in " ".join(i.value for i in at.info)
 
     at.radio(key="land_directions").set_value("pca").run()
