@@ -25,7 +25,6 @@ from functools import lru_cache
 import numpy as np
 import plotly.colors as pc
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from nn_core.chains import cell_label, complete_matrices, sample_contributions
 from viz.style import HIGHLIGHT_COLOR, SELECTION_COLOR, SIGNED_COLORSCALE, TEMPLATE, format_number, symmetric_limit
@@ -552,7 +551,7 @@ def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sa
 
     slots = max(slots_in, n_h, 1)
     layout = dict(
-        template=pio.templates[TEMPLATE], height=height or int(70 + SLOT_HEIGHT * slots),
+        template=TEMPLATE, height=height or int(70 + SLOT_HEIGHT * slots),
         margin={"l": 4, "r": 4, "t": 48 if target is not None else 26, "b": 4},
         showlegend=False, annotations=annotations, hovermode="closest", dragmode=False, clickmode="event+select",
         xaxis={"visible": False, "range": [-1.0, 2.5], "fixedrange": True},

@@ -5,7 +5,20 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-TEMPLATE = "plotly_white"
+# The parts of Plotly's "plotly_white" template these charts use: white paper, light grid, no ticks. Named in
+# full instead of by "plotly_white", whose 7 KB (colour scales and defaults for trace types never drawn here)
+# were validated on the server (~9 ms a figure) and sent with every chart on every rerun.
+_AXIS = {"gridcolor": "#EBF0F8", "linecolor": "#EBF0F8", "ticks": "", "zerolinecolor": "#EBF0F8", "zerolinewidth": 2,
+         "automargin": True, "title": {"standoff": 15}}
+_SCENE_AXIS = {"backgroundcolor": "white", "gridcolor": "#DFE8F3", "linecolor": "#EBF0F8", "showbackground": True,
+               "ticks": "", "zerolinecolor": "#EBF0F8", "gridwidth": 2}
+TEMPLATE = {"layout": {"font": {"color": "#2a3f5f"}, "hovermode": "closest", "hoverlabel": {"align": "left"},
+                       "paper_bgcolor": "white", "plot_bgcolor": "white", "xaxis": _AXIS, "yaxis": _AXIS,
+                       "scene": {"xaxis": _SCENE_AXIS, "yaxis": _SCENE_AXIS, "zaxis": _SCENE_AXIS},
+                       "coloraxis": {"colorbar": {"outlinewidth": 0, "ticks": ""}},
+                       "annotationdefaults": {"arrowcolor": "#2a3f5f", "arrowhead": 0, "arrowwidth": 1},
+                       "shapedefaults": {"line": {"color": "#2a3f5f"}}, "title": {"x": 0.05}},
+            "data": {kind: [{"colorbar": {"outlinewidth": 0, "ticks": ""}}] for kind in ("heatmap", "surface", "contour")}}
 # Signed matrices (weights, gradients) use one diverging scale centred on 0 everywhere in the app.
 SIGNED_COLORSCALE = "RdBu_r"
 # Loss surfaces: low = dark, high = bright.
