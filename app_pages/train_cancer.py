@@ -3,7 +3,6 @@
 import streamlit as st
 
 from lessons.evaluation import (
-    baseline_table,
     roc_points,
     settings_json,
     threshold_metrics,
@@ -14,11 +13,11 @@ from lessons.training_run import DIVERGED, DONE, status_message
 from nn_core.data import CLASS_NAMES
 from nn_core.diagnostics import gradient_flow_reading
 from nn_core.training import steps_per_epoch
-from streamlit_glue.cached import cached_baseline_scores, cancer_dataset, cancer_split
+from streamlit_glue.cached import cancer_dataset, cancer_split
 from streamlit_glue.link_guard import guard_link
 from streamlit_glue.replay_view import overfitting_presets, replay_section
 from streamlit_glue.training_controls import link_checks, training_controls
-from streamlit_glue.training_extras import batch_mode_comparison, export_buttons
+from streamlit_glue.training_extras import batch_mode_comparison, export_buttons, scikit_learn_baselines
 from streamlit_glue.training_session import training_result
 from streamlit_glue.upload import uploaded_data
 from viz.curves import gradient_flow_figure, loss_curves_figure
@@ -109,37 +108,42 @@ if controls.source == "builtin" and config.iterations <= MAX_ITERATIONS:
                  icon=":material/landscape:",
                  query_params={RUN_PARAM: encode_run(controls.run_spec(config, features))})
 
-# ---------------------------------------------------------------- results: threshold, metrics, matrices
-st.header("Results on the test set")
-threshold = st.slider("Decision threshold: call a tumour malignant when Yh >", 0.05, 0.95, 0.5, 0.01,
-                      key="train_threshold", bind="query-params",
-                      help="Moving it re-uses the trained model: no retraining.")
-names_shown, y_test, proba = result["class_names"], result["Y_test"], result["proba"]
-if result["status"] == DIVERGED:
-    st.warning(f"**These results describe a broken model.** Its training diverged at iteration {last_step}, so the "
-               "scores below say nothing about what this network can learn. Lower the learning rate and train again.")
-metrics = threshold_metrics(y_test, proba, threshold)
-for column, (label, value) in zip(st.columns(5), [
-        ("Accuracy", metrics.accuracy), ("Precision", metrics.precision), ("Recall", metrics.recall),
-        ("F1", metrics.f1), ("ROC AUC", metrics.roc_auc)], strict=True):
-    column.metric(label, f"{value:.3f}")
-matrix_column, roc_column = st.columns(2)
-matrix_column.plotly_chart(confusion_matrix_figure(metrics.matrix, names_shown, threshold), key="train_confusion",
-                           alt=describe_confusion(metrics.matrix, names_shown, threshold))
-fpr, tpr = roc_points(y_test, proba)
-roc_column.plotly_chart(roc_figure(fpr, tpr, metrics.roc_auc, current_fpr=metrics.false_positive_rate,
-                                   current_tpr=metrics.recall, threshold=threshold), key="train_roc",
-                        alt=describe_roc(metrics.roc_auc, threshold, metrics.false_positive_rate, metrics.recall))
-st.markdown(f"**The article's thresholds.** A higher threshold raises fewer false alarms but misses more "
-            f"{markdown_literal(names_shown[1])} cases:")
-st.dataframe(trade_off_table(y_test, proba, names_shown[1]), hide_index=True, key="train_tradeoff")
+# ---------------------------------------------------------------- results: threshold, metrics, matrices, export
+@st.fragment
+def results_on_the_test_set() -> None:
+    """A fragment: the threshold re-judges the trained model, so moving it reruns this part only."""
+    st.header("Results on the test set")
+    threshold = st.slider("Decision threshold: call a tumour malignant when Yh >", 0.05, 0.95, 0.5, 0.01,
+                          key="train_threshold", bind="query-params",
+                          help="Moving it re-uses the trained model: no retraining.")
+    names_shown, y_test, proba = result["class_names"], result["Y_test"], result["proba"]
+    if result["status"] == DIVERGED:
+        st.warning(f"**These results describe a broken model.** Its training diverged at iteration {last_step}, so "
+                   "the scores below say nothing about what this network can learn. Lower the learning rate and "
+                   "train again.")
+    metrics = threshold_metrics(y_test, proba, threshold)
+    for column, (label, value) in zip(st.columns(5), [
+            ("Accuracy", metrics.accuracy), ("Precision", metrics.precision), ("Recall", metrics.recall),
+            ("F1", metrics.f1), ("ROC AUC", metrics.roc_auc)], strict=True):
+        column.metric(label, f"{value:.3f}")
+    matrix_column, roc_column = st.columns(2)
+    matrix_column.plotly_chart(confusion_matrix_figure(metrics.matrix, names_shown, threshold),
+                               key="train_confusion", alt=describe_confusion(metrics.matrix, names_shown, threshold))
+    fpr, tpr = roc_points(y_test, proba)
+    roc_column.plotly_chart(roc_figure(fpr, tpr, metrics.roc_auc, current_fpr=metrics.false_positive_rate,
+                                       current_tpr=metrics.recall, threshold=threshold), key="train_roc",
+                            alt=describe_roc(metrics.roc_auc, threshold, metrics.false_positive_rate, metrics.recall))
+    st.markdown(f"**The article's thresholds.** A higher threshold raises fewer false alarms but misses more "
+                f"{markdown_literal(names_shown[1])} cases:")
+    st.dataframe(trade_off_table(y_test, proba, names_shown[1]), hide_index=True, key="train_tradeoff")
+    export_buttons(result, split, raw_class_names, threshold)  # the model as judged here, at this threshold
+
+
+results_on_the_test_set()
 
 # ---------------------------------------------------------------- baselines
 st.header("Against scikit-learn (same split, same scaling)")
-baselines = cached_baseline_scores(split.X_train, split.Y_train, split.X_test, split.Y_test, controls.hidden,
-                                   controls.init_seed)
-st.dataframe(baseline_table(threshold_metrics(y_test, proba, 0.5), baselines), hide_index=True,
-             key="train_baselines")
+scikit_learn_baselines(split, controls.hidden, controls.init_seed, threshold_metrics(result["Y_test"], result["proba"], 0.5))
 
 # ---------------------------------------------------------------- gradient flow
 st.header("Gradient-flow health")
@@ -149,6 +153,3 @@ st.markdown(f"**Reading:** {gradient_flow_reading(monitor)}")
 
 # ---------------------------------------------------------------- batch vs mini-batch vs SGD
 batch_mode_comparison(split, config, settings_key)
-
-# ---------------------------------------------------------------- export
-export_buttons(result, split, raw_class_names, threshold)

@@ -1,17 +1,40 @@
-"""The training page's last two parts: the article's batch-mode comparison and the exports."""
+"""The training page's parts that answer on request: the scikit-learn baselines, the article's batch-mode
+comparison, and the exports."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 
+import numpy as np
 import streamlit as st
 
-from lessons.evaluation import compare_batch_modes, settings_json
+from lessons.evaluation import ThresholdMetrics, baseline_table, compare_batch_modes, settings_json
 from lessons.training_run import RunConfig
 from nn_core.data import Split
 from nn_core.model_io import export_model
+from streamlit_glue.cached import cached_baseline_scores
 from viz.curves import batch_mode_figure
 from viz.text_alternatives import describe_batch_modes
+
+
+def scikit_learn_baselines(split: Split, hidden: int, seed: int, ours: ThresholdMetrics) -> None:
+    """LogisticRegression and MLPClassifier on the same split, fitted when asked: fitting them takes 0.3–0.6 s,
+    too long to repeat on every notch of a slider. Once fitted for this split, hidden size and seed, the table
+    stays until one of them changes."""
+    digest = hashlib.sha256()
+    for array in (split.X_train, split.Y_train, split.X_test, split.Y_test):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    key = (digest.hexdigest(), hidden, seed)
+    if st.button("Fit scikit-learn's models on this split", key="train_baselines_run", icon=":material/compare:"):
+        st.session_state.train_baselines = {"key": key, "scores": cached_baseline_scores(
+            split.X_train, split.Y_train, split.X_test, split.Y_test, hidden, seed)}
+    kept = st.session_state.get("train_baselines")
+    if kept is not None and kept["key"] == key:
+        st.dataframe(baseline_table(ours, kept["scores"]), hide_index=True, key="train_baselines")
+    else:
+        st.caption("LogisticRegression and an MLPClassifier with the same hidden units, trained on the same rows"
+                   + (" (the data or the hidden units changed since the last comparison)." if kept else "."))
 
 
 def batch_mode_comparison(split: Split, config: RunConfig, settings_key: str) -> None:

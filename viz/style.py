@@ -12,13 +12,16 @@ _AXIS = {"gridcolor": "#EBF0F8", "linecolor": "#EBF0F8", "ticks": "", "zerolinec
          "automargin": True, "title": {"standoff": 15}}
 _SCENE_AXIS = {"backgroundcolor": "white", "gridcolor": "#DFE8F3", "linecolor": "#EBF0F8", "showbackground": True,
                "ticks": "", "zerolinecolor": "#EBF0F8", "gridwidth": 2}
-TEMPLATE = {"layout": {"font": {"color": "#2a3f5f"}, "hovermode": "closest", "hoverlabel": {"align": "left"},
+_TEMPLATE_SPEC = {"layout": {"font": {"color": "#2a3f5f"}, "hovermode": "closest", "hoverlabel": {"align": "left"},
                        "paper_bgcolor": "white", "plot_bgcolor": "white", "xaxis": _AXIS, "yaxis": _AXIS,
                        "scene": {"xaxis": _SCENE_AXIS, "yaxis": _SCENE_AXIS, "zaxis": _SCENE_AXIS},
                        "coloraxis": {"colorbar": {"outlinewidth": 0, "ticks": ""}},
                        "annotationdefaults": {"arrowcolor": "#2a3f5f", "arrowhead": 0, "arrowwidth": 1},
                        "shapedefaults": {"line": {"color": "#2a3f5f"}}, "title": {"x": 0.05}},
             "data": {kind: [{"colorbar": {"outlinewidth": 0, "ticks": ""}}] for kind in ("heatmap", "surface", "contour")}}
+# Built (and validated) once: a figure takes a copy of a Template object in ~2 ms, but walks a nested dict
+# property by property in ~55 ms.
+TEMPLATE = go.layout.Template(_TEMPLATE_SPEC)
 # Signed matrices (weights, gradients) use one diverging scale centred on 0 everywhere in the app.
 SIGNED_COLORSCALE = "RdBu_r"
 # Loss surfaces: low = dark, high = bright.
