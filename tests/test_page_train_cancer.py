@@ -49,6 +49,7 @@ def test_defaults_reach_096_over_five_split_seeds_with_every_result_widget(app_t
             assert not at.exception, at.exception
         assert at.session_state["train_result"]["status"] == "done"
         ours.append(_metric(at, "Accuracy"))
+        at.button(key="train_baselines_run").click().run()
         logistic.append(_baseline_accuracy(at, "scikit-learn LogisticRegression"))
     assert np.mean(ours) >= 0.96, ours
     assert np.mean(ours) >= np.mean(logistic) - 0.01, (ours, logistic)
@@ -63,6 +64,21 @@ def test_defaults_reach_096_over_five_split_seeds_with_every_result_widget(app_t
     assert len(at.get("download_button")) == 2
     assert at.success[0].value.startswith("Trained 300 iterations")
     assert any("Healthy" in md.value for md in at.markdown)
+
+
+def test_baselines_are_fitted_on_request_and_kept_until_the_data_or_hidden_units_change(app_test):
+    at = app_test(PAGE)
+    assert len(at.dataframe) == 1  # only the article's thresholds: fitting scikit-learn waits for the button
+    at.button(key="train_baselines_run").click().run()
+    assert len(at.dataframe) == 2
+    at.slider(key="train_threshold").set_value(0.7).run()
+    at.select_slider(key="train_lr").set_value(0.05).run()  # neither changes the split or the hidden units
+    assert len(at.dataframe) == 2 and not at.exception
+    at.slider(key="train_hidden").set_value(8).run()
+    assert len(at.dataframe) == 1
+    assert any("changed since the last comparison" in caption.value for caption in at.caption)
+    at.button(key="train_baselines_run").click().run()
+    assert any("MLPClassifier (8 ReLU units)" in m for m in at.dataframe[1].value["model"])
 
 
 def test_threshold_moves_the_confusion_matrix_without_retraining(app_test):

@@ -9,11 +9,11 @@ curves are drawn once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from viz.style import HIGHLIGHT_COLOR, TRAIN_COLOR, VALIDATION_COLOR, apply_house_style, format_number
 from viz.text import plotly_literal
@@ -40,19 +40,41 @@ def _play_args(frame_ms: float) -> list:
                    "transition": {"duration": 0}}]
 
 
-def _moving(data: ReplayData, k: int) -> list:
-    """The six traces that change from frame to frame, at frame k."""
+def _moving(data: ReplayData, k: int) -> list[dict]:
+    """The six traces that change from frame to frame, at frame k (plain dicts: see ``replay_figure``)."""
     grid = data.grid
     wrong = data.test_wrong[k]
     counts = data.confusion[k].ravel()
     return [
-        go.Heatmap(z=data.proba_percent[k]),
-        go.Scatter(x=grid.test_xy[0, wrong], y=grid.test_xy[1, wrong]),
-        go.Scatter(x=[int(data.steps[k])], y=[float(data.train_loss[k])]),
-        go.Scatter(x=[int(data.steps[k])], y=[float(data.val_loss[k])]),
-        go.Bar(x=counts.tolist(), text=[str(c) for c in counts]),
-        go.Scatter(text=[f"<b>iteration {int(data.steps[k])} · test accuracy {data.accuracy[k]:.3f}</b>"]),
+        {"type": "heatmap", "z": data.proba_percent[k]},
+        {"type": "scatter", "x": grid.test_xy[0, wrong], "y": grid.test_xy[1, wrong]},
+        {"type": "scatter", "x": [int(data.steps[k])], "y": [float(data.train_loss[k])]},
+        {"type": "scatter", "x": [int(data.steps[k])], "y": [float(data.val_loss[k])]},
+        {"type": "bar", "x": counts.tolist(), "text": [str(c) for c in counts]},
+        {"type": "scatter", "text": [f"<b>iteration {int(data.steps[k])} · test accuracy {data.accuracy[k]:.3f}</b>"]},
     ]
+
+
+def _row_domains(heights: Sequence[float], spacing: float) -> list[list[float]]:
+    """The vertical domains, top row first, of a one-column grid (as plotly's make_subplots computes them)."""
+    usable = 1 - spacing * (len(heights) - 1)
+    top, domains = 1.0, []
+    for height in heights:
+        bottom = top - usable * height / sum(heights)
+        domains.append([round(max(0.0, bottom), 9), round(top, 9)])
+        top = bottom - spacing
+    return domains
+
+
+def _marker_line(x: int, label: str, color: str, position: str) -> tuple[dict, dict]:
+    """A dashed vertical line at iteration x on the loss panel, and its label (what add_vline would add)."""
+    line = {"type": "line", "xref": "x3", "yref": "y3 domain", "x0": x, "x1": x, "y0": 0, "y1": 1,
+            "line": {"color": color, "dash": "dash", "width": 1.5}}
+    left = position == "bottom left"
+    note = {"text": f"{label} ({x})", "font": {"color": color, "size": 12}, "bgcolor": "rgba(255,255,255,0.8)",
+            "showarrow": False, "xref": "x3", "yref": "y3 domain", "x": x, "y": 0, "yanchor": "bottom",
+            "xanchor": "right" if left else "left"}
+    return line, note
 
 
 def replay_figure(data: ReplayData, *, best_iteration: int | None = None, stopped_at: int | None = None,
@@ -62,83 +84,95 @@ def replay_figure(data: ReplayData, *, best_iteration: int | None = None, stoppe
     ``best_iteration`` (lowest validation loss) and ``stopped_at`` (early stop) are marked on the curves.
     One column (boundary, confusion counts, loss) with the player below: a Plotly figure cannot rearrange
     itself for a phone, and side-by-side panels were unreadable at 390 px wide.
+
+    Built as one dict and validated once by ``go.Figure``: Plotly's incremental calls (make_subplots,
+    add_trace(row=…), update_xaxes, add_vline, go.Frame per frame) validate every property on every call
+    and took ~4× as long, on every retraining.
     """
     grid = data.grid
     negative, positive = (plotly_literal(name) for name in class_names)  # user text (an upload's classes)
-    fig = make_subplots(rows=3, cols=1, row_heights=[0.46, 0.18, 0.36], vertical_spacing=0.085,
-                        subplot_titles=(f"Decision boundary · colour = P({positive})", "",
-                                        f"Loss: <span style='color:{TRAIN_COLOR}'>training</span>, "
-                                        f"<span style='color:{VALIDATION_COLOR}'>validation</span>"))
-    fig.update_annotations(font={"size": 14})  # the subplot titles; must fit a phone's width
+    boundary_domain, counts_domain, loss_domain = _row_domains((0.46, 0.18, 0.36), 0.085)
     first = _moving(data, 0)
-    # A heatmap (and any contour) cannot be transitioned by plotly.js: every frame redraws the whole figure.
-    # zsmooth="fast" paints one canvas pixel per cell, the cheapest redraw (on a heavily loaded machine the
-    # boundary may still blink during Play; paused, scrubbed or finished it is always drawn).
-    fig.add_trace(go.Heatmap(x=grid.xs, y=grid.ys, z=first[0].z, zmin=0, zmax=100, colorscale=PROBABILITY_COLORSCALE,
-                             showscale=False, name="P(1) %", zsmooth="fast",
-                             hovertemplate="probability of label 1: %{z}%<extra></extra>"),
-                  row=1, col=1)
+    points = []
     for index, (xy, labels, label, symbol) in enumerate([
             (grid.train_xy, grid.train_y, "training", "circle"),
             (grid.test_xy, grid.test_y, "test", "diamond")]):
         for cls, name in enumerate((negative, positive)):
             mask = labels == cls
-            fig.add_trace(go.Scatter(x=xy[0, mask], y=xy[1, mask], mode="markers", name=f"{label}: {name}",
-                                     showlegend=False,
-                                     marker={"color": CLASS_COLORS[cls], "symbol": symbol,
-                                             "size": 5 if index == 0 else 8, "opacity": 0.55 if index == 0 else 0.95,
-                                             "line": {"color": "white", "width": 0.5 if index == 0 else 1}},
-                                     hoverinfo="skip"), row=1, col=1)
-    fig.add_trace(go.Scatter(x=first[1].x, y=first[1].y, mode="markers", name="misclassified test point",
-                             marker={"symbol": "circle-open", "size": 15, "color": "#111111", "line": {"width": 2}},
-                             showlegend=False, hoverinfo="skip"), row=1, col=1)
-    fig.add_trace(go.Scatter(x=data.steps, y=data.train_loss, mode="lines", name="training",
-                             line={"color": TRAIN_COLOR, "width": 2}), row=3, col=1)
-    fig.add_trace(go.Scatter(x=data.steps, y=data.val_loss, mode="lines", name="validation",
-                             line={"color": VALIDATION_COLOR, "width": 2}), row=3, col=1)
-    for trace, color in ((first[2], TRAIN_COLOR), (first[3], VALIDATION_COLOR)):
-        fig.add_trace(go.Scatter(x=trace.x, y=trace.y, mode="markers", showlegend=False, hoverinfo="skip",
-                                 marker={"color": color, "size": 12, "line": {"color": "white", "width": 2}}),
-                      row=3, col=1)
+            points.append({"type": "scatter", "x": xy[0, mask], "y": xy[1, mask], "mode": "markers",
+                           "name": f"{label}: {name}", "showlegend": False, "hoverinfo": "skip", "xaxis": "x",
+                           "yaxis": "y",
+                           "marker": {"color": CLASS_COLORS[cls], "symbol": symbol, "size": 5 if index == 0 else 8,
+                                      "opacity": 0.55 if index == 0 else 0.95,
+                                      "line": {"color": "white", "width": 0.5 if index == 0 else 1}}})
     m_test = int(data.confusion[0].sum())
     confusion_labels = (f"{negative}, correct", "false alarm", f"missed {positive}", f"{positive}, correct")
-    fig.add_trace(go.Bar(x=first[4].x, y=list(confusion_labels), orientation="h", text=first[4].text,
-                         textposition="outside", marker={"color": ["#6fa8dc", "#f1c232", "#cc4125", "#e06666"]},
-                         showlegend=False, hoverinfo="skip", cliponaxis=False), row=2, col=1)
-    # The accuracy line is a text trace in a small axis of its own above the bars, so frames can move it.
-    bottom, top = fig.layout.yaxis2.domain
-    fig.update_layout(yaxis2={"domain": [bottom, top - 0.04]},
-                      xaxis4={"domain": [0, 1], "anchor": "y4", "visible": False, "range": [0, 1]},
-                      yaxis4={"domain": [top - 0.035, top + 0.01], "anchor": "x4", "visible": False, "range": [0, 1]})
-    fig.add_trace(go.Scatter(x=[0.5], y=[0.5], mode="text", text=first[5].text, showlegend=False, hoverinfo="skip",
-                             textfont={"size": 14}, xaxis="x4", yaxis="y4"))
-    fig.update_xaxes(range=[0, 1.08 * m_test], row=2, col=1)  # no title: it would touch the loss panel's
-    fig.update_yaxes(autorange="reversed", row=2, col=1)
+    # Trace order fixes MOVING_TRACES: heatmap 0, points 1–4, misclassified 5, curves 6–7, current points 8–9,
+    # confusion bars 10, accuracy 11.
+    traces = [
+        # A heatmap (and any contour) cannot be transitioned by plotly.js: every frame redraws the whole figure.
+        # zsmooth="fast" paints one canvas pixel per cell, the cheapest redraw (on a heavily loaded machine the
+        # boundary may still blink during Play; paused, scrubbed or finished it is always drawn).
+        {**first[0], "x": grid.xs, "y": grid.ys, "zmin": 0, "zmax": 100, "colorscale": PROBABILITY_COLORSCALE,
+         "showscale": False, "name": "P(1) %", "zsmooth": "fast", "xaxis": "x", "yaxis": "y",
+         "hovertemplate": "probability of label 1: %{z}%<extra></extra>"},
+        *points,
+        {**first[1], "mode": "markers", "name": "misclassified test point", "showlegend": False, "hoverinfo": "skip",
+         "marker": {"symbol": "circle-open", "size": 15, "color": "#111111", "line": {"width": 2}},
+         "xaxis": "x", "yaxis": "y"},
+        {"type": "scatter", "x": data.steps, "y": data.train_loss, "mode": "lines", "name": "training",
+         "line": {"color": TRAIN_COLOR, "width": 2}, "xaxis": "x3", "yaxis": "y3"},
+        {"type": "scatter", "x": data.steps, "y": data.val_loss, "mode": "lines", "name": "validation",
+         "line": {"color": VALIDATION_COLOR, "width": 2}, "xaxis": "x3", "yaxis": "y3"},
+        *({**current, "mode": "markers", "showlegend": False, "hoverinfo": "skip", "xaxis": "x3", "yaxis": "y3",
+           "marker": {"color": color, "size": 12, "line": {"color": "white", "width": 2}}}
+          for current, color in ((first[2], TRAIN_COLOR), (first[3], VALIDATION_COLOR))),
+        {**first[4], "y": list(confusion_labels), "orientation": "h", "textposition": "outside",
+         "marker": {"color": ["#6fa8dc", "#f1c232", "#cc4125", "#e06666"]}, "showlegend": False,
+         "hoverinfo": "skip", "cliponaxis": False, "xaxis": "x2", "yaxis": "y2"},
+        # The accuracy line is a text trace in a small axis of its own above the bars, so frames can move it.
+        {**first[5], "x": [0.5], "y": [0.5], "mode": "text", "showlegend": False, "hoverinfo": "skip",
+         "textfont": {"size": 14}, "xaxis": "x4", "yaxis": "y4"},
+    ]
     x_title, y_title = (plotly_literal(title) for title in grid.axis_titles)  # feature names may be user text
-    fig.update_xaxes(title={"text": x_title, "standoff": 4}, range=[grid.xs[0], grid.xs[-1]], row=1, col=1)
-    fig.update_yaxes(title=y_title.replace(" (", "<br>("), range=[grid.ys[0], grid.ys[-1]], row=1, col=1)
     losses = np.concatenate([data.train_loss, data.val_loss])
     finite = losses[np.isfinite(losses) & (losses > 0)]
     log_axis = finite.size > 0 and finite.max() / finite.min() > 100
-    fig.update_yaxes(title="cross-entropy", type="log" if log_axis else None, row=3, col=1)
     last = max(1, int(data.steps[-1]))  # a little room on the right so a stop line at the end stays visible
-    fig.update_xaxes(title={"text": "iteration", "standoff": 4}, range=[0, 1.03 * last], row=3, col=1)
-    markers = [(best_iteration, "best", "#2e7d32"), (stopped_at, "early stop", HIGHLIGHT_COLOR)]
-    for x, label, color in markers:
+    title_font = {"size": 13}
+    bottom, top = counts_domain
+    shapes, notes = [], []
+    for x, label, color, position in [(best_iteration, "best", "#2e7d32", "bottom right"),
+                                      (stopped_at, "early stop", HIGHLIGHT_COLOR, "bottom left")]:
         if x is not None:
-            fig.add_vline(x=x, line={"color": color, "dash": "dash", "width": 1.5}, row=3, col=1,
-                          annotation={"text": f"{label} ({x})", "font": {"color": color, "size": 12},
-                                      "bgcolor": "rgba(255,255,255,0.8)"},
-                          annotation_position="bottom right" if label == "best" else "bottom left")
-
-    fig.frames = [go.Frame(name=str(int(step)), data=_moving(data, k), traces=list(MOVING_TRACES))
-                  for k, step in enumerate(data.steps)]
-    slider_steps = [{"method": "animate", "label": str(int(step)),
-                     "args": [[str(int(step))], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
-                                                 "transition": {"duration": 0}}]}
-                    for step in data.steps]
-    fig.update_layout(
-        updatemenus=[
+            line, note = _marker_line(x, label, color, position)
+            shapes.append(line)
+            notes.append(note)
+    subplot_titles = [(f"Decision boundary · colour = P({positive})", boundary_domain[1]),
+                      (f"Loss: <span style='color:{TRAIN_COLOR}'>training</span>, "
+                       f"<span style='color:{VALIDATION_COLOR}'>validation</span>", loss_domain[1])]
+    layout = {
+        "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "range": [grid.xs[0], grid.xs[-1]],
+                  "title": {"text": x_title, "standoff": 4, "font": title_font}},
+        "yaxis": {"anchor": "x", "domain": boundary_domain, "range": [grid.ys[0], grid.ys[-1]],
+                  "title": {"text": y_title.replace(" (", "<br>("), "font": title_font}},
+        "xaxis2": {"anchor": "y2", "domain": [0.0, 1.0], "range": [0, 1.08 * m_test],  # no title: it would touch the loss
+                   "title": {"font": title_font}},                                 # panel's
+        "yaxis2": {"anchor": "x2", "domain": [bottom, top - 0.04], "autorange": "reversed",
+                   "title": {"font": title_font}},
+        "xaxis3": {"anchor": "y3", "domain": [0.0, 1.0], "range": [0, 1.03 * last],
+                   "title": {"text": "iteration", "standoff": 4, "font": title_font}},
+        "yaxis3": {"anchor": "x3", "domain": loss_domain, "type": "log" if log_axis else None,
+                   "title": {"text": "cross-entropy", "font": title_font}},
+        "xaxis4": {"domain": [0.0, 1.0], "anchor": "y4", "visible": False, "range": [0, 1], "title": {"font": title_font}},
+        "yaxis4": {"domain": [top - 0.035, top + 0.01], "anchor": "x4", "visible": False, "range": [0, 1],
+                   "title": {"font": title_font}},
+        # the subplot titles must fit a phone's width
+        "annotations": [{"text": text, "font": {"size": 14}, "showarrow": False, "x": 0.5, "xanchor": "center",
+                         "xref": "paper", "y": y, "yanchor": "bottom", "yref": "paper"}
+                        for text, y in subplot_titles] + notes,
+        "shapes": shapes,
+        "updatemenus": [
             {"type": "buttons", "direction": "left", "showactive": False, "x": 0, "xanchor": "left", "y": PLAYER_Y,
              "yanchor": "top", "pad": {"r": 4, "t": 0},
              "buttons": [{"label": "▶ Play", "method": "animate", "args": _play_args(BASE_FRAME_MS)},
@@ -151,16 +185,22 @@ def replay_figure(data: ReplayData, *, best_iteration: int | None = None, stoppe
                          for label, factor in SPEEDS.items()]},
         ],
         # Tick labels under every frame crowd the slider on a phone: hidden; the current iteration is shown above it.
-        sliders=[{"active": 0, "steps": slider_steps, "x": 0, "len": 1, "y": PLAYER_Y - 2 * ROW, "yanchor": "top",
-                  "pad": {"t": 24, "b": 0}, "font": {"color": "rgba(0,0,0,0)", "size": 8}, "ticklen": 3,
-                  "minorticklen": 0, "currentvalue": {"prefix": "iteration ", "font": {"size": 13, "color": "#333"}},
-                  "transition": {"duration": 0}}],
-        showlegend=False,  # the loss subplot's title names the two curves in their colours
-    )
+        "sliders": [{"active": 0, "x": 0, "len": 1, "y": PLAYER_Y - 2 * ROW, "yanchor": "top",
+                     "pad": {"t": 24, "b": 0}, "font": {"color": "rgba(0,0,0,0)", "size": 8}, "ticklen": 3,
+                     "minorticklen": 0, "currentvalue": {"prefix": "iteration ", "font": {"size": 13, "color": "#333"}},
+                     "transition": {"duration": 0},
+                     "steps": [{"method": "animate", "label": str(int(step)),
+                                "args": [[str(int(step))], {"mode": "immediate",
+                                                            "frame": {"duration": 0, "redraw": True},
+                                                            "transition": {"duration": 0}}]}
+                               for step in data.steps]}],
+        "showlegend": False,  # the loss subplot's title names the two curves in their colours
+    }
+    frames = [{"name": str(int(step)), "data": _moving(data, k), "traces": list(MOVING_TRACES)}
+              for k, step in enumerate(data.steps)]
+    fig = go.Figure(data=traces, layout=layout, frames=frames)
     apply_house_style(fig, title="Replay of the run", height=height)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 150})
-    fig.update_xaxes(title_font={"size": 13})
-    fig.update_yaxes(title_font={"size": 13})
     return fig
 
 
