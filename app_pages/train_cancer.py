@@ -6,7 +6,6 @@ from lessons.evaluation import (
     roc_points,
     settings_json,
     threshold_metrics,
-    trade_off_table,
 )
 from lessons.run_link import MAX_ITERATIONS, RUN_PARAM, encode_run
 from lessons.training_run import DIVERGED, DONE, status_message
@@ -135,7 +134,7 @@ def results_on_the_test_set() -> None:
                             alt=describe_roc(metrics.roc_auc, threshold, metrics.false_positive_rate, metrics.recall))
     st.markdown(f"**The article's thresholds.** A higher threshold raises fewer false alarms but misses more "
                 f"{markdown_literal(names_shown[1])} cases:")
-    st.dataframe(trade_off_table(y_test, proba, names_shown[1]), hide_index=True, key="train_tradeoff")
+    st.dataframe(result["trade_off"], hide_index=True, key="train_tradeoff")
     export_buttons(result, split, raw_class_names, threshold)  # the model as judged here, at this threshold
 
 
@@ -143,7 +142,7 @@ results_on_the_test_set()
 
 # ---------------------------------------------------------------- baselines
 st.header("Against scikit-learn (same split, same scaling)")
-scikit_learn_baselines(split, controls.hidden, controls.init_seed, threshold_metrics(result["Y_test"], result["proba"], 0.5))
+scikit_learn_baselines(split, controls.hidden, controls.init_seed, result["Y_test"], result["proba"])
 
 # ---------------------------------------------------------------- gradient flow
 st.header("Gradient-flow health")

@@ -90,6 +90,7 @@ def link_checks(feature_names: list[str]) -> dict[str, LinkCheck]:
         "train_features": lambda raws: parse_choices(raws, feature_names)[1],
         "train_l2": single(lambda raw: parse_nearest(raw, L2_VALUES)),
         "train_patience": whole(0, PATIENCE_MAX),
+        "train_replay_on": single(lambda raw: parse_choice(raw, ["true", "false"])),
     }
 
 
@@ -152,3 +153,4 @@ def apply_preset(preset: Preset, feature_names: list[str]) -> None:
     state.train_lr, state.train_optimizer, state.train_seed = preset.lr, preset.optimizer, preset.init_seed
     state.train_batch_mode, state.train_iterations = "full", preset.iterations
     state.train_l2, state.train_patience = preset.l2, (preset.patience or 0) * preset.eval_every
+    state.train_replay_on = True  # the overfitting lesson is best watched

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 import streamlit as st
 
-from lessons.evaluation import ThresholdMetrics, baseline_table, compare_batch_modes, settings_json
+from lessons.evaluation import baseline_table, compare_batch_modes, settings_json, threshold_metrics
 from lessons.training_run import RunConfig
 from nn_core.data import Split
 from nn_core.model_io import export_model
@@ -18,7 +18,7 @@ from viz.curves import batch_mode_figure
 from viz.text_alternatives import describe_batch_modes
 
 
-def scikit_learn_baselines(split: Split, hidden: int, seed: int, ours: ThresholdMetrics) -> None:
+def scikit_learn_baselines(split: Split, hidden: int, seed: int, y_test: np.ndarray, proba: np.ndarray) -> None:
     """LogisticRegression and MLPClassifier on the same split, fitted when asked: fitting them takes 0.3–0.6 s,
     too long to repeat on every notch of a slider. Once fitted for this split, hidden size and seed, the table
     stays until one of them changes."""
@@ -31,7 +31,8 @@ def scikit_learn_baselines(split: Split, hidden: int, seed: int, ours: Threshold
             split.X_train, split.Y_train, split.X_test, split.Y_test, hidden, seed)}
     kept = st.session_state.get("train_baselines")
     if kept is not None and kept["key"] == key:
-        st.dataframe(baseline_table(ours, kept["scores"]), hide_index=True, key="train_baselines")
+        st.dataframe(baseline_table(threshold_metrics(y_test, proba, 0.5), kept["scores"]), hide_index=True,
+                     key="train_baselines")
     else:
         st.caption("LogisticRegression and an MLPClassifier with the same hidden units, trained on the same rows"
                    + (" (the data or the hidden units changed since the last comparison)." if kept else "."))

@@ -308,8 +308,18 @@ def test_the_overfitting_presets_show_the_gap_open_and_close(app_test):
     assert at.success and "Early stopping ended the run" in at.success[0].value
 
 
-def test_the_replay_is_client_side_light_and_long_enough(app_test):
+def test_the_replay_waits_for_its_toggle_which_the_address_and_the_presets_turn_on(app_test):
     at = app_test(PAGE)
+    assert not any(key in element.proto.id for element in at.get("plotly_chart") for key in ["train_replay"])
+    at.toggle(key="train_replay_on").set_value(True).run()
+    assert _chart(at, "train_replay")["frames"]
+    fresh = app_test(PAGE)
+    fresh.button(key="train_preset_see_overfitting").click().run()
+    assert fresh.toggle(key="train_replay_on").value and _chart(fresh, "train_replay")["frames"]
+
+
+def test_the_replay_is_client_side_light_and_long_enough(app_test):
+    at = app_test(PAGE, query_params={"train_replay_on": "true"})
     spec = _chart(at, "train_replay")
     frames = spec.get("frames", [])
     assert len(frames) >= 60

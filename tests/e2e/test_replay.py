@@ -31,7 +31,7 @@ def _moving_state(page: Page) -> dict:
 
 def test_play_moves_the_curve_points_and_the_boundary_in_the_browser(page: Page, app_url: str, screenshot):
     page.set_viewport_size(TALL)
-    page.goto(f"{app_url}/train_cancer")
+    page.goto(f"{app_url}/train_cancer?train_replay_on=true")  # the replay waits for its toggle; a link sets it
     wait_for_app_run(page)
     expect(_replay(page)).to_be_visible(timeout=WAIT_MS)
     start = _moving_state(page)
