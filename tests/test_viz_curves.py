@@ -56,3 +56,20 @@ def test_early_stopping_marks_the_best_iteration_and_the_stop():
     assert sorted(shape.x0 for shape in fig.layout.shapes) == [20, 30]
     assert "best validation (20)" in [annotation.text for annotation in fig.layout.annotations]
     assert "early stop" in [text for trace in fig.data if trace.text for text in trace.text]
+
+
+def test_log_axes_are_labelled_at_powers_of_ten_only():
+    """A "5" between 1 and 10 reads as a loss of 5: ticks every decade, written as powers of ten."""
+    steps = list(range(0, 300, 3))
+    fading = {"layer 1": list(np.geomspace(1.0, 1e-3, 100)), "layer 2": list(np.geomspace(0.5, 1e-3, 100))}
+    flow = gradient_flow_figure(steps, fading, [0.0] * 100).layout.yaxis
+    exploded = loss_curves_figure(steps, list(np.geomspace(0.7, 1e4, 100)), stopped_at=297).layout.yaxis
+    for axis in (flow, exploded):
+        assert axis.type == "log" and axis.dtick == 1 and axis.exponentformat == "power"
+
+
+def test_a_log_axis_within_one_decade_keeps_plotlys_ticks():
+    """dtick=1 would leave an axis spanning less than a decade without a single label."""
+    flat = {"layer 1": [0.05, 0.04, 0.03], "layer 2": [0.06, 0.05, 0.04]}
+    axis = gradient_flow_figure([0, 1, 2], flat, [0.0] * 3).layout.yaxis
+    assert axis.type == "log" and axis.dtick is None

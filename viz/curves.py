@@ -7,7 +7,15 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.style import HIGHLIGHT_COLOR, SERIES_COLORS, TRAIN_COLOR, VALIDATION_COLOR, apply_house_style
+from viz.style import (
+    HIGHLIGHT_COLOR,
+    SERIES_COLORS,
+    TRAIN_COLOR,
+    VALIDATION_COLOR,
+    apply_house_style,
+    fixed_axis_margins,
+    log_axis,
+)
 
 BEST_COLOR = "#2e7d32"
 BATCH_MODE_COLORS = {"Full batch": SERIES_COLORS[0], "Mini-batch": SERIES_COLORS[1], "SGD": SERIES_COLORS[2]}
@@ -48,9 +56,10 @@ def loss_curves_figure(steps: Sequence[int], train_loss: Sequence[float], val_lo
     # While training (and when it completed) the axis spans the whole run; a run stopped early zooms on it.
     x_end = total_iterations if stopped_at is None else max(10, 1.1 * stopped_at)
     fig.update_xaxes(title="iteration (parameter updates)", range=[0, x_end] if x_end else None)
-    fig.update_yaxes(title="loss (cross-entropy)", type="log" if _wants_log_axis(train_loss, val_loss) else None)
+    fig.update_yaxes(title="loss (cross-entropy)",
+                     **(log_axis(train_loss, val_loss) if _wants_log_axis(train_loss, val_loss) else {}))
     fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"})
-    return apply_house_style(fig, title="Loss while training", height=340)
+    return fixed_axis_margins(apply_house_style(fig, title="Loss while training", height=340))
 
 
 def batch_mode_figure(runs: Mapping[str, Sequence[float]]) -> go.Figure:
@@ -82,11 +91,12 @@ def gradient_flow_figure(steps: Sequence[int], grad_norms: Mapping[str, Sequence
                    "line": {"color": "#555555", "dash": "dot", "width": 2}, "xaxis": "x", "yaxis": "y2"})
     layout = {
         "xaxis": {"anchor": "y", "domain": [0.0, 0.94], "title": {"text": "iteration (parameter updates)"}},
-        "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "title": {"text": "gradient size (norm)"}, "type": "log",
-                  "dtick": "D2"},
+        "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "title": {"text": "gradient size (norm)"},
+                  **log_axis(*grad_norms.values())},
         "yaxis2": {"anchor": "x", "overlaying": "y", "side": "right", "title": {"text": "share of dead units"},
                    "range": [0, 1], "tickmode": "array", "tickvals": [0, 0.25, 0.5, 0.75, 1], "tickformat": ".0%",
                    "showgrid": False},
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
     }
-    return apply_house_style(go.Figure(data=traces, layout=layout), title="Gradient flow", height=340)
+    return fixed_axis_margins(apply_house_style(go.Figure(data=traces, layout=layout), title="Gradient flow",
+                                                height=340), right=62)

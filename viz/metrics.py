@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.style import HIGHLIGHT_COLOR, TRAIN_COLOR, apply_house_style
+from viz.style import HIGHLIGHT_COLOR, TRAIN_COLOR, apply_house_style, fixed_axis_margins
 from viz.text import plotly_literal
 
 # Counts are not signed, so a sequential scale (white = none) rather than the signed one.
@@ -48,4 +48,4 @@ def roc_figure(fpr: np.ndarray, tpr: np.ndarray, auc: float, *, current_fpr: flo
     fig.update_yaxes(title="detection rate (recall)", range=[-0.02, 1.02])
     fig.update_layout(legend={"y": 0.03, "yanchor": "bottom", "x": 0.98, "xanchor": "right",
                               "bgcolor": "rgba(255,255,255,0.8)"})
-    return apply_house_style(fig, title="ROC curve (test set)", height=340)
+    return fixed_axis_margins(apply_house_style(fig, title="ROC curve (test set)", height=340))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.style import HIGHLIGHT_COLOR, TRAIN_COLOR, VALIDATION_COLOR, apply_house_style, format_number
+from viz.style import HIGHLIGHT_COLOR, TRAIN_COLOR, VALIDATION_COLOR, apply_house_style, format_number, log_axis
 from viz.text import plotly_literal
 
 if TYPE_CHECKING:  # only for the annotation: viz stays free of any nn_core work
@@ -137,7 +137,7 @@ def replay_figure(data: ReplayData, *, best_iteration: int | None = None, stoppe
     x_title, y_title = (plotly_literal(title) for title in grid.axis_titles)  # feature names may be user text
     losses = np.concatenate([data.train_loss, data.val_loss])
     finite = losses[np.isfinite(losses) & (losses > 0)]
-    log_axis = finite.size > 0 and finite.max() / finite.min() > 100
+    wants_log = finite.size > 0 and finite.max() / finite.min() > 100
     last = max(1, int(data.steps[-1]))  # a little room on the right so a stop line at the end stays visible
     title_font = {"size": 13}
     bottom, top = counts_domain
@@ -162,7 +162,7 @@ def replay_figure(data: ReplayData, *, best_iteration: int | None = None, stoppe
                    "title": {"font": title_font}},
         "xaxis3": {"anchor": "y3", "domain": [0.0, 1.0], "range": [0, 1.03 * last],
                    "title": {"text": "iteration", "standoff": 4, "font": title_font}},
-        "yaxis3": {"anchor": "x3", "domain": loss_domain, "type": "log" if log_axis else None,
+        "yaxis3": {"anchor": "x3", "domain": loss_domain, **(log_axis(finite) if wants_log else {}),
                    "title": {"text": "cross-entropy", "font": title_font}},
         "xaxis4": {"domain": [0.0, 1.0], "anchor": "y4", "visible": False, "range": [0, 1], "title": {"font": title_font}},
         "yaxis4": {"domain": [top - 0.035, top + 0.01], "anchor": "x4", "visible": False, "range": [0, 1],
