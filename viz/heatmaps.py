@@ -145,8 +145,7 @@ def equation_figure(items: Sequence[MatrixPanel | str], *, max_width: float = 10
     def px_y(y: float) -> float:  # pixels from the top -> paper coordinates from the bottom
         return 1.0 - y / fig_height
 
-    fig = go.Figure()
-    annotations, shapes, axes = [], [], {}
+    traces, annotations, shapes, axes = [], [], [], {}
     top = MARGIN + title_height
     panel_number = 0
     for line, (centre, height, _) in zip(lines, layouts, strict=True):
@@ -167,9 +166,9 @@ def equation_figure(items: Sequence[MatrixPanel | str], *, max_width: float = 10
             grid_top = top + centre - rows * CELL_HEIGHT / 2
             grid_right = grid_left + cols * item.cell_width()
             grid_bottom = grid_top + rows * CELL_HEIGHT
-            fig.add_trace(_heatmap_trace(item, suffix))
+            traces.append(_heatmap_trace(item, suffix))
             if selectable:
-                fig.add_trace(_cell_targets(item, suffix))
+                traces.append(_cell_targets(item, suffix))
             if item.selected is not None and 0 <= item.selected[0] < rows and 0 <= item.selected[1] < cols:
                 r, c = item.selected
                 shapes.append({"type": "rect", "xref": "paper", "yref": "paper",
@@ -208,15 +207,14 @@ def equation_figure(items: Sequence[MatrixPanel | str], *, max_width: float = 10
                                "line": {"color": HIGHLIGHT_COLOR, "width": 3}})
             left += width
         top += height + LINE_GAP
-    fig.update_layout(
-        template=TEMPLATE, width=fig_width, height=fig_height, autosize=False,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False, annotations=annotations, shapes=shapes,
-        font={"size": 12}, **axes,
-    )
+    layout = {"template": TEMPLATE, "width": fig_width, "height": fig_height, "autosize": False,
+              "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "showlegend": False, "annotations": annotations,
+              "shapes": shapes, "font": {"size": 12}, **axes}
     if title:
-        fig.update_layout(title={"text": title, "x": px_x(MARGIN), "xanchor": "left", "y": px_y(MARGIN),
-                                 "yanchor": "top", "font": {"size": 15}})
-    return fig
+        layout["title"] = {"text": title, "x": px_x(MARGIN), "xanchor": "left", "y": px_y(MARGIN), "yanchor": "top",
+                           "font": {"size": 15}}
+    # One go.Figure call: update_layout walks nested dicts property by property (~4× slower for 12 panels).
+    return go.Figure(data=traces, layout=layout)
 
 
 def _cell_targets(panel: MatrixPanel, axis_suffix: str) -> go.Scatter:
