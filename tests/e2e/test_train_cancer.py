@@ -34,14 +34,14 @@ def test_defaults_train_and_threshold_moves_the_matrix(page: Page, app_url: str,
     expect(page.get_by_text(re.compile(r"Trained 300 iterations in"))).to_be_visible()
     assert_no_exception(page)
     expect(page.get_by_text("iteration 300 / 300")).to_be_visible()
-    _charts_drawn(page, 5)  # loss, replay, confusion matrix, ROC, gradient flow
+    _charts_drawn(page, 4)  # loss, confusion matrix, ROC, gradient flow (the replay waits for its toggle)
     print(f"\nopen page + train with defaults, end to end: {seconds:.2f} s")
 
     started = time.perf_counter()
     page.get_by_role("button", name="Train").click()
     wait_for_app_run(page)
     print(f"Train button, end to end: {time.perf_counter() - started:.2f} s")
-    _charts_drawn(page, 5)
+    _charts_drawn(page, 4)
     screenshot("train_cancer_defaults")
 
     confusion = page.locator(".st-key-train_confusion .js-plotly-plot")
@@ -55,13 +55,14 @@ def test_defaults_train_and_threshold_moves_the_matrix(page: Page, app_url: str,
     assert confusion.inner_text() != before
     assert "train_threshold=0.95" in page.url
     assert_no_exception(page)
-    _charts_drawn(page, 5)
+    _charts_drawn(page, 4)
     screenshot("train_cancer_threshold")
 
 
 def test_stop_button_interrupts_a_long_run_and_keeps_the_model(page: Page, app_url: str, screenshot):
     page.set_viewport_size(TALL)
-    page.goto(f"{app_url}/train_cancer?train_batch_mode=SGD&train_epochs=100&train_hidden=64")  # 45,500 updates
+    page.goto(f"{app_url}/train_cancer?train_batch_mode=SGD&train_epochs=100&train_hidden=64"  # 45,500 updates
+              "&train_replay_on=true")
     # Let the first run finish: while a cold headless Chromium loads Plotly during a run, input events
     # queue up for ~10 s (measured). The Stop under test is on the second run, with Plotly loaded.
     # (100 SGD epochs overfit: the finished run may end with the overfitting warning instead of the green line)
@@ -75,7 +76,7 @@ def test_stop_button_interrupts_a_long_run_and_keeps_the_model(page: Page, app_u
     expect(page.get_by_text(re.compile(r"Stopped by you at iteration \d+ of 45500"))).to_be_visible()
     expect(page.get_by_text("stopped here")).to_be_visible()  # the mark on the loss chart
     assert_no_exception(page)
-    _charts_drawn(page, 4)  # a stopped run has no replay
+    _charts_drawn(page, 4)  # the replay is on, but a stopped run has none
     screenshot("train_cancer_stopped")
 
 
@@ -91,17 +92,17 @@ def test_uci_upload_trains(page: Page, app_url: str, screenshot, uci_csv):
         "stMetricValue").inner_text())
     assert accuracy >= 0.94
     assert_no_exception(page)
-    _charts_drawn(page, 5)
+    _charts_drawn(page, 4)
     screenshot("train_cancer_uci_upload")
 
 
 def test_too_high_learning_rate_and_bad_csv_get_plain_messages(page: Page, app_url: str, screenshot, tmp_path):
     page.set_viewport_size(TALL)
-    _open(page, f"{app_url}/train_cancer?train_lr=10")
+    _open(page, f"{app_url}/train_cancer?train_lr=10&train_replay_on=true")
     expect(page.get_by_text(re.compile(r"the loss exploded"))).to_be_visible()
     expect(page.get_by_text(re.compile(r"learning rate 10 is too high"))).to_be_visible()
     assert_no_exception(page)
-    _charts_drawn(page, 4)  # a run that blew up has no replay
+    _charts_drawn(page, 4)  # the replay is on, but a run that blew up has none
     expect(page.locator(".js-plotly-plot").first).to_contain_text("loss exploded")  # the mark where it stopped
     screenshot("train_cancer_divergence")
 
