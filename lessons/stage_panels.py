@@ -44,12 +44,12 @@ def sigmoid_chain_items(matrices: Mapping[str, np.ndarray], feature_names: Seque
             row("Yh", matrices["Yh"]), "−", row("Y", matrices["Y"]), "=", row("Yh − Y", chain["Yh − Y"], True)]
 
 
-def gradient_check_items(checks: Mapping[str, GradientCheck], method: str,
-                         feature_names: Sequence[str]) -> list[MatrixPanel | str]:
-    """Per parameter, one line: back-propagation's gradient, the numeric one, and their difference
+def gradient_check_items(checks: Mapping[str, GradientCheck], method: str, feature_names: Sequence[str],
+                         names: Sequence[str] = PARAM_NAMES) -> list[MatrixPanel | str]:
+    """Per parameter in ``names``, one line: back-propagation's gradient, the numeric one, and their difference
     drawn on the gradient's own colour scale (so a negligible difference looks white)."""
     items: list[MatrixPanel | str] = []
-    for name in PARAM_NAMES:
+    for name in names:
         check = checks[name]
         scale = float(np.abs(check.analytic).max()) if np.size(check.analytic) else None
         if items:

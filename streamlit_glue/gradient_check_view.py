@@ -1,5 +1,5 @@
 """The step-through's gradient check: back-propagation against finite differences, as a fragment (moving h
-or the heatmap choice redraws only this part). Results are kept per h until the weights change."""
+or the heatmap choices redraws only this part). Results are kept per h until the weights change."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from lessons.step_through import (
 )
 from nn_core import gradcheck
 from nn_core.gradcheck import METHODS
+from nn_core.network import PARAM_NAMES
 from streamlit_glue.layout import CHART_WIDTH, scrollable_chart
 from viz.heatmaps import describe_equation, equation_figure
 
@@ -24,12 +25,16 @@ from viz.heatmaps import describe_equation, equation_figure
 def gradient_check_section(X: np.ndarray, Y: np.ndarray, features: list[str]) -> None:
     """Back-propagation's gradients next to finite differences, with the verdict and the heatmaps."""
     st.header("Gradient check: back-propagation against finite differences")
-    g1, g2 = st.columns([1, 1])
+    g1, g2, g3 = st.columns([1, 1, 1])
     h = g1.select_slider("h", CHECK_H, value=1e-3, format_func=lambda v: f"{v:g}", key="fb_h", bind="query-params",
                          help="The article uses h = 0.001. Too big: the slope is measured over a curved stretch. "
                               "Too small: rounding errors of the loss dominate.")
     method = g2.radio("Heatmaps for", METHODS, format_func=METHOD_LABELS.get, key="fb_gc_method", horizontal=True,
                       bind="query-params")
+    # One parameter's three matrices at a time: all four (twelve heatmaps) took ~0.3 s to draw in the browser
+    # every time the example or the weights changed.
+    parameter = g3.radio("Parameter", PARAM_NAMES, key="fb_gc_param", horizontal=True, bind="query-params",
+                         help="The table above the heatmaps compares all four; the heatmaps show one at a time.")
     if h not in st.session_state.fb_checks:
         st.session_state.fb_checks[h] = {
             name: gradcheck.gradient_check(st.session_state.fb_params, X, Y, h=h, method=name) for name in METHODS}
@@ -40,6 +45,6 @@ def gradient_check_section(X: np.ndarray, Y: np.ndarray, features: list[str]) ->
                f"{GRADCHECK_TOLERANCE['central']:g} for the centred one (its error grows like h²).")
     kind, text = gradient_check_verdict(checks, h)
     getattr(st, kind)(text)
-    check_panels = gradient_check_items(checks[method], method, features)
+    check_panels = gradient_check_items(checks[method], method, features, names=[parameter])
     scrollable_chart(equation_figure(check_panels, max_width=CHART_WIDTH), key="fb_check_chart",
                      alt=describe_equation(check_panels))

@@ -14,7 +14,7 @@ from lessons.step_through import CHECK_H, METHOD_LABELS
 from lessons.update_log import UpdateRun, format_update_log, parse_update_log
 from lessons.url_values import parse_choice, parse_choices, parse_float, parse_int, parse_nearest
 from nn_core.divergence import divergence_message
-from nn_core.network import forward, init_params, loss
+from nn_core.network import PARAM_NAMES, forward, init_params, loss
 from nn_core.training import diverged, train
 from streamlit_glue.derivative_warm_up import WARMUP_H
 from streamlit_glue.link_guard import LinkCheck, single
@@ -39,6 +39,7 @@ def link_checks(feature_names: list[str]) -> dict[str, LinkCheck]:
         "fb_h": single(lambda raw: parse_nearest(raw, CHECK_H)),
         "fb_gc_method": single(lambda raw: parse_choice(raw, list(METHOD_LABELS.values()),
                                                         {key: key for key in METHOD_LABELS})),
+        "fb_gc_param": single(lambda raw: parse_choice(raw, list(PARAM_NAMES))),
         UPDATES_PARAM: single(parse_update_log), CELL_PARAM: check_cell_label,
         "fb_sample": single(lambda raw: parse_choice(raw, [ALL_SAMPLES, *(f"s{i}" for i in range(1, 17))])),
     }

@@ -89,13 +89,19 @@ def test_stage_from_the_url_identity_gradient_check_and_updates(app_test):
     # gradient check with the article's h = 0.001: a clear pass, and the heatmaps hold the real gradients
     assert at.select_slider(key="fb_h").value == pytest.approx(1e-3)
     assert any(element.value.startswith("PASS") for element in at.success)
-    check_chart = next(chart for chart in drawn_charts(at) if "difference W1" in chart)
+    def check_chart(name: str) -> dict:
+        at.radio(key="fb_gc_param").set_value(name).run()
+        charts = [chart for chart in drawn_charts(at) if any(label.startswith("difference ") for label in chart)]
+        assert len(charts) == 1 and [label for label in charts[0] if label.startswith("difference")] == [
+            f"difference {name}"]  # one parameter's three matrices at a time
+        return charts[0]
+
     for name in PARAM_NAMES:
-        np.testing.assert_allclose(check_chart[f"dLoss_{name} (back-prop)"], expected[f"dLoss_{name}"], atol=1e-15)
-        assert np.abs(check_chart[f"difference {name}"]).max() < 1e-3
+        chart = check_chart(name)
+        np.testing.assert_allclose(chart[f"dLoss_{name} (back-prop)"], expected[f"dLoss_{name}"], atol=1e-15)
+        assert np.abs(chart[f"difference {name}"]).max() < 1e-3
     at.radio(key="fb_gc_method").set_value("central").run()
-    check_chart = next(chart for chart in drawn_charts(at) if "difference W1" in chart)
-    assert max(np.abs(check_chart[f"difference {name}"]).max() for name in PARAM_NAMES) < 1e-6
+    assert max(np.abs(check_chart(name)[f"difference {name}"]).max() for name in PARAM_NAMES) < 1e-6
     # a huge h makes the article's forward difference fail — said plainly, not as a traceback
     at.select_slider(key="fb_h").set_value(1e-1).run()
     assert not at.exception
