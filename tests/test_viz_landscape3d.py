@@ -15,6 +15,7 @@ from viz.landscape3d import (
     MinimumMarker,
     contour_figure,
     frame_indices,
+    legend_bottom_margin,
     loss_curve_figure,
     surface_figure,
 )
@@ -117,3 +118,23 @@ def test_log_loss_axis_is_labelled_at_powers_of_ten_only():
     yaxis = loss_curve_figure(curves, log_y=True).layout.yaxis
     assert yaxis.type == "log" and yaxis.dtick == 1 and yaxis.exponentformat == "power"
     assert loss_curve_figure(curves).layout.yaxis.type in (None, "linear")  # toy heights: linear, every time
+
+
+def test_figures_carry_the_house_template_itself_not_merged_into_plotlys_default():
+    (x, y, Z), paths = _paths()
+    curves = [LossCurve(p.label, p.color, p.z) for p in paths]
+    for fig in (surface_figure(x, y, Z, paths), contour_figure(x, y, Z, paths), loss_curve_figure(curves)):
+        template = fig.to_dict()["layout"]["template"]
+        assert set(template["data"]) == {"heatmap", "surface", "contour"}  # Plotly's default has ~30 trace types
+        assert template["layout"]["plot_bgcolor"] == "white"
+        assert fig.layout.font.size == 13  # the rest of apply_house_style is there too
+
+
+def test_bottom_margin_holds_the_legend_so_plotly_need_not_redraw_to_push_it():
+    short = ["Gradient descent, lr 0.1", "Momentum, lr 0.1", "Adam, lr 0.1"]
+    assert legend_bottom_margin(short[:1], 341) == legend_bottom_margin(short, 341) == 135
+    sweep = [f"Gradient descent, lr {rate}" for rate in ("0.025", "0.05", "0.1", "0.2", "0.4")]
+    real = [f"{label}: {kind}" for label in sweep for kind in ("surface height", "real loss L(θ_t)")]
+    assert 135 < legend_bottom_margin(sweep, 230) < legend_bottom_margin(real, 341) < 300
+    (x, y, Z), paths = _paths()
+    assert contour_figure(x, y, Z, paths).layout.margin.b == legend_bottom_margin([p.label for p in paths], 230)

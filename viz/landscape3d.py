@@ -7,13 +7,16 @@ Plotly frame carries only the moving traces (every ball and its trail), never th
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 
-from viz.style import SURFACE_COLORSCALE, apply_house_style, format_number
+from viz.style import SURFACE_COLORSCALE, TEMPLATE, apply_house_style, format_number
 
 # 60 hops are smooth enough to follow a ball, and half the bytes of 120 (frames and slider steps).
 MAX_FRAMES = 60
@@ -24,6 +27,50 @@ SPEEDS: dict[str, int] = {"0.5×": 2 * DEFAULT_FRAME_MS, "1×": DEFAULT_FRAME_MS
 # A legend under the plot, below the x-axis title (never on it, never under the toolbar at the top).
 BELOW_PLOT_LEGEND = {"legend": {"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"}}
 CAMERA = {"eye": {"x": -0.95, "y": -1.15, "z": 1.35}, "up": {"x": 0, "y": 0, "z": 1}}
+
+
+# Margins that already hold what Plotly would push them out to (tick labels, axis titles, the colour bar, the
+# legend under the plot, as the charts are drawn at 1366 px). Plotly redraws a whole 2D chart each time a margin
+# grows (up to 3 × (1 + pushers) times), and a legend placed as a fraction of the plot height moves whenever the
+# bottom margin does: the contour map took 4-10 redraws, 0.2-0.9 s of the browser's time on every rerun. A
+# margin that is too small (a phone's narrower chart, long labels) still grows: a redraw, never a clipped label.
+CONTOUR_MARGIN = {"l": 68, "r": 84, "t": 50}
+LOSS_MARGIN = {"l": 80, "r": 24, "t": 50}
+DESKTOP_CHART_WIDTH = 445  # each of the two charts under the 3D view at 1366 px
+CONTOUR_PLOT_WIDTH = 230  # where its legend wraps (measured): the map is square, narrower than the chart
+
+
+def legend_bottom_margin(labels: Sequence[str], plot_width: float) -> int:
+    """The bottom margin at which the horizontal legend at y = -0.2 (of the plot height) is already clear of the
+    x axis, so Plotly need not push it out: 65 px + 4.2 px a character per entry (measured in Chromium), rows
+    wrapped at ``plot_width``, 19 px a row; solves b = 0.2 · (plot height) + legend height for the 460 px
+    charts. At least 135 px (tick labels and the axis title)."""
+    rows, used = 0, plot_width
+    for label in labels:
+        width = 65 + 4.2 * len(label)
+        if used + width > plot_width:
+            rows, used = rows + 1, 0
+        used += width
+    if rows < 2:  # Plotly shows no legend for a single trace; one or two rows fit the minimum
+        return 135
+    return max(135, int(np.ceil((10 + 19 * rows + 94) / 1.2)) + 4)
+
+
+@lru_cache(maxsize=16)
+def _house_layout(title: str | None, height: int) -> dict:
+    """viz.style's house layout (template, margins, font, title, height) as plain data, worked out once.
+
+    The figures here are built from plain dicts without Plotly's per-property validation (which cost
+    70-110 ms per figure on every rerun); this is apply_house_style's result, on the house TEMPLATE itself.
+    """
+    return apply_house_style(go.Figure(layout={"template": TEMPLATE}), title=title, height=height).to_dict()["layout"]
+
+
+def _figure(data: list[dict], layout: dict, *, title: str | None, height: int, frames: list[dict] | None = None,
+            ) -> go.Figure:
+    """A figure from plain trace and layout dicts, in the house style (``layout`` overrides its top-level keys)."""
+    full_layout = {**copy.deepcopy(_house_layout(title, height)), **layout}
+    return go.Figure(data=data, layout=full_layout, frames=frames, skip_invalid=True, _validate=False)
 
 
 @dataclass(frozen=True)
@@ -198,20 +245,18 @@ def surface_figure(x_axis: np.ndarray, y_axis: np.ndarray, Z: np.ndarray, paths:
     frames = [{"data": _ball_frame(positions, paths, int(k), spans), "traces": moving, "name": str(k)}
               for k in steps]
     balls = _ball_styles(paths, _ball_frame(positions, paths, 0, spans))
-    fig = go.Figure(data=[surface, *static, *balls], frames=frames, skip_invalid=True, _validate=False)
-    fig.update_layout(
-        scene={"xaxis": {"title": {"text": axis_titles[0]}, "range": list(x_range), "autorange": False},
-               "yaxis": {"title": {"text": axis_titles[1]}, "range": list(y_range), "autorange": False},
-               "zaxis": {"title": {"text": z_title}, "range": list(z_range), "autorange": False},
-               "camera": CAMERA, "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6},
-               "dragmode": "turntable", "domain": {"x": [0, 1], "y": [0.1, 1]}},
-        uirevision="landscape",
-        legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},  # under the step slider's labels
+    layout = {
+        "scene": {"xaxis": {"title": {"text": axis_titles[0]}, "range": list(x_range), "autorange": False},
+                  "yaxis": {"title": {"text": axis_titles[1]}, "range": list(y_range), "autorange": False},
+                  "zaxis": {"title": {"text": z_title}, "range": list(z_range), "autorange": False},
+                  "camera": copy.deepcopy(CAMERA), "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6},
+                  "dragmode": "turntable", "domain": {"x": [0, 1], "y": [0.1, 1]}},
+        "uirevision": "landscape",
+        "legend": {"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},  # under the step slider's labels
         **_animation_controls([str(k) for k in steps], [str(int(k)) for k in steps]),
-    )
-    apply_house_style(fig, title=title, height=height)
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 30 if not title else 60, "b": 150})
-    return fig
+        "margin": {"l": 0, "r": 0, "t": 30 if not title else 60, "b": 150},
+    }
+    return _figure([surface, *static, *balls], layout, title=title, height=height, frames=frames)
 
 
 def contour_figure(x_axis: np.ndarray, y_axis: np.ndarray, Z: np.ndarray, paths: Sequence[BallPath], *,
@@ -222,31 +267,33 @@ def contour_figure(x_axis: np.ndarray, y_axis: np.ndarray, Z: np.ndarray, paths:
         Z = np.minimum(Z, z_cap)
     x_range = (float(x_axis[0]), float(x_axis[-1]))
     y_range = (float(y_axis[0]), float(y_axis[-1]))
-    fig = go.Figure(go.Contour(x=screen_precision(x_axis), y=screen_precision(y_axis), z=screen_precision(Z),
-                               colorscale=SURFACE_COLORSCALE, ncontours=30,
-                               colorbar={"title": {"text": "height"}, "thickness": 12}, name="surface",
-                               hovertemplate="x=%{x:.3g}, y=%{y:.3g}<br>height=%{z:.3g}<extra></extra>"))
+    data = [{"type": "contour", "x": screen_precision(x_axis), "y": screen_precision(y_axis), "z": screen_precision(Z),
+             "colorscale": get_colorscale(SURFACE_COLORSCALE), "ncontours": 30,
+             "colorbar": {"title": {"text": "height"}, "thickness": 12},
+             "name": "surface", "hovertemplate": "x=%{x:.3g}, y=%{y:.3g}<br>height=%{z:.3g}<extra></extra>"}]
     for marker in minima:
-        fig.add_trace(go.Scatter(x=[marker.x], y=[marker.y], mode="markers", showlegend=False,
-                                 marker={"symbol": "star" if marker.is_global else "triangle-down", "size": 13,
-                                         "color": "white", "line": {"color": "black", "width": 1}},
-                                 hovertemplate=("global" if marker.is_global else "local") + " minimum<extra></extra>"))
+        data.append({"type": "scatter", "x": [marker.x], "y": [marker.y], "mode": "markers", "showlegend": False,
+                     "marker": {"symbol": "star" if marker.is_global else "triangle-down", "size": 13,
+                                "color": "white", "line": {"color": "black", "width": 1}},
+                     "hovertemplate": ("global" if marker.is_global else "local") + " minimum<extra></extra>"})
     for path in paths:
         x, y = _display_xy(path, x_range, y_range)
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=path.label,
-                                 line={"color": path.color, "width": 2}, marker={"size": 4, "color": path.color},
-                                 hovertemplate=f"{path.label}<br>x=%{{x:.3g}}, y=%{{y:.3g}}<extra></extra>"))
-        fig.add_trace(go.Scatter(x=[x[0]], y=[y[0]], mode="markers", showlegend=False, hoverinfo="skip",
-                                 marker={"symbol": "circle-open", "size": 12, "color": path.color,
-                                         "line": {"width": 3}}))
-        fig.add_trace(go.Scatter(x=[x[-1]], y=[y[-1]], mode="markers", showlegend=False, hoverinfo="skip",
-                                 marker={"symbol": "x" if path.diverged else "circle", "size": 13,
-                                         "color": path.color, "line": {"color": "white", "width": 1}}))
-    fig.update_layout(xaxis={"title": {"text": axis_titles[0]}, "range": list(x_range), "constrain": "domain"},
-                      yaxis={"title": {"text": axis_titles[1]}, "range": list(y_range), "scaleanchor": "x",
-                             "constrain": "domain"},
-                      **BELOW_PLOT_LEGEND)
-    return apply_house_style(fig, title=title, height=height)
+        data.append({"type": "scatter", "x": x, "y": y, "mode": "lines+markers", "name": path.label,
+                     "line": {"color": path.color, "width": 2}, "marker": {"size": 4, "color": path.color},
+                     "hovertemplate": f"{path.label}<br>x=%{{x:.3g}}, y=%{{y:.3g}}<extra></extra>"})
+        data.append({"type": "scatter", "x": [float(x[0])], "y": [float(y[0])], "mode": "markers", "showlegend": False,
+                     "hoverinfo": "skip", "marker": {"symbol": "circle-open", "size": 12, "color": path.color,
+                                                     "line": {"width": 3}}})
+        data.append({"type": "scatter", "x": [float(x[-1])], "y": [float(y[-1])], "mode": "markers",
+                     "showlegend": False, "hoverinfo": "skip",
+                     "marker": {"symbol": "x" if path.diverged else "circle", "size": 13, "color": path.color,
+                                "line": {"color": "white", "width": 1}}})
+    layout = {"xaxis": {"title": {"text": axis_titles[0]}, "range": list(x_range), "constrain": "domain"},
+              "yaxis": {"title": {"text": axis_titles[1]}, "range": list(y_range), "scaleanchor": "x",
+                        "constrain": "domain"},
+              **copy.deepcopy(BELOW_PLOT_LEGEND), "margin": {**CONTOUR_MARGIN, "b": legend_bottom_margin(
+                  [path.label for path in paths], CONTOUR_PLOT_WIDTH)}}
+    return _figure(data, layout, title=title, height=height)
 
 
 def loss_curve_figure(curves: Sequence[LossCurve], *, title: str | None = None, y_title: str = "loss",
@@ -256,25 +303,28 @@ def loss_curve_figure(curves: Sequence[LossCurve], *, title: str | None = None, 
     ``y_cap`` draws values above it at the cap (the ✕ label keeps the true value), so one ball that flew
     off to a loss of 10⁸ does not squash every other line flat.
     """
-    fig = go.Figure()
+    data = []
     for curve in curves:
         true_values = np.asarray(curve.values, dtype=float)
         values = true_values if y_cap is None else np.minimum(true_values, y_cap)
         steps = np.arange(len(values))
-        fig.add_trace(go.Scatter(x=steps, y=values, mode="lines", name=curve.label,
-                                 line={"color": curve.color, "dash": curve.dash, "width": 2},
-                                 hovertemplate=f"{curve.label}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>"))
+        data.append({"type": "scatter", "x": steps, "y": values, "mode": "lines", "name": curve.label,
+                     "line": {"color": curve.color, "dash": curve.dash, "width": 2},
+                     "hovertemplate": f"{curve.label}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>"})
         if curve.diverged and len(values):
             # ✕ only: several labels would pile up; the page gathers the outcomes in one note.
-            fig.add_trace(go.Scatter(x=[steps[-1]], y=[values[-1]], mode="markers", showlegend=False,
-                                     marker={"symbol": "x", "size": 12, "color": curve.color},
-                                     text=[f"flew off ({format_number(true_values[-1])})"],
-                                     hovertemplate=f"{curve.label}<br>%{{text}}<extra></extra>"))
+            data.append({"type": "scatter", "x": [int(steps[-1])], "y": [float(values[-1])], "mode": "markers",
+                         "showlegend": False, "marker": {"symbol": "x", "size": 12, "color": curve.color},
+                         "text": [f"flew off ({format_number(true_values[-1])})"],
+                         "hovertemplate": f"{curve.label}<br>%{{text}}<extra></extra>"})
     yaxis = {"title": {"text": y_title}}
     if log_y:  # labels at powers of ten only: "5" between 1 and 10 reads as a loss of 5
         yaxis.update(type="log", dtick=1, exponentformat="power", showexponent="all")
-    fig.update_layout(xaxis={"title": {"text": "step"}}, yaxis=yaxis, **BELOW_PLOT_LEGEND)
-    return apply_house_style(fig, title=title, height=height)
+    margin = {**LOSS_MARGIN, "b": legend_bottom_margin([curve.label for curve in curves],
+                                                       DESKTOP_CHART_WIDTH - LOSS_MARGIN["l"] - LOSS_MARGIN["r"])}
+    layout = {"xaxis": {"title": {"text": "step"}}, "yaxis": yaxis, **copy.deepcopy(BELOW_PLOT_LEGEND),
+              "margin": margin}
+    return _figure(data, layout, title=title, height=height)
 
 
 def describe_paths(paths: Sequence[BallPath], *, height_word: str = "height") -> str:
