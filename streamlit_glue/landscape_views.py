@@ -16,6 +16,7 @@ from nn_core.landscape import LandscapeScene, landscape_scene
 from nn_core.network import init_params
 from nn_core.surfaces import get_surface
 from streamlit_glue.cached import cancer_split
+from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from viz import landscape3d as charts
 from viz.style import OPTIMIZER_COLORS, format_number
 
@@ -49,8 +50,9 @@ def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, se
              for label, color, run in zip(labels, colors, runs, strict=True)]
     summary = charts.describe_paths(paths)
     surface_chart = charts.surface_figure(x_axis, y_axis, Z, paths, z_title="height f(x, y)")
-    view.plotly_chart(surface_chart, key="land_surface_chart",
-                      alt=f"3D view of the surface {surface.label} with every ball's path. {summary}")
+    with view:  # updated in place: a rebuilt 3D chart cost ~1 s per slider notch (see plotly_in_place)
+        plotly_chart_in_place(surface_chart, key="land_surface_chart",
+                              alt=f"3D view of the surface {surface.label} with every ball's path. {summary}")
     view.markdown(f"{surface.description} The height f(x, y) plays the loss (a toy surface may dip below 0). "
                   + choices.PLAYER_HELP)
     left, right = st.columns(2)
@@ -82,8 +84,9 @@ def real_lesson(view, scene: LandscapeScene, labels, colors) -> None:
     summary = charts.describe_paths(paths, height_word="loss")
     surface_chart = charts.surface_figure(scene.axis, scene.axis, scene.Z, paths, axis_titles=scene.axis_titles,
                                           z_title="training loss", z_cap=z_cap)
-    view.plotly_chart(surface_chart, key="land_surface_chart",
-                      alt=f"3D view of the training loss on a slice through the trained weights. {summary}")
+    with view:
+        plotly_chart_in_place(surface_chart, key="land_surface_chart",
+                              alt=f"3D view of the training loss on a slice through the trained weights. {summary}")
     view.markdown(choices.slice_description(scene.n_params, scene.m, len(scene.axis))
                   + (f" Heights above {format_number(z_cap)} are cut flat so the valley stays readable."
                      if float(scene.Z.max()) > z_cap else ""))

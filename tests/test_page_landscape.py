@@ -13,7 +13,10 @@ PAGE = "app_pages/landscape.py"
 
 
 def _specs(at) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    """The 3D view (drawn in place by streamlit_glue.plotly_in_place), then the st.plotly_chart charts."""
+    in_place = [json.loads(json.loads(element.proto.json)["spec"]) for element in at.get("bidi_component")
+                if element.proto.id.endswith("land_surface_chart")]
+    return in_place + [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def _numbers(node):

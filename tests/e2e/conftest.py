@@ -177,7 +177,8 @@ def guard_external_requests(context, app_url: str) -> list[str]:
 
 
 # Every visible Plotly chart has been drawn (a full layout exists) and has no redraw pending.
-CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+# (The landscape's 3D view is drawn in place by a component: its box is checked too.)
+CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"], .st-key-land_surface_chart')]
   .filter(chart => chart.offsetParent !== null)
   .every(chart => {
     const gd = chart.querySelector('.js-plotly-plot');

@@ -116,7 +116,7 @@ def test_played_landscape_has_no_serious_violations(tabs, app_url: str, viewport
     page.goto(f"{app_url}/landscape")
     wait_for_app_run(page, timeout=WAIT_MS)
     wait_for_charts(page, timeout=WAIT_MS)
-    chart = page.get_by_test_id("stPlotlyChart").first
+    chart = page.locator(".st-key-land_surface_chart")  # the 3D view, drawn in place
     # Plotly fires plotly_animated once the whole sequence of frames has been shown
     chart.locator(".js-plotly-plot").evaluate(
         "gd => { window.__played = false; gd.on('plotly_animated', () => { window.__played = true; }); }")

@@ -12,19 +12,21 @@ from tests.e2e.conftest import assert_no_exception, wait_for_app_run
 
 pytestmark = pytest.mark.e2e
 
+# The 3D view is drawn in place by streamlit_glue.plotly_in_place (a component, not an st.plotly_chart).
+SURFACE = ".st-key-land_surface_chart .js-plotly-plot"
 BALLS_JS = """() => {
-  const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+  const graph = document.querySelector('.st-key-land_surface_chart .js-plotly-plot');
   return graph._fullData
     .filter(t => t.type === 'scatter3d' && !t.name.endsWith('(trail)') && !t.name.endsWith('(start)'))
     .map(t => [t.name, t.x[0], t.y[0]]);
 }"""
 STEP_JS = """() => {
-  const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+  const graph = document.querySelector('.st-key-land_surface_chart .js-plotly-plot');
   const slider = graph._fullLayout.sliders[0];
   return [slider.active, slider.steps.length - 1];
 }"""
 SCENE_JS = """() => {
-  const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+  const graph = document.querySelector('.st-key-land_surface_chart .js-plotly-plot');
   const surface = graph._fullData.find(t => t.type === 'surface');
   const balls = graph._fullData.filter(t => t.type === 'scatter3d' && !t.name.endsWith('(trail)')
                                           && !t.name.endsWith('(start)'));
@@ -41,16 +43,14 @@ def _open_landscape(page: Page, app_url: str, query: str = "") -> None:
         wait_for_app_run(page)
         page.get_by_test_id("stSidebarNav").get_by_role("link", name="Loss landscape").click()
     wait_for_app_run(page)
-    expect(page.locator("[data-testid='stPlotlyChart'] .js-plotly-plot").first).to_be_visible(timeout=60_000)
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=\"stPlotlyChart\"] .js-plotly-plot')?._fullData?.length > 1",
-        timeout=60_000)
+    expect(page.locator(SURFACE)).to_be_visible(timeout=60_000)
+    page.wait_for_function(f"() => document.querySelector('{SURFACE}')?._fullData?.length > 1", timeout=60_000)
     assert_no_exception(page)
 
 
 def test_play_rolls_the_balls_down_the_surface(page: Page, app_url: str, screenshot):
     _open_landscape(page, app_url)
-    chart = page.get_by_test_id("stPlotlyChart").first
+    chart = page.locator(".st-key-land_surface_chart")
     chart.scroll_into_view_if_needed()
     page.wait_for_timeout(1500)  # let WebGL paint the first frame
     before = page.evaluate(BALLS_JS)
@@ -74,15 +74,15 @@ def test_diverging_learning_rate_is_explained(page: Page, app_url: str, screensh
     _open_landscape(page, app_url, "land_surface=Simple+bowl&land_lr=3.16")
     alerts = page.get_by_test_id("stAlert")
     expect(alerts.filter(has_text="flew off").first).to_be_visible(timeout=30_000)
-    assert page.get_by_test_id("stPlotlyChart").count() == 3
-    page.get_by_test_id("stPlotlyChart").nth(1).scroll_into_view_if_needed()
+    assert page.get_by_test_id("stPlotlyChart").count() == 2 and page.locator(SURFACE).count() == 1
+    page.get_by_test_id("stPlotlyChart").first.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     screenshot("landscape-divergence")
     assert_no_exception(page)
 
 
 def _play_to_the_end(page: Page) -> None:
-    page.get_by_test_id("stPlotlyChart").first.locator(".updatemenu-button").filter(has_text="Play").first.click()
+    page.locator(".st-key-land_surface_chart").locator(".updatemenu-button").filter(has_text="Play").first.click()
     page.wait_for_function(f"(() => {{ const [active, last] = ({STEP_JS})(); return active === last; }})",
                            timeout=120_000)
     page.wait_for_timeout(800)
@@ -108,15 +108,15 @@ def test_chart_and_play_fit_the_first_screen_at_1366x768(page: Page, app_url: st
     page.set_viewport_size({"width": 1366, "height": 768})
     _open_landscape(page, app_url)
     page.evaluate("() => window.scrollTo(0, 0)")
-    play = page.get_by_test_id("stPlotlyChart").first.locator(".updatemenu-button").filter(has_text="Play").first
+    play = page.locator(".st-key-land_surface_chart").locator(".updatemenu-button").filter(has_text="Play").first
     box = play.bounding_box()
     assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768, box
-    chart = page.get_by_test_id("stPlotlyChart").first.bounding_box()
+    chart = page.locator(".st-key-land_surface_chart").bounding_box()
     assert chart["y"] < 768 / 2, chart  # the 3D view starts in the upper half of the first screen
     # The top view and the height chart are drawn once: their margins already hold the legend, the colour bar and
     # the tick labels, so Plotly never grew one (each growth redraws the whole chart, 0.2-0.9 s per rerun before).
     pushed = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
-      .slice(1).map(gd => ['l', 'r', 't', 'b']
+      .map(gd => ['l', 'r', 't', 'b']
         .filter(side => gd._fullLayout._size[side] > gd._fullLayout.margin[side] + 1))""")
     assert pushed == [[], []], pushed
 
@@ -126,7 +126,7 @@ def test_phone_player_buttons_do_not_overlap_and_page_content_passes_axe(page: P
 
     page.set_viewport_size({"width": 390, "height": 844})
     _open_landscape(page, app_url, "land_mode=race")  # by address: on a phone the navigation is folded away
-    chart = page.get_by_test_id("stPlotlyChart").first
+    chart = page.locator(".st-key-land_surface_chart")
     chart.scroll_into_view_if_needed()
     boxes = [button.bounding_box() for button in chart.locator(".updatemenu-button").all()]
     assert len(boxes) == 6
@@ -144,3 +144,24 @@ def test_phone_player_buttons_do_not_overlap_and_page_content_passes_axe(page: P
         serious = [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations
                    if v["impact"] in ("serious", "critical")]
         assert serious == [], (width, serious)
+
+
+def test_a_slider_updates_the_3d_view_in_place_with_its_text_alternative(page: Page, app_url: str):
+    """st.plotly_chart rebuilds a chart whose figure changed (a new WebGL context, ~1 s in this browser); the
+    landscape's 3D view keeps its element and Plotly.react redraws the balls in it."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    _open_landscape(page, app_url, "land_steps=100")
+    page.evaluate(f"() => {{ document.querySelector('{SURFACE}').__marked = true; }}")
+    label_before = page.locator(".st-key-land_surface_chart [role='figure']").get_attribute("aria-label")
+    trails_before = page.evaluate(f"""() => document.querySelector('{SURFACE}')._fullData
+        .filter(t => t.name.endsWith('(trail)')).map(t => t.x.length)""")
+    thumb = page.get_by_test_id("stSlider").filter(has_text="Steps").get_by_role("slider")
+    thumb.focus()
+    thumb.press("End")  # 300 steps
+    wait_for_app_run(page)
+    page.wait_for_function(f"""() => document.querySelector('{SURFACE}')._fullData
+        .filter(t => t.name.endsWith('(trail)')).every(t => t.x.length > {max(trails_before)})""", timeout=30_000)
+    assert page.evaluate(f"() => document.querySelector('{SURFACE}').__marked === true")  # the same element
+    label_after = page.locator(".st-key-land_surface_chart [role='figure']").get_attribute("aria-label")
+    assert label_before.startswith("3D view of the surface") and label_after != label_before
+    assert_no_exception(page)
