@@ -151,4 +151,4 @@ def your_run(spec: RunSpec) -> None:
     st.markdown(f"The network you trained — {spec.label} — retrained exactly, its path drawn on the plane of the "
                 "two main directions of its own trajectory (PCA)" + (" (the map is the cross-entropy; the run also "
                 "paid the L2 term)." if spec.l2 else "."))
-    real_lesson(st, run_landscape(spec), [spec.label], [OPTIMIZER_COLORS[spec.optimizer]])
+    real_lesson(st.container(), run_landscape(spec), [spec.label], [OPTIMIZER_COLORS[spec.optimizer]])
