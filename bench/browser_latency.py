@@ -85,7 +85,7 @@ WATCH_JS = """(() => {
       hook();
       for (const r of records) {
         const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
-        if (el && el.closest('[data-testid="stPlotlyChart"]')) { stamp(); break; }
+        if (el && el.closest('[data-testid="stPlotlyChart"], .plotly-in-place')) { stamp(); break; }
       }
     }).observe(document.body, {subtree: true, childList: true});
     setInterval(hook, 100);

@@ -7,17 +7,22 @@ its element across reruns (a keyed ``st.components.v2`` component's identity is 
 figure to ``Plotly.react``, which redraws what changed in the same WebGL context: 1.1 s → 0.33 s per notch in
 the same test page.
 
-It draws with Streamlit's own Plotly, the one ``st.plotly_chart`` loads (it sets ``window.Plotly``); every
-page that uses this also draws ordinary ``st.plotly_chart`` charts, so it waits for that script instead of
-shipping a second 3.5 MB copy. Only our own figure JSON goes through it; the text alternative is set as an
-attribute (never as HTML).
+It draws with Streamlit's own Plotly, the one ``st.plotly_chart`` loads (it sets ``window.Plotly``), since
+the pages that use it draw ordinary charts too; should that script not have come after a moment, it loads the
+plotly.min.js that ships with the plotly package, served by the app itself (nothing from the internet). A chart
+keeps the Plotly it was first drawn with. Only our own figure JSON goes through it; the text alternative is set
+as an attribute (never as HTML).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
+from streamlit.components.v1 import declare_component
 
 _JS = """
 export default function ({ parentElement, data }) {
@@ -32,12 +37,20 @@ export default function ({ parentElement, data }) {
   const figure = JSON.parse(data.spec);
   const started = performance.now();
   const draw = () => {
-    const Plotly = window.Plotly;
+    const Plotly = box.__plotly || window.Plotly;
     if (!Plotly) {  // Streamlit's Plotly is still loading
-      if (performance.now() - started < 20000) { setTimeout(draw, 30); return; }
-      box.textContent = 'The 3D view could not load: reload the page.';
+      const waited = performance.now() - started;
+      if (waited > 400 && !document.getElementById('plotly-in-place-script')) {  // load the plotly package's own
+        const script = document.createElement('script');
+        script.id = 'plotly-in-place-script';
+        script.src = data.plotly_url;
+        document.head.appendChild(script);
+      }
+      if (waited < 20000) { setTimeout(draw, 30); return; }
+      box.textContent = 'The chart could not load: reload the page.';
       return;
     }
+    box.__plotly = Plotly;  // a chart keeps the Plotly that first drew it
     const layout = figure.layout || {};
     // Streamlit's own charts use the page's font; so does this one
     layout.font = Object.assign({family: getComputedStyle(document.body).fontFamily}, layout.font || {});
@@ -50,9 +63,17 @@ export default function ({ parentElement, data }) {
 """
 
 _component = st.components.v2.component("backprop_lab.plotly_in_place", js=_JS, isolate_styles=False)
+# Never drawn: declaring it makes the server serve the plotly package's own files (plotly.min.js among them)
+# under /component/<its name>/, the fallback above.
+_plotly_files = declare_component("plotly_files", path=str(Path(plotly.__file__).parent / "package_data"))
+
+
+def _plotly_url() -> str:
+    base = st.get_option("server.baseUrlPath").strip("/")
+    return "/" + "/".join(part for part in (base, "component", _plotly_files.name, "plotly.min.js") if part)
 
 
 def plotly_chart_in_place(fig: go.Figure, *, key: str, alt: str) -> None:
     """Draw ``fig`` at the container's width; on a rerun, update the same chart instead of building a new one.
     ``alt`` is what a screen reader announces for the chart."""
-    _component(data={"spec": pio.to_json(fig, validate=False), "alt": alt}, key=key)
+    _component(data={"spec": pio.to_json(fig, validate=False), "alt": alt, "plotly_url": _plotly_url()}, key=key)

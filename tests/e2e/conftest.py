@@ -177,11 +177,11 @@ def guard_external_requests(context, app_url: str) -> list[str]:
 
 
 # Every visible Plotly chart has been drawn (a full layout exists) and has no redraw pending.
-# (The landscape's 3D view is drawn in place by a component: its box is checked too.)
-CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"], .st-key-land_surface_chart')]
+# (Charts drawn in place by streamlit_glue.plotly_in_place are their own graph div.)
+CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"], .plotly-in-place')]
   .filter(chart => chart.offsetParent !== null)
   .every(chart => {
-    const gd = chart.querySelector('.js-plotly-plot');
+    const gd = chart.classList.contains('plotly-in-place') ? chart : chart.querySelector('.js-plotly-plot');
     return gd && gd._fullLayout && !(gd._promises && gd._promises.length) && !gd._transitioning;
   })"""
 
