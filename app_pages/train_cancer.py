@@ -14,6 +14,7 @@ from nn_core.diagnostics import gradient_flow_reading
 from nn_core.training import steps_per_epoch
 from streamlit_glue.cached import cancer_dataset, cancer_split
 from streamlit_glue.link_guard import guard_link
+from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from streamlit_glue.replay_view import overfitting_presets, replay_section
 from streamlit_glue.training_controls import link_checks, training_controls
 from streamlit_glue.training_extras import batch_mode_comparison, export_buttons, scikit_learn_baselines
@@ -85,12 +86,13 @@ progress_slot.progress(last_step / max(1, result["iterations"]), text=f"iteratio
 overfitting = result["overfitting"] if result["status"] == DONE else None
 best_mark = result["best_iteration"] if result["best_iteration"] is not None else (
     overfitting.best_iteration if overfitting is not None and overfitting.overfits else None)
-chart_slot.plotly_chart(loss_curves_figure(
+plotly_chart_in_place(loss_curves_figure(
     monitor.steps, monitor.train_loss, monitor.val_loss, total_iterations=result["iterations"],
     stopped_at=last_step if result["status"] != DONE or result["early_stop"] is not None else None,
     stop_reason={"diverged": "loss exploded", "stopped": "stopped here"}.get(result["status"], "early stop"),
     best_iteration=best_mark),
-    key="train_loss_chart", alt=describe_loss_curves(monitor.steps, monitor.train_loss, monitor.val_loss))
+    key="train_loss_chart", alt=describe_loss_curves(monitor.steps, monitor.train_loss, monitor.val_loss),
+    container=chart_slot)
 kind, text = status_message(result["status"], last_step=last_step, iterations=result["iterations"],
                             lr=result["settings"]["lr"], start_loss=monitor.train_loss[0],
                             peak_loss=max(monitor.train_loss), elapsed=result["elapsed"],
@@ -126,12 +128,13 @@ def results_on_the_test_set() -> None:
             ("F1", metrics.f1), ("ROC AUC", metrics.roc_auc)], strict=True):
         column.metric(label, f"{value:.3f}")
     matrix_column, roc_column = st.columns(2)
-    matrix_column.plotly_chart(confusion_matrix_figure(metrics.matrix, names_shown, threshold),
-                               key="train_confusion", alt=describe_confusion(metrics.matrix, names_shown, threshold))
+    plotly_chart_in_place(confusion_matrix_figure(metrics.matrix, names_shown, threshold), key="train_confusion",
+                          alt=describe_confusion(metrics.matrix, names_shown, threshold), container=matrix_column)
     fpr, tpr = roc_points(y_test, proba)
-    roc_column.plotly_chart(roc_figure(fpr, tpr, metrics.roc_auc, current_fpr=metrics.false_positive_rate,
-                                       current_tpr=metrics.recall, threshold=threshold), key="train_roc",
-                            alt=describe_roc(metrics.roc_auc, threshold, metrics.false_positive_rate, metrics.recall))
+    plotly_chart_in_place(roc_figure(fpr, tpr, metrics.roc_auc, current_fpr=metrics.false_positive_rate,
+                                     current_tpr=metrics.recall, threshold=threshold), key="train_roc",
+                          alt=describe_roc(metrics.roc_auc, threshold, metrics.false_positive_rate, metrics.recall),
+                          container=roc_column)
     st.markdown(f"**The article's thresholds.** A higher threshold raises fewer false alarms but misses more "
                 f"{markdown_literal(names_shown[1])} cases:")
     st.dataframe(result["trade_off"], hide_index=True, key="train_tradeoff")
@@ -146,8 +149,8 @@ scikit_learn_baselines(split, controls.hidden, controls.init_seed, result["Y_tes
 
 # ---------------------------------------------------------------- gradient flow
 st.header("Gradient-flow health")
-st.plotly_chart(gradient_flow_figure(monitor.steps, monitor.grad_norms, monitor.dead_fraction), key="train_flow",
-                alt=describe_gradient_flow(monitor.steps, monitor.grad_norms, monitor.dead_fraction))
+plotly_chart_in_place(gradient_flow_figure(monitor.steps, monitor.grad_norms, monitor.dead_fraction), key="train_flow",
+                      alt=describe_gradient_flow(monitor.steps, monitor.grad_norms, monitor.dead_fraction))
 st.markdown(f"**Reading:** {gradient_flow_reading(monitor)}")
 
 # ---------------------------------------------------------------- batch vs mini-batch vs SGD

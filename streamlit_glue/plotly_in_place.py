@@ -1,4 +1,4 @@
-"""A Plotly chart that is updated in place, for the landscape's 3D view.
+"""A Plotly chart that is updated in place when its figure changes.
 
 Streamlit 1.67 gives every ``st.plotly_chart`` an identity that hashes the whole figure, so any change to the
 balls throws the chart away and builds a new one: a new WebGL context, shaders compiled again, the surface
@@ -55,7 +55,7 @@ export default function ({ parentElement, data }) {
     // Streamlit's own charts use the page's font; so does this one
     layout.font = Object.assign({family: getComputedStyle(document.body).fontFamily}, layout.font || {});
     const next = {data: figure.data, layout, frames: figure.frames || [],
-                  config: {responsive: true, displaylogo: false}};
+                  config: Object.assign({responsive: true, displaylogo: false}, data.config || {})};
     if (box.dataset.drawn) { Plotly.react(box, next); } else { box.dataset.drawn = '1'; Plotly.newPlot(box, next); }
   };
   draw();
@@ -73,7 +73,13 @@ def _plotly_url() -> str:
     return "/" + "/".join(part for part in (base, "component", _plotly_files.name, "plotly.min.js") if part)
 
 
-def plotly_chart_in_place(fig: go.Figure, *, key: str, alt: str) -> None:
-    """Draw ``fig`` at the container's width; on a rerun, update the same chart instead of building a new one.
-    ``alt`` is what a screen reader announces for the chart."""
-    _component(data={"spec": pio.to_json(fig, validate=False), "alt": alt, "plotly_url": _plotly_url()}, key=key)
+def plotly_chart_in_place(fig: go.Figure, *, key: str, alt: str, container=None, config: dict | None = None) -> None:
+    """Draw ``fig`` at the width of ``container`` (default: where the script is writing); on a rerun, update the
+    same chart instead of building a new one. ``alt`` is what a screen reader announces for the chart;
+    ``config`` is Plotly's (e.g. {"displayModeBar": False})."""
+    data = {"spec": pio.to_json(fig, validate=False), "alt": alt, "plotly_url": _plotly_url(), "config": config or {}}
+    if container is None:
+        _component(data=data, key=key)
+    else:
+        with container:
+            _component(data=data, key=key)

@@ -17,6 +17,7 @@ from lessons.presets import PRESETS
 from lessons.training_run import DIVERGED, RunConfig
 from nn_core.boundary import plane_caption
 from nn_core.data import Split
+from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from streamlit_glue.training_controls import apply_preset
 from viz.replay import replay_figure, replay_text
 from viz.text import markdown_literal
@@ -87,5 +88,5 @@ def replay_section(result: Mapping, split: Split, config: RunConfig) -> None:
             return
         pair = (first, second)
     figure, text, caption = _figure(result, split, view, pair, config)
-    st.plotly_chart(figure, key="train_replay", alt=text, config={"displayModeBar": False})
+    plotly_chart_in_place(figure, key="train_replay", alt=text, config={"displayModeBar": False})
     st.caption(markdown_literal(caption + " The bars count the test rows at threshold 0.5."))

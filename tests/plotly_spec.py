@@ -22,3 +22,15 @@ def traces_by_name(spec: dict) -> dict[str, np.ndarray]:
     """The drawn matrices of an equation figure, by trace name."""
     return {trace["name"]: np.atleast_2d(decode_array(trace["z"])) for trace in spec.get("data", [])
             if trace.get("type") == "heatmap" and "name" in trace}
+
+
+def chart_specs(at) -> list[tuple[str, dict]]:
+    """(element id, figure spec) of every chart an AppTest run drew, in page order within each kind: the ones drawn
+    in place by streamlit_glue.plotly_in_place (a component whose data carries the figure) first, then the
+    st.plotly_chart ones. The id ends with the chart's key."""
+    import json
+
+    in_place = [(element.proto.id, json.loads(json.loads(element.proto.json)["spec"]))
+                for element in at.get("bidi_component") if element.proto.WhichOneof("data") == "json"
+                and "spec" in json.loads(element.proto.json)]
+    return in_place + [(element.proto.id, json.loads(element.proto.spec)) for element in at.get("plotly_chart")]

@@ -1,22 +1,19 @@
 """AppTest of the landscape page: every surface and optimizer, changed sliders, divergence, the real
 landscape with both kinds of directions, and settings read from the URL."""
 
-import json
 
 import numpy as np
 import pytest
 
 from nn_core.surfaces import SURFACES
-from tests.plotly_spec import decode_array
+from tests.plotly_spec import chart_specs, decode_array
 
 PAGE = "app_pages/landscape.py"
 
 
 def _specs(at) -> list[dict]:
-    """The 3D view (drawn in place by streamlit_glue.plotly_in_place), then the st.plotly_chart charts."""
-    in_place = [json.loads(json.loads(element.proto.json)["spec"]) for element in at.get("bidi_component")
-                if element.proto.id.endswith("land_surface_chart")]
-    return in_place + [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    """The 3D view (drawn in place), then the st.plotly_chart charts."""
+    return [spec for _, spec in chart_specs(at)]
 
 
 def _numbers(node):

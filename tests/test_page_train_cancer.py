@@ -15,7 +15,7 @@ from lessons.evaluation import settings_json
 from nn_core.data import CLASS_NAMES, load_cancer, split_and_scale
 from nn_core.model_io import export_model
 from nn_core.network import init_params
-from tests.plotly_spec import decode_array
+from tests.plotly_spec import chart_specs, decode_array
 from tests.test_csv_data import BAD_FILES
 from viz.style import format_number
 
@@ -27,9 +27,8 @@ def _metric(at, label: str) -> float:
 
 
 def _chart(at, key: str) -> dict:
-    for element in at.get("plotly_chart"):
-        spec = json.loads(element.proto.spec)
-        if element.proto.id.endswith(key) or key in element.proto.id:
+    for element_id, spec in chart_specs(at):
+        if element_id.endswith(key) or key in element_id:
             return spec
     raise AssertionError(f"no chart with key {key}")
 
@@ -222,7 +221,7 @@ def test_a_comparison_from_other_settings_is_not_shown(app_test):
     assert _chart(at, "train_batch_chart")
     at.slider(key="train_hidden").set_value(4).run()
     assert not at.exception, at.exception
-    assert not any("train_batch_chart" in element.proto.id for element in at.get("plotly_chart"))
+    assert not any("train_batch_chart" in element_id for element_id, _ in chart_specs(at))
     assert any("settings changed since the last comparison" in caption.value for caption in at.caption)
 
 
@@ -310,7 +309,7 @@ def test_the_overfitting_presets_show_the_gap_open_and_close(app_test):
 
 def test_the_replay_waits_for_its_toggle_which_the_address_and_the_presets_turn_on(app_test):
     at = app_test(PAGE)
-    assert not any(key in element.proto.id for element in at.get("plotly_chart") for key in ["train_replay"])
+    assert not any("train_replay" in element_id for element_id, _ in chart_specs(at))
     at.toggle(key="train_replay_on").set_value(True).run()
     assert _chart(at, "train_replay")["frames"]
     fresh = app_test(PAGE)

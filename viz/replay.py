@@ -156,15 +156,16 @@ def replay_figure(data: ReplayData, *, best_iteration: int | None = None, stoppe
                   "title": {"text": x_title, "standoff": 4, "font": title_font}},
         "yaxis": {"anchor": "x", "domain": boundary_domain, "range": [grid.ys[0], grid.ys[-1]],
                   "title": {"text": y_title.replace(" (", "<br>("), "font": title_font}},
-        "xaxis2": {"anchor": "y2", "domain": [0.0, 1.0], "range": [0, 1.08 * m_test],  # no title: it would touch the loss
-                   "title": {"font": title_font}},                                 # panel's
+        # no title on the counts' axis: it would touch the loss panel's
+        "xaxis2": {"anchor": "y2", "domain": [0.0, 1.0], "range": [0, 1.08 * m_test], "title": {"font": title_font}},
         "yaxis2": {"anchor": "x2", "domain": [bottom, top - 0.04], "autorange": "reversed",
                    "title": {"font": title_font}},
         "xaxis3": {"anchor": "y3", "domain": [0.0, 1.0], "range": [0, 1.03 * last],
                    "title": {"text": "iteration", "standoff": 4, "font": title_font}},
         "yaxis3": {"anchor": "x3", "domain": loss_domain, **(log_axis(finite) if wants_log else {}),
                    "title": {"text": "cross-entropy", "font": title_font}},
-        "xaxis4": {"domain": [0.0, 1.0], "anchor": "y4", "visible": False, "range": [0, 1], "title": {"font": title_font}},
+        "xaxis4": {"domain": [0.0, 1.0], "anchor": "y4", "visible": False, "range": [0, 1],
+                   "title": {"font": title_font}},
         "yaxis4": {"domain": [top - 0.035, top + 0.01], "anchor": "x4", "visible": False, "range": [0, 1],
                    "title": {"font": title_font}},
         # the subplot titles must fit a phone's width

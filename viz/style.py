@@ -18,7 +18,8 @@ _TEMPLATE_SPEC = {"layout": {"font": {"color": "#2a3f5f"}, "hovermode": "closest
                        "coloraxis": {"colorbar": {"outlinewidth": 0, "ticks": ""}},
                        "annotationdefaults": {"arrowcolor": "#2a3f5f", "arrowhead": 0, "arrowwidth": 1},
                        "shapedefaults": {"line": {"color": "#2a3f5f"}}, "title": {"x": 0.05}},
-            "data": {kind: [{"colorbar": {"outlinewidth": 0, "ticks": ""}}] for kind in ("heatmap", "surface", "contour")}}
+            "data": {kind: [{"colorbar": {"outlinewidth": 0, "ticks": ""}}]
+                     for kind in ("heatmap", "surface", "contour")}}
 # Built (and validated) once: a figure takes a copy of a Template object in ~2 ms, but walks a nested dict
 # property by property in ~55 ms.
 TEMPLATE = go.layout.Template(_TEMPLATE_SPEC)

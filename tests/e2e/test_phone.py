@@ -58,7 +58,8 @@ BUTTONS_JS = """() => {
 # overlap by more than 15 % of the smaller one (at 1366×768 every page has none).
 OVERLAP_JS = """() => {
   const found = [];
-  document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot, .plotly-in-place.js-plotly-plot').forEach((gd, index) => {
+  const charts = '[data-testid="stPlotlyChart"] .js-plotly-plot, .plotly-in-place.js-plotly-plot';
+  document.querySelectorAll(charts).forEach((gd, index) => {
     if (gd.offsetParent === null) return;
     const name = `chart ${index + 1} (${(gd.querySelector('.gtitle')?.textContent || 'untitled').slice(0, 40)})`;
     const texts = [...gd.querySelectorAll('svg text')]
