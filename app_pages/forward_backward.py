@@ -14,6 +14,7 @@ from streamlit_glue.derivative_warm_up import derivative_warm_up
 from streamlit_glue.gradient_check_view import gradient_check_section
 from streamlit_glue.layout import CHART_WIDTH, scrollable_chart
 from streamlit_glue.link_guard import guard_link
+from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from streamlit_glue.step_through_state import (
     apply_updates,
     current_matrices,
@@ -152,9 +153,9 @@ with r1:
         st.warning(blown_up)
 with r2:
     history = st.session_state.fb_history
-    st.plotly_chart(loss_history_figure(history), key="fb_history_chart",
-                    alt=f"Line chart of the loss after each update: {format_number(history[0], 5)} at iteration 0, "
-                        f"{format_number(history[-1], 5)} at iteration {len(history) - 1}.")
+    plotly_chart_in_place(loss_history_figure(history), key="fb_history_chart",
+                          alt=f"Line chart of the loss after each update: {format_number(history[0], 5)} at "
+                              f"iteration 0, {format_number(history[-1], 5)} at iteration {len(history) - 1}.")
 
 # --- gradient check: a fragment, so h and the heatmap choice redraw this part only ----------------------
 gradient_check_section(X, Y, features)

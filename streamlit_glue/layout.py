@@ -7,6 +7,8 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 import streamlit as st
 
+from streamlit_glue.plotly_in_place import plotly_chart_in_place
+
 # px: the main column of a 1400 px wide window with the sidebar open; wider equations wrap onto a new line.
 CHART_WIDTH = 920
 
@@ -26,7 +28,7 @@ def scrollable_chart(fig: go.Figure, *, key: str, alt: str, on_select: Callable[
     width = int(fig.layout.width)
     st.html(_SCROLL_CSS.format(key=key, width=width))
     with st.container(key=f"scroll_{key}"):
-        if on_select is None:
-            st.plotly_chart(fig, width=width, key=key, alt=alt)
+        if on_select is None:  # updated in place when the numbers change (see plotly_in_place)
+            plotly_chart_in_place(fig, key=key, alt=alt)
         else:  # a click on a cell calls on_select before the rerun
             st.plotly_chart(fig, width=width, key=key, alt=alt, on_select=on_select, selection_mode="points")

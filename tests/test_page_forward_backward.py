@@ -1,7 +1,6 @@
 """AppTest of the forward/backward page: every matrix drawn is nn_core's, navigation never raises, the URL
 holds the stage, the gradient check passes, updates lower the loss, the warm-up shows the article's limits."""
 
-import json
 
 import numpy as np
 import pytest
@@ -10,7 +9,7 @@ from lessons.stages import STAGE_KEYS, STAGES_BY_KEY
 from lessons.step_through import choose_samples
 from nn_core.data import load_cancer, split_and_scale
 from nn_core.network import PARAM_NAMES, backward, forward, init_params, loss
-from tests.plotly_spec import decode_array, traces_by_name
+from tests.plotly_spec import chart_specs, decode_array, traces_by_name
 
 PAGE = "app_pages/forward_backward.py"
 DEFAULT_FEATURES = ("mean radius", "mean texture", "worst concave points")
@@ -34,7 +33,7 @@ def expected_matrices(features=DEFAULT_FEATURES, m=DEFAULT_M, n_h=DEFAULT_HIDDEN
 
 
 def drawn_charts(at) -> list[dict[str, np.ndarray]]:
-    return [traces_by_name(json.loads(element.proto.spec)) for element in at.get("plotly_chart")]
+    return [traces_by_name(spec) for _, spec in chart_specs(at)]
 
 
 def stage_chart(at, stage) -> dict[str, np.ndarray]:
@@ -113,8 +112,7 @@ def test_stage_from_the_url_identity_gradient_check_and_updates(app_test):
     at.selectbox(key="fb_stage").set_value("update").run()
     at.button(key="fb_apply_stage").click().run()
     assert not at.exception
-    history = next(chart for chart in (json.loads(e.proto.spec) for e in at.get("plotly_chart"))
-                   if chart["data"][0].get("name") == "loss")
+    history = next(chart for _, chart in chart_specs(at) if chart["data"][0].get("name") == "loss")
     losses = decode_array(history["data"][0]["y"])
     assert losses[0] == pytest.approx(first_loss)
     assert losses[1] == pytest.approx(expected["new Loss"].item())

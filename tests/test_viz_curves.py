@@ -45,7 +45,7 @@ def test_gradient_flow_puts_norms_on_a_log_axis_and_dead_units_on_a_share_axis()
     fig = gradient_flow_figure([0, 5, 10], {"layer 1 (W1, b1)": [1.0, 0.5, 0.1], "layer 2 (W2, b2)": [2.0, 1.0, 0.3]},
                                [0.0, 0.1, 0.2])
     assert [trace.yaxis for trace in fig.data] == ["y", "y", "y2"]
-    assert fig.layout.yaxis.type == "log" and tuple(fig.layout.yaxis2.range) == (0, 1)
+    assert fig.layout.yaxis.type == "log" and tuple(fig.layout.yaxis2.range) == (-0.05, 1.05)  # 0–100 %, with room
     assert list(fig.data[2].y) == [0.0, 0.1, 0.2]
     assert "layer 1" in fig.data[0].name
 
