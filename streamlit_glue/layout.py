@@ -28,7 +28,5 @@ def scrollable_chart(fig: go.Figure, *, key: str, alt: str, on_select: Callable[
     width = int(fig.layout.width)
     st.html(_SCROLL_CSS.format(key=key, width=width))
     with st.container(key=f"scroll_{key}"):
-        if on_select is None:  # updated in place when the numbers change (see plotly_in_place)
-            plotly_chart_in_place(fig, key=key, alt=alt)
-        else:  # a click on a cell calls on_select before the rerun
-            st.plotly_chart(fig, width=width, key=key, alt=alt, on_select=on_select, selection_mode="points")
+        # updated in place when the numbers change (see plotly_in_place); a click on a cell calls on_select
+        plotly_chart_in_place(fig, key=key, alt=alt, on_click=on_select)

@@ -16,6 +16,7 @@ import streamlit as st
 from lessons.quiz import question_for_stage
 from nn_core.chains import CHAIN_MATRICES, cell_label, chain_for_cell, parse_cell_label, render_chain
 from nn_core.network import PARAM_NAMES
+from streamlit_glue.plotly_in_place import clicked_point, plotly_chart_in_place
 from viz.heatmaps import MatrixPanel, cell_for_heatmap_point
 from viz.network_diagram import (
     cell_for_point,
@@ -55,20 +56,18 @@ def _pick(matrix: str, cell: tuple[int, int]) -> None:
 
 def on_heatmap_select(chart_key: str) -> None:
     """Callback of a selectable equation chart: a click on a cell picks it."""
-    for point in st.session_state[chart_key].selection.points:
-        picked = cell_for_heatmap_point(point)
-        if picked is not None and picked[0] in CHAIN_MATRICES:
-            _pick(*picked)
-            return
+    point = clicked_point(chart_key)
+    picked = cell_for_heatmap_point(point) if point is not None else None
+    if picked is not None and picked[0] in CHAIN_MATRICES:
+        _pick(*picked)
 
 
 def on_diagram_select(stage: str, sample: int | None) -> None:
     """Callback of the diagram: a click on an edge, a node or a bias square picks its matrix cell."""
-    for point in st.session_state.fb_diagram.selection.points:
-        picked = cell_for_point(point, stage, sample)
-        if picked is not None:
-            _pick(*picked)
-            return
+    point = clicked_point("fb_diagram")
+    picked = cell_for_point(point, stage, sample) if point is not None else None
+    if picked is not None:
+        _pick(*picked)
 
 
 def picked_cell(matrices: Mapping[str, np.ndarray]) -> tuple[str, tuple[int, int]] | None:
@@ -110,9 +109,9 @@ def network_diagram(matrices: Mapping[str, np.ndarray], stage: str, sample: int 
                     feature_names: Sequence[str], pick: tuple[str, tuple[int, int]] | None) -> None:
     """The diagram, clickable, with its text alternative."""
     fig = network_diagram_figure(matrices, stage, sample=sample, feature_names=feature_names, highlight=pick)
-    st.plotly_chart(fig, key="fb_diagram", on_select=lambda: on_diagram_select(stage, sample),
-                    selection_mode="points", config={"displayModeBar": False},
-                    alt=describe_network_diagram(matrices, stage, sample=sample, highlight=pick))
+    plotly_chart_in_place(fig, key="fb_diagram", on_click=lambda: on_diagram_select(stage, sample),
+                          config={"displayModeBar": False},
+                          alt=describe_network_diagram(matrices, stage, sample=sample, highlight=pick))
     st.caption("Click an edge, a node or a bias square — or a cell of a matrix — to see the numbers behind it.")
 
 

@@ -16,6 +16,7 @@ as an attribute (never as HTML).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import plotly
@@ -25,7 +26,7 @@ import streamlit as st
 from streamlit.components.v1 import declare_component
 
 _JS = """
-export default function ({ parentElement, data }) {
+export default function ({ parentElement, data, setTriggerValue }) {
   let box = parentElement.querySelector('.plotly-in-place');
   if (!box) {
     box = document.createElement('div');
@@ -56,7 +57,19 @@ export default function ({ parentElement, data }) {
     layout.font = Object.assign({family: getComputedStyle(document.body).fontFamily}, layout.font || {});
     const next = {data: figure.data, layout, frames: figure.frames || [],
                   config: Object.assign({responsive: true, displaylogo: false}, data.config || {})};
-    if (box.dataset.drawn) { Plotly.react(box, next); } else { box.dataset.drawn = '1'; Plotly.newPlot(box, next); }
+    const drawn = box.dataset.drawn ? Plotly.react(box, next) : Plotly.newPlot(box, next);
+    box.dataset.drawn = '1';
+    box.__report = setTriggerValue;  // this render's: the click handler below is attached once
+    if (data.clickable && !box.dataset.clicks) {
+      box.dataset.clicks = '1';
+      Promise.resolve(drawn).then(() => box.on('plotly_click', (event) => {
+        const point = event.points && event.points[0];
+        if (!point) return;
+        box.__report('click', {customdata: point.customdata === undefined ? null : point.customdata,
+                               curve_number: point.curveNumber, point_index: point.pointIndex ?? point.pointNumber,
+                               x: point.x, y: point.y});
+      }));
+    }
   };
   draw();
 }
@@ -73,13 +86,23 @@ def _plotly_url() -> str:
     return "/" + "/".join(part for part in (base, "component", _plotly_files.name, "plotly.min.js") if part)
 
 
-def plotly_chart_in_place(fig: go.Figure, *, key: str, alt: str, container=None, config: dict | None = None) -> None:
+def plotly_chart_in_place(fig: go.Figure, *, key: str, alt: str, container=None, config: dict | None = None,
+                          on_click: Callable[[], None] | None = None) -> None:
     """Draw ``fig`` at the width of ``container`` (default: where the script is writing); on a rerun, update the
     same chart instead of building a new one. ``alt`` is what a screen reader announces for the chart;
-    ``config`` is Plotly's (e.g. {"displayModeBar": False})."""
-    data = {"spec": pio.to_json(fig, validate=False), "alt": alt, "plotly_url": _plotly_url(), "config": config or {}}
+    ``config`` is Plotly's (e.g. {"displayModeBar": False}). ``on_click`` is called, before the rerun, when a
+    point is clicked; ``clicked_point(key)`` then says which."""
+    data = {"spec": pio.to_json(fig, validate=False), "alt": alt, "plotly_url": _plotly_url(), "config": config or {},
+            "clickable": on_click is not None}
+    callbacks = {} if on_click is None else {"on_click_change": on_click}
     if container is None:
-        _component(data=data, key=key)
+        _component(data=data, key=key, **callbacks)
     else:
         with container:
-            _component(data=data, key=key)
+            _component(data=data, key=key, **callbacks)
+
+
+def clicked_point(key: str) -> dict | None:
+    """In an ``on_click`` callback: the clicked point of the chart ``key`` — its customdata, curve_number,
+    point_index, x and y — as Plotly reported it."""
+    return getattr(st.session_state.get(key), "click", None)

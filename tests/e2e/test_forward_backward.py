@@ -29,8 +29,8 @@ def open_page(page: Page, app_url: str, query: str = "") -> None:
 
 
 def stage_chart(page: Page):
-    """The stage's equation figure: the first Plotly chart after the stage heading (the warm-up one is hidden)."""
-    return page.get_by_test_id("stPlotlyChart").filter(visible=True).first
+    """The stage's equation figure (drawn in place, see streamlit_glue.plotly_in_place)."""
+    return page.locator(".st-key-fb_stage_chart")
 
 
 def test_next_through_every_stage_with_screenshots(page: Page, app_url: str, screenshot):
