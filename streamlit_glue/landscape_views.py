@@ -57,12 +57,14 @@ def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, se
                   + choices.PLAYER_HELP)
     left, right = st.columns(2)
     minima = [charts.MinimumMarker(m.x, m.y, m.is_global) for m in surface.minima]
-    left.plotly_chart(charts.contour_figure(x_axis, y_axis, Z, paths, minima=minima, title="Top view: the paths"),
-                      key="land_contour_chart", alt=f"Contour map from above: ★ global, ▼ local minima. {summary}")
+    plotly_chart_in_place(charts.contour_figure(x_axis, y_axis, Z, paths, minima=minima, title="Top view: the paths"),
+                          key="land_contour_chart", alt=f"Contour map from above: ★ global, ▼ local minima. {summary}",
+                          container=left)
     curves = [charts.LossCurve(p.label, p.color, p.z, diverged=p.diverged) for p in paths]
-    right.plotly_chart(charts.loss_curve_figure(curves, title="Height of the ball at each step", y_title="height",
-                                                y_cap=float(Z.max())),
-                       key="land_loss_chart", alt=f"Height of each ball against the step. {summary}")
+    plotly_chart_in_place(charts.loss_curve_figure(curves, title="Height of the ball at each step", y_title="height",
+                                                   y_cap=float(Z.max())),
+                          key="land_loss_chart", alt=f"Height of each ball against the step. {summary}",
+                          container=right)
     st.markdown(f"In words: {summary}")
     st.subheader("Where each ball ended")
     for label, run in zip(labels, runs, strict=True):
@@ -93,16 +95,16 @@ def real_lesson(view, scene: LandscapeScene, labels, colors) -> None:
     if scene.kind != scene.requested_kind:
         st.warning(choices.PCA_FALLBACK)
     left, right = st.columns(2)
-    left.plotly_chart(charts.contour_figure(scene.axis, scene.axis, scene.Z, paths, axis_titles=scene.axis_titles,
-                                            z_cap=z_cap, minima=[charts.MinimumMarker(0.0, 0.0, True)],
-                                            title="Top view: the paths (★ = θ*)"), key="land_contour_chart",
-                      alt=f"Contour map of the slice seen from above, ★ at θ*. {summary}")
+    plotly_chart_in_place(charts.contour_figure(scene.axis, scene.axis, scene.Z, paths, axis_titles=scene.axis_titles,
+                                                z_cap=z_cap, minima=[charts.MinimumMarker(0.0, 0.0, True)],
+                                                title="Top view: the paths (★ = θ*)"), key="land_contour_chart",
+                          alt=f"Contour map of the slice seen from above, ★ at θ*. {summary}", container=left)
     curves = [curve for path, ball in zip(paths, scene.balls, strict=True) for curve in (
         charts.LossCurve(f"{path.label}: surface height", path.color, ball.height, diverged=ball.diverged),
         charts.LossCurve(f"{path.label}: real loss L(θ_t)", path.color, ball.losses, dash="dot"))]
-    right.plotly_chart(charts.loss_curve_figure(curves, title="Real loss (dotted) vs. height under the ball",
-                                                y_cap=z_cap, log_y=True), key="land_loss_chart",
-                       alt=f"Training loss of each ball against the step, log scale. {summary}")
+    plotly_chart_in_place(charts.loss_curve_figure(curves, title="Real loss (dotted) vs. height under the ball",
+                                                   y_cap=z_cap, log_y=True), key="land_loss_chart",
+                          alt=f"Training loss of each ball against the step, log scale. {summary}", container=right)
     st.markdown(f"In words: {summary}")
     st.info(choices.why_lines_differ(scene.n_params)
             + (f" (largest gap along the paths: {format_number(scene.largest_gap)})." if scene.largest_gap else "."))

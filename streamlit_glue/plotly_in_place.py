@@ -7,10 +7,10 @@ its element across reruns (a keyed ``st.components.v2`` component's identity is 
 figure to ``Plotly.react``, which redraws what changed in the same WebGL context: 1.1 s → 0.33 s per notch in
 the same test page.
 
-It draws with Streamlit's own Plotly, the one ``st.plotly_chart`` loads (it sets ``window.Plotly``), since
-the pages that use it draw ordinary charts too; should that script not have come after a moment, it loads the
-plotly.min.js that ships with the plotly package, served by the app itself (nothing from the internet). A chart
-keeps the Plotly it was first drawn with. Only our own figure JSON goes through it; the text alternative is set
+It draws with the Plotly already in the page (Streamlit's, which ``st.plotly_chart`` loads and which sets
+``window.Plotly``) or, when there is none, loads the plotly.min.js that ships with the plotly package, served
+by the app itself (nothing from the internet; the browser caches it). A chart keeps the Plotly it was first
+drawn with. Only our own figure JSON goes through it; the text alternative is set
 as an attribute (never as HTML).
 """
 
@@ -39,9 +39,9 @@ export default function ({ parentElement, data, setTriggerValue }) {
   const started = performance.now();
   const draw = () => {
     const Plotly = box.__plotly || window.Plotly;
-    if (!Plotly) {  // Streamlit's Plotly is still loading
+    if (!Plotly) {  // neither Streamlit's Plotly nor ours is there yet: load the plotly package's own, once
       const waited = performance.now() - started;
-      if (waited > 400 && !document.getElementById('plotly-in-place-script')) {  // load the plotly package's own
+      if (!document.getElementById('plotly-in-place-script')) {
         const script = document.createElement('script');
         script.id = 'plotly-in-place-script';
         script.src = data.plotly_url;

@@ -74,8 +74,8 @@ def test_diverging_learning_rate_is_explained(page: Page, app_url: str, screensh
     _open_landscape(page, app_url, "land_surface=Simple+bowl&land_lr=3.16")
     alerts = page.get_by_test_id("stAlert")
     expect(alerts.filter(has_text="flew off").first).to_be_visible(timeout=30_000)
-    assert page.get_by_test_id("stPlotlyChart").count() == 2 and page.locator(SURFACE).count() == 1
-    page.get_by_test_id("stPlotlyChart").first.scroll_into_view_if_needed()
+    assert page.locator(".plotly-in-place").count() == 3  # the 3D view, the top view and the height chart
+    page.locator(".st-key-land_contour_chart").scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     screenshot("landscape-divergence")
     assert_no_exception(page)
@@ -115,7 +115,8 @@ def test_chart_and_play_fit_the_first_screen_at_1366x768(page: Page, app_url: st
     assert chart["y"] < 768 / 2, chart  # the 3D view starts in the upper half of the first screen
     # The top view and the height chart are drawn once: their margins already hold the legend, the colour bar and
     # the tick labels, so Plotly never grew one (each growth redraws the whole chart, 0.2-0.9 s per rerun before).
-    pushed = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+    two_d = ".st-key-land_contour_chart .js-plotly-plot, .st-key-land_loss_chart .js-plotly-plot"
+    pushed = page.evaluate(f"""() => [...document.querySelectorAll('{two_d}')]
       .map(gd => ['l', 'r', 't', 'b']
         .filter(side => gd._fullLayout._size[side] > gd._fullLayout.margin[side] + 1))""")
     assert pushed == [[], []], pushed
