@@ -53,8 +53,12 @@ export default function ({ parentElement, data, setTriggerValue }) {
     }
     box.__plotly = Plotly;  // a chart keeps the Plotly that first drew it
     const layout = figure.layout || {};
-    // Streamlit's own charts use the page's font; so does this one
-    layout.font = Object.assign({family: getComputedStyle(document.body).fontFamily}, layout.font || {});
+    // as Streamlit's own charts: the page's font and text colour, a bold title
+    const page = getComputedStyle(document.body);
+    layout.font = Object.assign({family: page.fontFamily, color: page.color}, layout.font || {});
+    if (layout.title && typeof layout.title === 'object' && layout.title.text) {
+      layout.title.font = Object.assign({weight: 600}, layout.title.font || {});
+    }
     const next = {data: figure.data, layout, frames: figure.frames || [],
                   config: Object.assign({responsive: true, displaylogo: false}, data.config || {})};
     const drawn = box.dataset.drawn ? Plotly.react(box, next) : Plotly.newPlot(box, next);
