@@ -60,7 +60,10 @@ export default function ({ parentElement, data, setTriggerValue }) {
       layout.title.font = Object.assign({weight: 600}, layout.title.font || {});
     }
     const next = {data: figure.data, layout, frames: figure.frames || [],
-                  config: Object.assign({responsive: true, displaylogo: false}, data.config || {})};
+                  // no "Share chart…" (it uploads the figure to Plotly Cloud): nothing leaves the app
+                  config: Object.assign({responsive: true, displaylogo: false,
+                                         modeBarButtonsToRemove: ['sendChartToCloud', 'sendDataToCloud']},
+                                        data.config || {})};
     const drawn = box.dataset.drawn ? Plotly.react(box, next) : Plotly.newPlot(box, next);
     box.dataset.drawn = '1';
     box.__report = setTriggerValue;  // this render's: the click handler below is attached once

@@ -165,4 +165,7 @@ def test_a_slider_updates_the_3d_view_in_place_with_its_text_alternative(page: P
     assert page.evaluate(f"() => document.querySelector('{SURFACE}').__marked === true")  # the same element
     label_after = page.locator(".st-key-land_surface_chart [role='figure']").get_attribute("aria-label")
     assert label_before.startswith("3D view of the surface") and label_after != label_before
+    titles = page.evaluate(f"() => [...document.querySelectorAll('{SURFACE} .modebar-btn')]"
+                           ".map(button => button.getAttribute('data-title'))")
+    assert "Zoom" in titles and not any("Share" in title for title in titles)  # nothing uploads the figure
     assert_no_exception(page)
