@@ -25,7 +25,7 @@ DEFAULT_FRAME_MS = 80
 SPEEDS: dict[str, int] = {"0.5×": 2 * DEFAULT_FRAME_MS, "1×": DEFAULT_FRAME_MS, "2×": DEFAULT_FRAME_MS // 2,
                           "4×": DEFAULT_FRAME_MS // 4}
 # A legend under the plot, below the x-axis title (never on it, never under the toolbar at the top).
-BELOW_PLOT_LEGEND = {"legend": {"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"}}
+LEGEND_GAP = 55  # px from the plot's bottom edge to the legend under it
 CAMERA = {"eye": {"x": -0.95, "y": -1.15, "z": 1.35}, "up": {"x": 0, "y": 0, "z": 1}}
 
 
@@ -34,17 +34,18 @@ CAMERA = {"eye": {"x": -0.95, "y": -1.15, "z": 1.35}, "up": {"x": 0, "y": 0, "z"
 # grows (up to 3 × (1 + pushers) times), and a legend placed as a fraction of the plot height moves whenever the
 # bottom margin does: the contour map took 4-10 redraws, 0.2-0.9 s of the browser's time on every rerun. A
 # margin that is too small (a phone's narrower chart, long labels) still grows: a redraw, never a clipped label.
-CONTOUR_MARGIN = {"l": 68, "r": 84, "t": 50}
+CONTOUR_MARGIN = {"l": 76, "r": 84, "t": 50}
 LOSS_MARGIN = {"l": 80, "r": 24, "t": 50}
 DESKTOP_CHART_WIDTH = 445  # each of the two charts under the 3D view at 1366 px
 CONTOUR_PLOT_WIDTH = 230  # where its legend wraps (measured): the map is square, narrower than the chart
 
 
 def legend_bottom_margin(labels: Sequence[str], plot_width: float) -> int:
-    """The bottom margin at which the horizontal legend at y = -0.2 (of the plot height) is already clear of the
-    x axis, so Plotly need not push it out: 65 px + 4.2 px a character per entry (measured in Chromium), rows
-    wrapped at ``plot_width``, 19 px a row; solves b = 0.2 · (plot height) + legend height for the 460 px
-    charts. At least 135 px (tick labels and the axis title)."""
+    """The bottom margin that already holds the horizontal legend under the plot, so Plotly need not push it
+    out: the legend starts LEGEND_GAP px under the plot (clear of the tick labels and the axis title); entries
+    are 65 px + 4.2 px a character wide (measured in Chromium), rows wrap at ``plot_width`` and take 20 px
+    each, plus 24 px of padding.
+    At least 135 px (tick labels and the axis title)."""
     rows, used = 0, plot_width
     for label in labels:
         width = 65 + 4.2 * len(label)
@@ -53,7 +54,14 @@ def legend_bottom_margin(labels: Sequence[str], plot_width: float) -> int:
         used += width
     if rows < 2:  # Plotly shows no legend for a single trace; one or two rows fit the minimum
         return 135
-    return max(135, int(np.ceil((10 + 19 * rows + 94) / 1.2)) + 4)
+    return max(135, LEGEND_GAP + 20 * rows + 24)
+
+
+def _legend_below(height: int, margin: dict) -> dict:
+    """The legend LEGEND_GAP px under the plot, whatever its height: a fraction of the plot height (as before)
+    crept up into the axis title when a ten-entry legend left the plot short."""
+    plot_height = max(1, height - margin["t"] - margin["b"])
+    return {"legend": {"orientation": "h", "x": 0, "y": -LEGEND_GAP / plot_height, "yanchor": "top"}}
 
 
 @lru_cache(maxsize=16)
@@ -289,10 +297,12 @@ def contour_figure(x_axis: np.ndarray, y_axis: np.ndarray, Z: np.ndarray, paths:
                      "marker": {"symbol": "x" if path.diverged else "circle", "size": 13, "color": path.color,
                                 "line": {"color": "white", "width": 1}}})
     layout = {"xaxis": {"title": {"text": axis_titles[0]}, "range": list(x_range), "constrain": "domain"},
+              # the y labels 8 px off the axis, so its lowest one clears the x axis's first one at the corner
               "yaxis": {"title": {"text": axis_titles[1]}, "range": list(y_range), "scaleanchor": "x",
-                        "constrain": "domain"},
-              **copy.deepcopy(BELOW_PLOT_LEGEND), "margin": {**CONTOUR_MARGIN, "b": legend_bottom_margin(
-                  [path.label for path in paths], CONTOUR_PLOT_WIDTH)}}
+                        "constrain": "domain", "ticklabelstandoff": 8},
+              "margin": {**CONTOUR_MARGIN,
+                         "b": legend_bottom_margin([path.label for path in paths], CONTOUR_PLOT_WIDTH)}}
+    layout.update(_legend_below(height, layout["margin"]))
     return _figure(data, layout, title=title, height=height)
 
 
@@ -322,8 +332,7 @@ def loss_curve_figure(curves: Sequence[LossCurve], *, title: str | None = None, 
         yaxis.update(type="log", dtick=1, exponentformat="power", showexponent="all")
     margin = {**LOSS_MARGIN, "b": legend_bottom_margin([curve.label for curve in curves],
                                                        DESKTOP_CHART_WIDTH - LOSS_MARGIN["l"] - LOSS_MARGIN["r"])}
-    layout = {"xaxis": {"title": {"text": "step"}}, "yaxis": yaxis, **copy.deepcopy(BELOW_PLOT_LEGEND),
-              "margin": margin}
+    layout = {"xaxis": {"title": {"text": "step"}}, "yaxis": yaxis, "margin": margin, **_legend_below(height, margin)}
     return _figure(data, layout, title=title, height=height)
 
 

@@ -169,3 +169,20 @@ def test_a_slider_updates_the_3d_view_in_place_with_its_text_alternative(page: P
                            ".map(button => button.getAttribute('data-title'))")
     assert "Zoom" in titles and not any("Share" in title for title in titles)  # nothing uploads the figure
     assert_no_exception(page)
+
+
+def test_the_real_network_sweep_legend_stays_clear_of_the_axis_title(page: Page, app_url: str, screenshot):
+    """Ten legend entries under the loss chart: the legend used to sit at a fraction of the plot's height, which
+    put it on the "step" axis title once the legend left the plot short."""
+    from tests.e2e.test_phone import OVERLAP_JS
+
+    page.set_viewport_size({"width": 1366, "height": 1800})
+    _open_landscape(page, app_url, "land_surface=real&land_mode=sweep&land_resolution=21&land_steps=40")
+    page.locator(".st-key-land_loss_chart").scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('.st-key-land_loss_chart .js-plotly-plot')?._fullLayout",
+                           timeout=60_000)
+    entries = page.locator(".st-key-land_loss_chart .legend .traces").count()
+    assert entries == 10
+    assert page.evaluate(OVERLAP_JS) == []
+    screenshot("landscape-real-sweep-legend")
+    assert_no_exception(page)
