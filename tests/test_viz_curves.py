@@ -73,3 +73,11 @@ def test_a_log_axis_within_one_decade_keeps_plotlys_ticks():
     flat = {"layer 1": [0.05, 0.04, 0.03], "layer 2": [0.06, 0.05, 0.04]}
     axis = gradient_flow_figure([0, 1, 2], flat, [0.0] * 3).layout.yaxis
     assert axis.type == "log" and axis.dtick is None
+
+
+def test_a_log_axis_across_one_power_of_ten_is_labelled_1_2_5_in_full():
+    from viz.style import log_axis
+
+    axis = log_axis([0.075, 0.3, 0.7])
+    assert axis["type"] == "log" and "dtick" not in axis
+    assert axis["tickvals"] == [0.1, 0.2, 0.5] and axis["ticktext"] == ["0.1", "0.2", "0.5"]

@@ -138,3 +138,10 @@ def test_bottom_margin_holds_the_legend_so_plotly_need_not_redraw_to_push_it():
     assert 135 < legend_bottom_margin(sweep, 230) < legend_bottom_margin(real, 341) < 300
     (x, y, Z), paths = _paths()
     assert contour_figure(x, y, Z, paths).layout.margin.b == legend_bottom_margin([p.label for p in paths], 230)
+
+
+def test_a_log_loss_axis_within_one_decade_keeps_plotlys_labels():
+    """dtick=1 would leave one label (10⁻¹) on the real network's loss chart, whose losses stay in one decade."""
+    curves = [LossCurve("flat", "blue", np.array([0.079, 0.077, 0.075]))]
+    yaxis = loss_curve_figure(curves, log_y=True).layout.yaxis
+    assert yaxis.type == "log" and yaxis.dtick is None

@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
-from viz.style import SURFACE_COLORSCALE, TEMPLATE, apply_house_style, format_number
+from viz.style import SURFACE_COLORSCALE, TEMPLATE, apply_house_style, format_number, log_axis
 
 # 60 hops are smooth enough to follow a ball, and half the bytes of 120 (frames and slider steps).
 MAX_FRAMES = 60
@@ -328,8 +328,8 @@ def loss_curve_figure(curves: Sequence[LossCurve], *, title: str | None = None, 
                          "text": [f"flew off ({format_number(true_values[-1])})"],
                          "hovertemplate": f"{curve.label}<br>%{{text}}<extra></extra>"})
     yaxis = {"title": {"text": y_title}}
-    if log_y:  # labels at powers of ten only: "5" between 1 and 10 reads as a loss of 5
-        yaxis.update(type="log", dtick=1, exponentformat="power", showexponent="all")
+    if log_y:  # labels at powers of ten only ("5" between 1 and 10 reads as a loss of 5), full ones within a decade
+        yaxis.update(log_axis(*(trace["y"] for trace in data)))
     margin = {**LOSS_MARGIN, "b": legend_bottom_margin([curve.label for curve in curves],
                                                        DESKTOP_CHART_WIDTH - LOSS_MARGIN["l"] - LOSS_MARGIN["r"])}
     layout = {"xaxis": {"title": {"text": "step"}}, "yaxis": yaxis, "margin": margin, **_legend_below(height, margin)}

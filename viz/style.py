@@ -61,12 +61,20 @@ def apply_house_style(fig: go.Figure, *, title: str | None = None, height: int |
 
 
 def log_axis(*series) -> dict:
-    """A log axis labelled at powers of ten only ("5" between 1 and 10 reads as a loss of 5); within one decade,
-    where that would leave no label, Plotly's own ticks, which it then writes out in full."""
+    """A log axis whose labels are whole numbers a learner reads as they are ("5" between 1 and 10 reads as a
+    loss of 5): every power of ten when the values span two or more; otherwise 1, 2 and 5 times a power of ten,
+    written in full; a range too narrow for two of those keeps Plotly's own ticks, which it writes in full."""
     values = np.concatenate([np.ravel(np.asarray(s, dtype=float)) for s in series] or [np.ones(1)])
     values = values[np.isfinite(values) & (values > 0)]
-    if values.size and values.max() / values.min() >= 10:
+    if not values.size:
+        return {"type": "log"}
+    low, high = float(values.min()), float(values.max())
+    decades = range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+    if sum(low <= 10.0 ** k <= high for k in decades) >= 2:
         return {"type": "log", "dtick": 1, "exponentformat": "power", "showexponent": "all"}
+    ticks = sorted(float(f"{m * 10.0 ** k:.12g}") for k in decades for m in (1, 2, 5) if low <= m * 10.0 ** k <= high)
+    if len(ticks) >= 2:
+        return {"type": "log", "tickvals": ticks, "ticktext": [format_number(t) for t in ticks]}
     return {"type": "log"}
 
 
