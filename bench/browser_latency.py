@@ -45,6 +45,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from lessons.landscape_settings import LANDSCAPES, REAL  # noqa: E402
 from site_map import available_lessons  # noqa: E402
 
 QUIET_MS = 600
@@ -265,8 +266,8 @@ def measure_buttons(page: Page, wire: Wire, name: str, samples: int) -> list[Row
     return rows
 
 
-REAL_LANDSCAPE = "The real network (cancer data)"
-TOY_LANDSCAPE = "Hills and valleys"
+REAL_LANDSCAPE = LANDSCAPES[REAL]
+TOY_LANDSCAPE = LANDSCAPES["hills"]
 
 
 def measure_landscape_choice(page: Page, wire: Wire, name: str, samples: int) -> list[Row]:

@@ -30,7 +30,9 @@ def chart_specs(at) -> list[tuple[str, dict]]:
     st.plotly_chart ones. The id ends with the chart's key."""
     import json
 
-    in_place = [(element.proto.id, json.loads(json.loads(element.proto.json)["spec"]))
-                for element in at.get("bidi_component") if element.proto.WhichOneof("data") == "json"
-                and "spec" in json.loads(element.proto.json)]
+    in_place = []
+    for element in at.get("bidi_component"):
+        data = json.loads(element.proto.json) if element.proto.WhichOneof("data") == "json" else {}
+        if "spec" in data:
+            in_place.append((element.proto.id, json.loads(data["spec"])))
     return in_place + [(element.proto.id, json.loads(element.proto.spec)) for element in at.get("plotly_chart")]

@@ -15,17 +15,12 @@ from viz.style import (
     apply_house_style,
     fixed_axis_margins,
     log_axis,
+    wants_log_axis,
 )
 
 BEST_COLOR = "#2e7d32"
 BATCH_MODE_COLORS = {"Full batch": SERIES_COLORS[0], "Mini-batch": SERIES_COLORS[1], "SGD": SERIES_COLORS[2]}
 
-
-def _wants_log_axis(*series: Sequence[float]) -> bool:
-    """A log axis when the loss spans more than two decades (an explosion would flatten everything else)."""
-    values = np.concatenate([np.asarray(s, dtype=float) for s in series if len(s)] or [np.ones(1)])
-    values = values[np.isfinite(values) & (values > 0)]
-    return values.size > 0 and values.max() / values.min() > 100
 
 
 def loss_curves_figure(steps: Sequence[int], train_loss: Sequence[float], val_loss: Sequence[float] = (),
@@ -57,7 +52,7 @@ def loss_curves_figure(steps: Sequence[int], train_loss: Sequence[float], val_lo
     x_end = total_iterations if stopped_at is None else max(10, 1.1 * stopped_at)
     fig.update_xaxes(title="iteration (parameter updates)", range=[0, x_end] if x_end else None)
     fig.update_yaxes(title="loss (cross-entropy)",
-                     **(log_axis(train_loss, val_loss) if _wants_log_axis(train_loss, val_loss) else {}))
+                     **(log_axis(train_loss, val_loss) if wants_log_axis(train_loss, val_loss) else {}))
     fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"})
     return fixed_axis_margins(apply_house_style(fig, title="Loss while training", height=340))
 

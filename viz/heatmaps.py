@@ -27,6 +27,8 @@ TITLE_HEIGHT = 28  # the panel's name above it
 X_AXIS_HEIGHT = 46  # tick labels + axis title below a panel
 ROW_TITLE_WIDTH = 20  # the rotated row title ("hidden units") left of the tick labels
 OPERATOR_PAD = 10
+# Invisible 6 px ticks keep the labels clear of a stage's highlight frame, whoever draws the chart.
+LABEL_GAP = {"ticks": "outside", "ticklen": 6, "tickcolor": "rgba(0,0,0,0)"}
 LINE_GAP = 18
 MARGIN = 8
 
@@ -176,17 +178,15 @@ def equation_figure(items: Sequence[MatrixPanel | str], *, max_width: float = 10
                                "x1": px_x(grid_left + (c + 1) * item.cell_width()),
                                "y0": px_y(grid_top + (r + 1) * CELL_HEIGHT), "y1": px_y(grid_top + r * CELL_HEIGHT),
                                "line": {"color": SELECTION_COLOR, "width": 3}})
-            # invisible 6 px ticks keep the labels clear of a stage's highlight frame, whoever draws the chart
-            label_gap = {"ticks": "outside", "ticklen": 6, "tickcolor": "rgba(0,0,0,0)"}
             axes[f"xaxis{suffix}"] = {
                 "domain": [px_x(grid_left), px_x(grid_right)], "anchor": f"y{suffix}", "side": "bottom",
-                "tickfont": {"size": 11}, "showticklabels": bool(item.col_title), **label_gap,
+                "tickfont": {"size": 11}, "showticklabels": bool(item.col_title), **LABEL_GAP,
                 "showgrid": False, "zeroline": False, "fixedrange": True, "type": "category",
             }
             axes[f"yaxis{suffix}"] = {
                 "domain": [px_y(grid_bottom), px_y(grid_top)], "anchor": f"x{suffix}", "autorange": "reversed",
                 "tickfont": {"size": 11}, "showgrid": False, "zeroline": False, "fixedrange": True, "type": "category",
-                **label_gap,
+                **LABEL_GAP,
             }
             color = HIGHLIGHT_COLOR if item.highlight else "#222"
             # axis titles as annotations at fixed offsets: plotly's own placement can collide with the ticks

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.style import HIGHLIGHT_COLOR, TRAIN_COLOR, VALIDATION_COLOR, apply_house_style, format_number, log_axis
+from viz.style import (
+    HIGHLIGHT_COLOR,
+    TRAIN_COLOR,
+    VALIDATION_COLOR,
+    apply_house_style,
+    format_number,
+    log_axis,
+    wants_log_axis,
+)
 from viz.text import plotly_literal
 
 if TYPE_CHECKING:  # only for the annotation: viz stays free of any nn_core work
@@ -135,9 +143,8 @@ def replay_figure(data: ReplayData, *, best_iteration: int | None = None, stoppe
          "textfont": {"size": 14}, "xaxis": "x4", "yaxis": "y4"},
     ]
     x_title, y_title = (plotly_literal(title) for title in grid.axis_titles)  # feature names may be user text
-    losses = np.concatenate([data.train_loss, data.val_loss])
-    finite = losses[np.isfinite(losses) & (losses > 0)]
-    wants_log = finite.size > 0 and finite.max() / finite.min() > 100
+    curves = (data.train_loss, data.val_loss)
+    loss_scale = log_axis(*curves) if wants_log_axis(*curves) else {}
     last = max(1, int(data.steps[-1]))  # a little room on the right so a stop line at the end stays visible
     title_font = {"size": 13}
     bottom, top = counts_domain
@@ -162,7 +169,7 @@ def replay_figure(data: ReplayData, *, best_iteration: int | None = None, stoppe
                    "title": {"font": title_font}},
         "xaxis3": {"anchor": "y3", "domain": [0.0, 1.0], "range": [0, 1.03 * last],
                    "title": {"text": "iteration", "standoff": 4, "font": title_font}},
-        "yaxis3": {"anchor": "x3", "domain": loss_domain, **(log_axis(finite) if wants_log else {}),
+        "yaxis3": {"anchor": "x3", "domain": loss_domain, **loss_scale,
                    "title": {"text": "cross-entropy", "font": title_font}},
         "xaxis4": {"domain": [0.0, 1.0], "anchor": "y4", "visible": False, "range": [0, 1],
                    "title": {"font": title_font}},

@@ -60,6 +60,13 @@ def apply_house_style(fig: go.Figure, *, title: str | None = None, height: int |
     return fig
 
 
+def wants_log_axis(*series) -> bool:
+    """A log axis when the loss spans more than two decades (an explosion would flatten everything else)."""
+    values = np.concatenate([np.ravel(np.asarray(s, dtype=float)) for s in series] or [np.ones(1)])
+    values = values[np.isfinite(values) & (values > 0)]
+    return values.size > 0 and values.max() / values.min() > 100
+
+
 def log_axis(*series) -> dict:
     """A log axis whose labels are whole numbers a learner reads as they are ("5" between 1 and 10 reads as a
     loss of 5): every power of ten when the values span two or more; otherwise 1, 2 and 5 times a power of ten,

@@ -87,7 +87,7 @@ def _needs(name: str) -> None:
         pytest.skip(f"the {name} page does not exist yet")
 
 
-@pytest.mark.parametrize("viewport", ["1366x768", "390x844"])
+@pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_backward_stage_has_no_serious_violations(tabs, app_url: str, viewport: str):
     _needs("forward_backward")
     page, outside = tabs[viewport]
