@@ -73,6 +73,11 @@ st.caption(
 # --- step through: a fragment, so Next / Previous redraw this part only -----------------------------------
 @st.fragment
 def step_through() -> None:
+    if st.session_state.fb_iteration != iteration:
+        # a button of this part applied an update: the page around it (caption, history) and the matrices it
+        # was drawn with are one update old, so redraw all of it (a button's own ``st.rerun()`` would not run:
+        # the update moves the stage to Z1, where that button is not drawn)
+        st.rerun()
     # stage navigation -----------------------------------------------------------------------------------
     st.header("Step through")
     nav = st.columns([1.4, 1.2, 1.2, 2.4, 3], vertical_alignment="bottom")
@@ -128,9 +133,8 @@ def step_through() -> None:
         m1.metric("Loss before the update", format_number(before, 5))
         m2.metric("Loss after the update", format_number(after, 5), delta=format_number(after - before, 3),
                   delta_color="inverse")
-        if m3.button("Apply this update → next forward pass", on_click=apply_updates, args=(X, Y, lr, 1, True),
-                     key="fb_apply_stage", type="primary", icon=":material/check:"):
-            st.rerun()  # new weights: the whole page, not only this part
+        m3.button("Apply this update → next forward pass", on_click=apply_updates, args=(X, Y, lr, 1, True),
+                  key="fb_apply_stage", type="primary", icon=":material/check:")
         if after > before:
             st.warning(f"The loss went up: with η = {lr} this step overshoots. Try a smaller learning rate.")
 

@@ -76,3 +76,31 @@ def test_teacher_link_warm_up_updates_and_gradient_check(page: Page, app_url: st
     expect(page.get_by_text(re.compile(r"^PASS"))).to_be_visible(timeout=WAIT_MS)
     assert_no_exception(page)
     screenshot("forward_backward_warmup_updates_check")
+
+
+STAGE_NUMBERS_JS = """() => [...document.querySelectorAll('.st-key-fb_stage_chart text')].map(t => t.textContent)"""
+
+
+def test_apply_this_update_at_the_update_stage_shows_the_next_forward_pass(page: Page, app_url: str, screenshot):
+    """The button lives in the step-through fragment and moves the stage to Z1: the whole page must redraw with
+    the new weights (caption, Z1's numbers, the loss history), not only the fragment."""
+    open_page(page, app_url, "fb_stage=Z1&fb_updates=0.5*1")  # what the page must show after the click
+    expect(page.get_by_text(re.compile(r"after 1 update\(s\)"))).to_be_visible(timeout=WAIT_MS)
+    expect(stage_chart(page).locator(".js-plotly-plot")).to_be_visible(timeout=WAIT_MS)
+    expected_z1 = page.evaluate(STAGE_NUMBERS_JS)
+
+    open_page(page, app_url, "fb_stage=update")
+    expect(page.get_by_text(re.compile(r"after 0 update\(s\)"))).to_be_visible(timeout=WAIT_MS)
+    page.get_by_role("button", name="Apply this update → next forward pass").click()
+    wait_for_app_run(page)
+    expect(page.get_by_role("heading", name=STAGES[STAGE_KEYS.index("Z1")].title, exact=True)).to_be_visible(
+        timeout=WAIT_MS)
+    expect(page.get_by_text(re.compile(r"after 1 update\(s\)"))).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text(re.compile(r"Iteration 1, loss"))).to_be_visible(timeout=WAIT_MS)
+    history = page.locator(".st-key-fb_history_chart [role=figure]")
+    expect(history).to_have_attribute("aria-label", re.compile(r"at iteration 1\.$"), timeout=WAIT_MS)
+    # Z1's numbers are those of the weights after one update (the deep link above drew them)
+    page.wait_for_function(f"expected => JSON.stringify(({STAGE_NUMBERS_JS})()) === JSON.stringify(expected)",
+                           arg=expected_z1, timeout=WAIT_MS)
+    assert_no_exception(page)
+    screenshot("forward_backward_apply_this_update")
