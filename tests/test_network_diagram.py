@@ -12,6 +12,7 @@ from nn_core.chains import sample_contributions
 from nn_core.network import init_params
 from viz.network_diagram import (
     CUT_COLOR,
+    NODE_SIZE,
     PX_PER_X,
     SLOT_HEIGHT,
     STAGE_ORDER,
@@ -235,3 +236,44 @@ def test_linked_cells_are_the_cells_drawn_at_the_same_place():
     for matrix, cells in (("dLoss_W1", (1, 2)), ("X", (0, 3)), ("dLoss_Z1", (2, 0))):
         targets = {diagram_target_for_cell(name, cell) for name, cell in linked_cells(matrix, cells).items()}
         assert len(targets) == 1  # one place in the picture
+
+
+@pytest.mark.parametrize("stage", ["Z1", "dLoss_W1", "update"])
+def test_no_clickable_edge_point_sits_on_a_node(stage):
+    """Plotly gives a click to the nearest clickable point, and a small point beats a big node: an edge's
+    click point inside a node's disc (an arrow's lead point on the node centre) took the clicks on the node."""
+    fig = network_diagram_figure(example(n_x=3, n_h=4, m=5), stage, sample=0)
+    nodes = np.array([(x, y) for t in fig.data if t.name.endswith(" nodes") for x, y in zip(t.x, t.y, strict=True)])
+    scale = np.array([PX_PER_X, SLOT_HEIGHT])
+    for trace in fig.data:
+        if trace.hoverinfo == "skip" or trace.customdata is None:
+            continue
+        for x, y, data in zip(trace.x, trace.y, trace.customdata, strict=True):
+            if data is not None and data[0] == "edge":
+                gap = np.hypot(*((nodes - np.array([x, y])) * scale).T).min()
+                assert gap >= NODE_SIZE / 2 + 4, (trace.name, data, gap)
+
+
+def test_every_edge_can_be_clicked_anywhere_along_its_line():
+    """Lines take no clicks; invisible click points every few pixels along each edge stand in for them."""
+    matrices = example(n_x=3, n_h=4, m=5)
+    fig = network_diagram_figure(matrices, "dLoss_W1", sample=0)
+    hits = next(t for t in fig.data if t.name == "edge hit points")
+    scale = np.array([PX_PER_X, SLOT_HEIGHT])
+    for edge in diagram_edges(matrices, "dLoss_W1", 0, [0, 1, 2]):
+        points = np.array([(x, y) for x, y, d in zip(hits.x, hits.y, hits.customdata, strict=True)
+                           if (d[1], d[2], d[3]) == (edge.layer, *edge.index)])
+        length = np.hypot(*((np.array([edge.x1 - edge.x0, edge.y1 - edge.y0])) * scale))
+        steps = np.hypot(*(np.diff(points, axis=0) * scale).T)
+        assert steps.max() <= 6.01 and len(points) * 6 >= length - 2 * (NODE_SIZE / 2 + 8) - 6
+
+
+def test_a_bias_square_at_a_backward_stage_shows_and_picks_its_gradient():
+    matrices = example()
+    for stage in ("dLoss_Yh", "dLoss_W2", "dLoss_Z1", "dLoss_W1"):
+        point = find_point(network_diagram_figure(matrices, stage, sample=0), "bias", "b1", (1, 0))
+        assert cell_for_point(point, stage, 0) == ("dLoss_b1", (1, 0))
+        point = find_point(network_diagram_figure(matrices, stage, sample=0), "bias", "b2", (0, 0))
+        assert cell_for_point(point, stage, 0) == ("dLoss_b2", (0, 0))
+    assert cell_for_point(find_point(network_diagram_figure(matrices, "Z2", sample=0), "bias", "b1", (1, 0)),
+                          "Z2", 0) == ("b1", (1, 0))

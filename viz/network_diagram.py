@@ -62,6 +62,15 @@ HANDLE_SIZE = 14
 SLOT_HEIGHT = 66  # px per node slot
 PX_PER_X = 140  # px per x unit between a phone (~115) and a 600 px column (~175)
 HANDLE_CLEARANCE = 30  # px between a handle and the centre of a node
+ARROW_LEAD = 0.02  # an arrowhead's invisible lead point: this fraction of the way back along its edge
+HIT_CLEARANCE = NODE_SIZE / 2 + 8  # px from a node's centre to an edge's first click point: the node's own
+HIT_SPACING = 6  # px between an edge's click points: closer than two edges leaving one node are apart
+BIAS_DROP = 0.4  # slots between a unit's centre and its bias square
+HEADLINE_GAP = 22  # px between the headline and the "selected: …" line under it
+VALUE_FONT, LABEL_FONT, TAG_FONT = 12, 13, 12  # px: readable on a projector
+CHAR_WIDTH = 0.6  # a character's width in font sizes (Plotly's default sans-serif, estimated)
+RIGHT_MARGIN = 52  # px for "Y = 1" right of the output node
+X_PAD = 0.22  # x units beyond the outer nodes: half a node at the narrowest width
 COLOUR_LEVELS = 4  # magnitude bins per sign: 8 coloured edge traces at most, plus grey
 CUT_COLOR = "#adb5bd"
 ELLIPSIS = "…"
@@ -107,11 +116,14 @@ def stage_phase(stage: str) -> str:
 
 
 def edge_quantity(layer: str, stage: str) -> str:
-    """What an edge or bias square shows: the parameter, its gradient once computed, or its new value."""
+    """What an edge or bias square shows: the parameter, its gradient, or its new value.
+
+    Backward, an edge shows its weight until the walk reaches that weight's gradient (dLoss_A1 travels over
+    W2's weights); a bias square shows its gradient at every backward stage (nothing flows over a bias)."""
     if stage == "update":
         return f"new {layer}"
     gradient = _GRADIENT_FROM[layer]
-    if stage in BACKWARD_STAGES and STAGE_ORDER.index(stage) >= STAGE_ORDER.index(gradient):
+    if stage in BACKWARD_STAGES and (layer in ("b1", "b2") or STAGE_ORDER.index(stage) >= STAGE_ORDER.index(gradient)):
         return gradient
     return layer
 
@@ -323,6 +335,37 @@ def _edge_hover(matrices, layer, quantity, cell, value, sample, unit_off) -> str
     return f"{label} = {format_number(mean)} (mean); s{sample + 1}'s share {share} = {format_number(value)}{blocked}"
 
 
+@dataclass(frozen=True)
+class _Picture:
+    """What every part of the figure needs to know: the stage, the sample, where each node sits, the edges."""
+
+    matrices: Mapping[str, np.ndarray]
+    stage: str
+    phase: str
+    sample: int | None
+    names: list[str]
+    label_chars: int
+    inputs: list[int]
+    folded: int
+    y_in: np.ndarray
+    y_hidden: np.ndarray
+    off: np.ndarray
+    show_cut: bool
+    lit: frozenset[str]
+    target: DiagramTarget | None
+    edges: list[DiagramEdge]
+    limits: dict[str, float]
+
+    @property
+    def n_h(self) -> int:
+        return len(self.y_hidden)
+
+    def node_rows(self) -> tuple[tuple[str, list[int], np.ndarray], ...]:
+        """(layer, units, vertical positions) for the inputs, the hidden units and the output."""
+        return (("input", self.inputs, self.y_in[:len(self.inputs)]), ("hidden", list(range(self.n_h)), self.y_hidden),
+                ("output", [0], _positions(1)))
+
+
 def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sample: int | None = 0,
                            feature_names: Sequence[str] = (), highlight: tuple[str, tuple[int, int]] | None = None,
                            picked_features: Sequence[int] = (), max_inputs: int = 6, label_chars: int = 11,
@@ -333,39 +376,61 @@ def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sa
     "new *"); ``highlight`` = (matrix, 0-based cell) rings the edge, node or bias square of that cell.
     The width follows the container (set ``height`` or let it follow the number of nodes).
     """
-    matrices = complete_matrices(matrices)
+    picture = _picture(complete_matrices(matrices), stage, sample, feature_names, highlight, picked_features,
+                       max_inputs, label_chars)
+    traces = _selection_glow(picture) + _edge_lines(picture) + [_edge_handles(picture), _edge_hit_points(picture)]
+    node_traces, annotations = _nodes(picture)
+    bias_trace, bias_notes = _biases(picture)
+    marker, selection_notes = _selection_marker(picture, highlight)
+    traces += node_traces + [bias_trace] + marker
+    annotations += _output_notes(picture) + bias_notes + selection_notes + [_headline(picture)]
+    layout = _layout(picture, annotations, height)
+    # built unvalidated: plotly's per-property validation took most of the time (a test validates the spec)
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def _picture(matrices, stage, sample, feature_names, highlight, picked_features, max_inputs,
+             label_chars) -> _Picture:
+    """Which inputs get a node, where every node sits, and the edges' values at this stage."""
     phase = stage_phase(stage)
     n_h, n_x = matrices["W1"].shape
     target = diagram_target_for_cell(*highlight) if highlight else None
     picked = list(picked_features) + ([target.index[1]] if target and target.layer == "W1" else []) \
         + ([target.index[0]] if target and target.layer == "input" else [])
     inputs, folded = shown_inputs(n_x, picked, max_inputs)
-    names = list(feature_names) + [f"feature {i + 1}" for i in range(len(feature_names), n_x)]
-    slots_in = len(inputs) + (1 if folded else 0)
-    y_in, y_hidden = _positions(slots_in), _positions(n_h)
-    off = relu_off(matrices, sample)
-    show_cut = phase == "backward" or (phase == "forward" and STAGE_ORDER.index(stage) >= STAGE_ORDER.index("A1"))
-    lit = LIT[stage]
     edges = diagram_edges(matrices, stage, sample, inputs)
-    limits = {layer: symmetric_limit(np.array([e.value for e in edges if e.layer == layer])) for layer in ("W1", "W2")}
+    return _Picture(
+        matrices=matrices, stage=stage, phase=phase, sample=sample,
+        names=list(feature_names) + [f"feature {i + 1}" for i in range(len(feature_names), n_x)],
+        label_chars=label_chars, inputs=inputs, folded=folded,
+        y_in=_positions(len(inputs) + (1 if folded else 0)), y_hidden=_positions(n_h),
+        off=relu_off(matrices, sample),
+        show_cut=phase == "backward" or (phase == "forward" and STAGE_ORDER.index(stage) >= STAGE_ORDER.index("A1")),
+        lit=LIT[stage], target=target, edges=edges,
+        limits={layer: symmetric_limit(np.array([e.value for e in edges if e.layer == layer]))
+                for layer in ("W1", "W2")},
+    )
 
-    traces: list[dict] = []
-    annotations: list[dict] = []
 
-    # 1. the selection glow under everything
-    if target is not None and target.kind == "edge":
-        for edge in edges:
-            if edge.layer == target.layer and edge.index == target.index:
-                traces.append(_scatter(x=[edge.x0, edge.x1], y=[edge.y0, edge.y1], mode="lines", name="selected edge",
-                                         line={"color": SELECTION_COLOR, "width": 14}, opacity=0.55,
-                                         hoverinfo="skip", showlegend=False))
+def _selection_glow(picture: _Picture) -> list[dict]:
+    """A wide translucent line under the picked edge (drawn first: under everything)."""
+    target = picture.target
+    if target is None or target.kind != "edge":
+        return []
+    return [_scatter(x=[edge.x0, edge.x1], y=[edge.y0, edge.y1], mode="lines", name="selected edge",
+                     line={"color": SELECTION_COLOR, "width": 14}, opacity=0.55, hoverinfo="skip", showlegend=False)
+            for edge in picture.edges if edge.layer == target.layer and edge.index == target.index]
 
-    # 2. edges, grouped by (colour bin, dashed, dimmed): a handful of traces whatever the size
+
+def _edge_lines(picture: _Picture) -> list[dict]:
+    """The edges, grouped by (colour bin, dashed, dimmed): a handful of traces whatever the size. They take no
+    clicks (``hoverinfo="skip"``): their end points sit on the nodes' centres."""
     groups: dict[tuple[str, int, bool, bool], list[DiagramEdge]] = {}
-    for edge in edges:
-        level = _level(edge.value, limits[edge.layer])
+    for edge in picture.edges:
+        level = _level(edge.value, picture.limits[edge.layer])
         sign = 0 if level == 0 or edge.cut else int(np.sign(edge.value))
         groups.setdefault((str(sign), 0 if sign == 0 else level, edge.cut, edge.dim), []).append(edge)
+    traces = []
     for (sign, level, dashed, dim), members in sorted(groups.items()):
         xs, ys, custom = [], [], []
         for edge in members:
@@ -382,184 +447,249 @@ def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sa
             opacity=0.3 if dim else 0.9,
             meta={"sign": int(sign), "level": level, "dashed": dashed, "dim": dim},
         ))
-    if folded:
+    if picture.folded:
         xs, ys = [], []
-        for y in y_hidden:
+        for y in picture.y_hidden:
             xs += [LAYER_X["input"], LAYER_X["hidden"], None]
-            ys += [y_in[-1], y, None]
+            ys += [picture.y_in[-1], y, None]
         traces.append(_scatter(x=xs, y=ys, mode="lines", name="folded inputs", hoverinfo="skip", showlegend=False,
-                                 line={"color": CUT_COLOR, "width": 1, "dash": "dot"}))
+                               line={"color": CUT_COLOR, "width": 1, "dash": "dot"}))
+    return traces
 
-    # 3. one handle per edge: an arrowhead (forward → right, backward → left) that is also the click target
+
+def _edge_handles(picture: _Picture) -> dict:
+    """One arrowhead per edge (forward → right, backward → left), also a click target.
+
+    An arrow points away from the point before it (``angleref="previous"``), so each handle follows an
+    invisible point a little behind it on the same edge — never on a node's centre, where it would win a
+    click on the node."""
     hx, hy, hcolour, hsize, hcustom, htext = [], [], [], [], [], []
-    backwards = phase == "backward"
-    for edge, mid in zip(edges, _handle_positions(edges), strict=True):
-        start = (edge.x1, edge.y1) if backwards else (edge.x0, edge.y0)
+    backwards = picture.phase == "backward"
+    for edge, mid in zip(picture.edges, _handle_positions(picture.edges), strict=True):
+        start = np.array((edge.x1, edge.y1) if backwards else (edge.x0, edge.y0))
+        behind = np.array(mid) + ARROW_LEAD * (start - np.array(mid))
         data = ["edge", edge.layer, *edge.index]
-        level = _level(edge.value, limits[edge.layer])
-        colour = CUT_COLOR if edge.cut or level == 0 else _colour(edge.value, limits[edge.layer])
-        hx += [start[0], mid[0]]
-        hy += [start[1], mid[1]]
+        level = _level(edge.value, picture.limits[edge.layer])
+        colour = CUT_COLOR if edge.cut or level == 0 else _colour(edge.value, picture.limits[edge.layer])
+        hx += [float(behind[0]), mid[0]]
+        hy += [float(behind[1]), mid[1]]
         hcolour += [colour, colour]
-        hsize += [0, HANDLE_SIZE - 3 if phase == "update" else HANDLE_SIZE - 5 if edge.dim else HANDLE_SIZE]
+        hsize += [0, HANDLE_SIZE - 3 if picture.phase == "update" else HANDLE_SIZE - 5 if edge.dim else HANDLE_SIZE]
         hcustom += [data, data]
         htext += [edge.hover, edge.hover]
-    traces.append(_scatter(
+    return _scatter(
         x=hx, y=hy, mode="markers", name="edge handles", customdata=hcustom, hovertext=htext, hoverinfo="text",
-        marker={"symbol": "circle" if phase == "update" else "arrow", "angleref": "previous", "size": hsize,
+        marker={"symbol": "circle" if picture.phase == "update" else "arrow", "angleref": "previous", "size": hsize,
                 "color": hcolour, "line": {"width": 1, "color": "white"}},
         showlegend=False,
-    ))
-
-    # 4. nodes
-    q_in, q_hidden, q_out = NODE_QUANTITY[stage]
-    layers = (
-        ("input", inputs, y_in[:len(inputs)], q_in),
-        ("hidden", list(range(n_h)), y_hidden, q_hidden),
-        ("output", [0], _positions(1), q_out),
     )
-    for layer, units, ys, quantity in layers:
-        values = _node_values(matrices, quantity, sample)
+
+
+def _edge_hit_points(picture: _Picture) -> dict:
+    """Invisible points every few pixels along each edge, clear of the nodes: Plotly reports a click on the
+    nearest point, so a click anywhere on an edge's line picks that edge (lines themselves take no clicks)."""
+    xs, ys, custom = [], [], []
+    scale = np.array([PX_PER_X, SLOT_HEIGHT])
+    for edge in picture.edges:
+        start, end = np.array([edge.x0, edge.y0]), np.array([edge.x1, edge.y1])
+        length = float(np.hypot(*((end - start) * scale)))
+        clear = HIT_CLEARANCE / length
+        if clear >= 0.5:
+            continue
+        along = np.linspace(clear, 1 - clear, max(int(np.ceil((1 - 2 * clear) * length / HIT_SPACING)) + 1, 2))
+        points = start + along[:, None] * (end - start)
+        xs += points[:, 0].round(4).tolist()
+        ys += points[:, 1].round(4).tolist()
+        custom += [["edge", edge.layer, *edge.index]] * len(along)
+    return _scatter(x=xs, y=ys, mode="markers", name="edge hit points", customdata=custom, hoverinfo="none",
+                    showlegend=False, marker={"size": 6, "opacity": 0})
+
+
+def _nodes(picture: _Picture) -> tuple[list[dict], list[dict]]:
+    """The three layers of nodes with the stage's values, the inputs' names and tags, the cut marks."""
+    q_in, q_hidden, q_out = NODE_QUANTITY[picture.stage]
+    traces, annotations = [], []
+    for (layer, units, ys), quantity in zip(picture.node_rows(), (q_in, q_hidden, q_out), strict=True):
+        values = _node_values(picture.matrices, quantity, picture.sample)
         shown = values[units] if values is not None else None
         limit = symmetric_limit(shown) if shown is not None else 1.0
         fills, lines, hover, custom, widths = [], [], [], [], []
         for k, unit in enumerate(units):
-            unit_cut = layer == "hidden" and show_cut and bool(off[unit])
+            unit_cut = layer == "hidden" and picture.show_cut and bool(picture.off[unit])
             value = float(shown[k]) if shown is not None else None
             fills.append("#f1f3f5" if unit_cut else "white" if value is None else _colour(value, limit))
-            ring = HIGHLIGHT_COLOR if layer in lit else ("#868e96" if not unit_cut else CUT_COLOR)
-            lines.append(ring)
-            widths.append(3.5 if layer in lit else 1.5)
+            lines.append(HIGHLIGHT_COLOR if layer in picture.lit else ("#868e96" if not unit_cut else CUT_COLOR))
+            widths.append(3.5 if layer in picture.lit else 1.5)
             custom.append(["node", layer, unit, 0])
-            hover.append(_node_hover(matrices, layer, unit, quantity, value, sample, unit_cut, names))
-            label = (names[unit] if layer == "input" else f"h{unit + 1}" if layer == "hidden" else "output")
-            if value is not None:
-                annotations.append({"x": LAYER_X[layer], "y": ys[k], "text": format_number(value), "showarrow": False,
-                                    "font": {"size": 10, "color": "#212529"}, "bgcolor": "rgba(255,255,255,0.85)",
-                                    "borderpad": 1})
-            if layer == "input":
-                annotations.append({"x": LAYER_X[layer], "y": ys[k], "text": _short(label, label_chars),
-                                    "xshift": -NODE_SIZE / 2 - 4, "xanchor": "right", "showarrow": False,
-                                    "font": {"size": 11, "color": "#495057"}, "hovertext": label})
-            if layer in ("input", "hidden"):
-                tag = f"f{unit + 1}" if layer == "input" else label
-                annotations.append({"x": LAYER_X[layer], "y": ys[k], "text": f"<b>{tag}</b>",
-                                    "yshift": NODE_SIZE / 2 + 1, "xshift": -NODE_SIZE / 2 - 2,
-                                    "yanchor": "bottom", "xanchor": "center",
-                                    "showarrow": False, "font": {"size": 10, "color": "#495057"}})
-            if unit_cut:
-                annotations.append({"x": LAYER_X[layer], "y": ys[k], "text": "✂ ReLU′=0" if phase == "backward"
-                                    else "✂ off", "xshift": NODE_SIZE / 2 - 2, "yshift": NODE_SIZE / 2 - 4,
-                                    "xanchor": "left", "yanchor": "bottom", "showarrow": False,
-                                    "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 10, "color": "#495057"}})
+            hover.append(_node_hover(picture.matrices, layer, unit, quantity, value, picture.sample, unit_cut,
+                                     picture.names))
+            annotations += _node_notes(picture, layer, unit, ys[k], value, unit_cut)
         traces.append(_scatter(
             x=[LAYER_X[layer]] * len(units), y=list(ys), mode="markers", name=f"{layer} nodes", customdata=custom,
-            hovertext=hover, hoverinfo="text", showlegend=False,
+            hovertext=hover, hoverinfo="text", showlegend=False, cliponaxis=False,
             marker={"size": NODE_SIZE, "color": fills, "line": {"color": lines, "width": widths}},
         ))
-    if folded:
-        traces.append(_scatter(x=[LAYER_X["input"]], y=[y_in[-1]], mode="markers+text", name="folded inputs node",
-                                 text=[ELLIPSIS], textposition="middle center", hovertext=[f"{folded} more inputs"],
-                                 hoverinfo="text", showlegend=False,
-                                 marker={"size": NODE_SIZE - 8, "color": "white",
-                                         "line": {"color": CUT_COLOR, "width": 1}}))
-        annotations.append({"x": LAYER_X["input"], "y": y_in[-1], "text": f"{folded} more",
+    if picture.folded:
+        y = picture.y_in[-1]
+        traces.append(_scatter(x=[LAYER_X["input"]], y=[y], mode="markers+text", name="folded inputs node",
+                               text=[ELLIPSIS], textposition="middle center",
+                               hovertext=[f"{picture.folded} more inputs"], hoverinfo="text", showlegend=False,
+                               marker={"size": NODE_SIZE - 8, "color": "white",
+                                       "line": {"color": CUT_COLOR, "width": 1}}))
+        annotations.append({"x": LAYER_X["input"], "y": y, "text": f"{picture.folded} more",
                             "xshift": -NODE_SIZE / 2 - 4, "xanchor": "right", "showarrow": False,
-                            "font": {"size": 11, "color": "#868e96"}})
+                            "font": {"size": LABEL_FONT, "color": "#868e96"}})
+    return traces, annotations
+
+
+def _node_notes(picture: _Picture, layer: str, unit: int, y: float, value: float | None,
+                unit_cut: bool) -> list[dict]:
+    """The words around one node: its value inside, an input's name on its left, its tag (f1, h1) above, and
+    the cut mark of a hidden unit whose ReLU is off."""
+    x = LAYER_X[layer]
+    notes = []
+    if value is not None:
+        notes.append({"x": x, "y": y, "text": format_number(value), "showarrow": False,
+                      "font": {"size": VALUE_FONT, "color": "#212529"}, "bgcolor": "rgba(255,255,255,0.85)",
+                      "borderpad": 1})
+    if layer == "input":
+        name = picture.names[unit]
+        notes.append({"x": x, "y": y, "text": _short(name, picture.label_chars), "xshift": -NODE_SIZE / 2 - 4,
+                      "xanchor": "right", "showarrow": False, "font": {"size": LABEL_FONT, "color": "#495057"},
+                      "hovertext": name})
+    if layer in ("input", "hidden"):
+        tag = f"f{unit + 1}" if layer == "input" else f"h{unit + 1}"
+        notes.append({"x": x, "y": y, "text": f"<b>{tag}</b>", "yshift": NODE_SIZE / 2 + 1,
+                      "xshift": -NODE_SIZE / 2 - 2, "yanchor": "bottom", "xanchor": "center", "showarrow": False,
+                      "font": {"size": TAG_FONT, "color": "#495057"}})
+    if unit_cut:
+        notes.append({"x": x, "y": y, "text": "✂ ReLU′=0" if picture.phase == "backward" else "✂ off",
+                      "xshift": NODE_SIZE / 2 - 2, "yshift": NODE_SIZE / 2 - 4, "xanchor": "left",
+                      "yanchor": "bottom", "showarrow": False, "bgcolor": "rgba(255,255,255,0.85)",
+                      "font": {"size": TAG_FONT, "color": "#495057"}})
+    return notes
+
+
+def _output_notes(picture: _Picture) -> list[dict]:
+    """The output's name at this stage, the sample's label Y beside it, and the loss at the Loss stage."""
+    q_out = NODE_QUANTITY[picture.stage][2]
     out_label = {"Z2": "Z2", "Yh": "Yh", "dLoss_Yh": "dLoss_Yh", "dLoss_Z2": "dLoss_Z2"}.get(q_out or "", "output")
-    annotations.append({"x": LAYER_X["output"], "y": 0, "text": f"<b>{out_label}</b>", "yshift": NODE_SIZE / 2 + 1,
-                        "yanchor": "bottom", "showarrow": False, "font": {"size": 10, "color": "#495057"}})
-    if sample is not None:
-        label_y = f"Y = {format_number(float(matrices['Y'][0, sample]))}"
-        annotations.append({"x": LAYER_X["output"], "y": 0, "text": label_y, "xshift": NODE_SIZE / 2 + 3,
-                            "xanchor": "left", "showarrow": False, "font": {"size": 10, "color": "#495057"}})
+    x = LAYER_X["output"]
+    notes = [{"x": x, "y": 0, "text": f"<b>{out_label}</b>", "yshift": NODE_SIZE / 2 + 1, "yanchor": "bottom",
+              "showarrow": False, "font": {"size": TAG_FONT, "color": "#495057"}}]
+    if picture.sample is not None:
+        label_y = f"Y = {format_number(float(picture.matrices['Y'][0, picture.sample]))}"
+        notes.append({"x": x, "y": 0, "text": label_y, "xshift": NODE_SIZE / 2 + 3, "xanchor": "left",
+                      "showarrow": False, "font": {"size": TAG_FONT, "color": "#495057"}})
+    if picture.stage == "Loss":
+        notes.append({"x": x, "y": 0, "text": f"<b>Loss = {format_number(float(picture.matrices['Loss'][0, 0]))}</b>",
+                      "yshift": -NODE_SIZE / 2 - 16, "yanchor": "top", "showarrow": False,
+                      "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": LABEL_FONT, "color": HIGHLIGHT_COLOR}})
+    return notes
 
-    if stage == "Loss":
-        loss_text = f"<b>Loss = {format_number(float(matrices['Loss'][0, 0]))}</b>"
-        annotations.append({"x": LAYER_X["output"], "y": 0, "text": loss_text,
-                            "yshift": -NODE_SIZE / 2 - 16, "yanchor": "top", "showarrow": False,
-                            "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 11, "color": HIGHLIGHT_COLOR}})
 
-    # 5. biases: a small square at the lower left of each hidden unit and of the output
-    bx, by, bcolour, bcustom, bhover, bline = [], [], [], [], [], []
-    dy = 0.4
-    for layer, units, ys in (("b1", range(n_h), y_hidden), ("b2", [0], _positions(1))):
-        quantity = edge_quantity(layer, stage)
-        values = np.asarray(matrices[quantity], dtype=float)[:, 0]
-        limit = symmetric_limit(values)
-        x = LAYER_X["hidden" if layer == "b1" else "output"]
-        for k, unit in enumerate(units):
-            value = float(values[unit])
-            bx.append(x)
-            by.append(ys[k] - dy)
-            bcolour.append("white" if value == 0 else _colour(value, limit))
-            bline.append(HIGHLIGHT_COLOR if layer in lit else "#868e96")
-            bcustom.append(["bias", layer, unit, 0])
-            name = cell_label(layer, (unit, 0))
-            if quantity.startswith("new "):
-                text = f"{name}: {format_number(float(matrices[layer][unit, 0]))} → {format_number(value)}"
-            else:
-                text = f"{cell_label(quantity, (unit, 0))} = {format_number(value)}"
-            bhover.append(text)
-            if layer in lit:
-                shown_text = (f"{format_number(float(matrices[layer][unit, 0]))}→{format_number(value)}"
-                              if quantity.startswith("new ") else format_number(value))
-                side = {"xshift": 8, "xanchor": "left"} if layer == "b1" else {"xshift": -8, "xanchor": "right"}
-                annotations.append({"x": x, "y": ys[k] - dy, "text": shown_text, **side,
-                                    "showarrow": False, "font": {"size": 9, "color": "#495057"},
-                                    "bgcolor": "rgba(255,255,255,0.8)"})
-    traces.append(_scatter(x=bx, y=by, mode="markers", name="biases", customdata=bcustom, hovertext=bhover,
-                             hoverinfo="text", showlegend=False,
-                             marker={"symbol": "square", "size": BIAS_SIZE, "color": bcolour,
-                                     "line": {"color": bline, "width": 1.5}}))
+def _bias_places(picture: _Picture) -> list[tuple[str, int, float, float]]:
+    """(layer, unit, x, y) of every bias square: at the lower left of each hidden unit and of the output."""
+    places = [("b1", unit, LAYER_X["hidden"], float(y) - BIAS_DROP) for unit, y in enumerate(picture.y_hidden)]
+    return places + [("b2", 0, LAYER_X["output"], -BIAS_DROP)]
 
-    # 6. the selection ring on a node or a bias square, and the selected cell's value
-    if target is not None:
-        point = None
-        if target.kind == "node":
-            units = {"input": (inputs, y_in), "hidden": (list(range(n_h)), y_hidden), "output": ([0], _positions(1))}
-            unit_list, ys = units[target.layer]
-            if target.index[0] in unit_list:
-                point = (LAYER_X[target.layer], ys[unit_list.index(target.index[0])], NODE_SIZE + 12, "circle-open")
-        elif target.kind == "bias":
-            ys = y_hidden if target.layer == "b1" else _positions(1)
-            x = LAYER_X["hidden" if target.layer == "b1" else "output"]
-            if target.index[0] < len(ys):
-                point = (x, ys[target.index[0]] - dy, BIAS_SIZE + 10, "square-open")
+
+def _biases(picture: _Picture) -> tuple[dict, list[dict]]:
+    """One small square per bias, coloured by what it shows at the stage; its value written when it is lit."""
+    matrices = picture.matrices
+    shown = {layer: np.asarray(matrices[edge_quantity(layer, picture.stage)], dtype=float)[:, 0]
+             for layer in ("b1", "b2")}
+    limits = {layer: symmetric_limit(values) for layer, values in shown.items()}
+    bx, by, bcolour, bcustom, bhover, bline, notes = [], [], [], [], [], [], []
+    for layer, unit, x, y in _bias_places(picture):
+        quantity = edge_quantity(layer, picture.stage)
+        value = float(shown[layer][unit])
+        before = float(matrices[layer][unit, 0])
+        bx.append(x)
+        by.append(y)
+        bcolour.append("white" if value == 0 else _colour(value, limits[layer]))
+        bline.append(HIGHLIGHT_COLOR if layer in picture.lit else "#868e96")
+        bcustom.append(["bias", layer, unit, 0])
+        if quantity.startswith("new "):
+            bhover.append(f"{cell_label(layer, (unit, 0))}: {format_number(before)} → {format_number(value)}")
         else:
-            edge = next((e for e in edges if e.layer == target.layer and e.index == target.index), None)
-            if edge is not None:
-                point = ((edge.x0 + edge.x1) / 2, (edge.y0 + edge.y1) / 2, 0, "circle-open")
-        if point is not None:
-            if point[2]:
-                traces.append(_scatter(x=[point[0]], y=[point[1]], mode="markers", name="selected point",
-                                         hoverinfo="skip", showlegend=False,
-                                         marker={"symbol": point[3], "size": point[2], "color": SELECTION_COLOR,
-                                                 "line": {"color": SELECTION_COLOR, "width": 4}}))
-            annotations.append({"x": 0, "y": 1, "xref": "paper", "yref": "paper", "xanchor": "left",
-                                "yanchor": "bottom", "text": "selected: " + selection_text(matrices, *highlight),
-                                "showarrow": False, "font": {"size": 11, "color": "#212529"}, "bgcolor": "#fff3bf",
-                                "bordercolor": SELECTION_COLOR, "borderpad": 2})
+            bhover.append(f"{cell_label(quantity, (unit, 0))} = {format_number(value)}")
+        if layer in picture.lit:
+            text = f"{format_number(before)}→{format_number(value)}" if quantity.startswith("new ") \
+                else format_number(value)
+            side = {"xshift": 8, "xanchor": "left"} if layer == "b1" else {"xshift": -8, "xanchor": "right"}
+            notes.append({"x": x, "y": y, "text": text, **side, "showarrow": False,
+                          "font": {"size": TAG_FONT, "color": "#495057"}, "bgcolor": "rgba(255,255,255,0.8)"})
+    trace = _scatter(x=bx, y=by, mode="markers", name="biases", customdata=bcustom, hovertext=bhover,
+                     hoverinfo="text", showlegend=False, cliponaxis=False,
+                     marker={"symbol": "square", "size": BIAS_SIZE, "color": bcolour,
+                             "line": {"color": bline, "width": 1.5}})
+    return trace, notes
 
-    # 7. headline: which sample, which way the numbers flow
-    who = f"sample s{sample + 1}" if sample is not None else f"mean of {matrices['X'].shape[1]} samples"
+
+def _selection_marker(picture: _Picture, highlight) -> tuple[list[dict], list[dict]]:
+    """A ring around the picked node or bias square, and the picked cell's value above the picture."""
+    target = picture.target
+    if target is None:
+        return [], []
+    point = None
+    if target.kind == "node":
+        for layer, units, ys in picture.node_rows():
+            if layer == target.layer and target.index[0] in units:
+                point = (LAYER_X[layer], ys[units.index(target.index[0])], NODE_SIZE + 12, "circle-open")
+    elif target.kind == "bias":
+        point = next(((x, y, BIAS_SIZE + 10, "square-open") for layer, unit, x, y in _bias_places(picture)
+                      if layer == target.layer and unit == target.index[0]), None)
+    elif any(e.layer == target.layer and e.index == target.index for e in picture.edges):
+        point = (0.0, 0.0, 0, "")  # the edge glows (``_selection_glow``); no ring
+    if point is None:
+        return [], []
+    traces = [] if not point[2] else [_scatter(
+        x=[point[0]], y=[point[1]], mode="markers", name="selected point", hoverinfo="skip", showlegend=False,
+        cliponaxis=False,
+        marker={"symbol": point[3], "size": point[2], "color": SELECTION_COLOR,
+                "line": {"color": SELECTION_COLOR, "width": 4}})]
+    note = {"x": 0, "y": 1, "xref": "paper", "yref": "paper", "xanchor": "left", "yanchor": "bottom",
+            "xshift": -_left_margin(picture) + 4, "showarrow": False,
+            "text": "selected: " + selection_text(picture.matrices, *highlight),
+            "font": {"size": LABEL_FONT, "color": "#212529"}, "bgcolor": "#fff3bf", "bordercolor": SELECTION_COLOR,
+            "borderpad": 2}
+    return traces, [note]
+
+
+def _headline(picture: _Picture) -> dict:
+    """Which sample, which way the numbers flow."""
+    phase, sample = picture.phase, picture.sample
+    who = f"sample s{sample + 1}" if sample is not None else f"mean of {picture.matrices['X'].shape[1]} samples"
     flow = {"forward": "values flow →", "backward": "gradients flow ←", "update": "W ← W − η·dLoss_W"}[phase]
     who = "all samples" if phase == "update" else who
-    annotations.append({"x": 0, "y": 1, "xref": "paper", "yref": "paper", "xanchor": "left", "yanchor": "bottom",
-                        "yshift": 22 if target is not None else 0, "text": f"{who} · {flow}", "showarrow": False,
-                        "font": {"size": 11, "color": "#495057"}})
+    return {"x": 0, "y": 1, "xref": "paper", "yref": "paper", "xanchor": "left", "yanchor": "bottom",
+            "xshift": -_left_margin(picture) + 4, "yshift": HEADLINE_GAP if picture.target is not None else 0,
+            "text": f"{who} · {flow}",
+            "showarrow": False, "font": {"size": LABEL_FONT, "color": "#495057"}}
 
-    slots = max(slots_in, n_h, 1)
-    layout = dict(
+
+def _left_margin(picture: _Picture) -> int:
+    """px for the inputs' names left of the input nodes: as wide as the longest, so no width cuts them."""
+    longest = max((len(_short(picture.names[unit], picture.label_chars)) for unit in picture.inputs), default=0)
+    if picture.folded:
+        longest = max(longest, len(f"{picture.folded} more"))
+    return int(longest * LABEL_FONT * CHAR_WIDTH) + 8
+
+
+def _layout(picture: _Picture, annotations: list[dict], height: int | None) -> dict:
+    """The names in the left margin (``_left_margin``); the nodes spread over the rest of the width."""
+    slots = max(len(picture.y_in), picture.n_h, 1)
+    selected = picture.target is not None
+    return dict(
         template=TEMPLATE, height=height or int(70 + SLOT_HEIGHT * slots),
-        margin={"l": 4, "r": 4, "t": 48 if target is not None else 26, "b": 4},
+        margin={"l": _left_margin(picture), "r": RIGHT_MARGIN,
+                "t": 26 + (HEADLINE_GAP if selected else 0), "b": 4},
         showlegend=False, annotations=annotations, hovermode="closest", dragmode=False, clickmode="event+select",
-        xaxis={"visible": False, "range": [-1.0, 2.5], "fixedrange": True},
+        xaxis={"visible": False, "range": [-X_PAD, LAYER_X["output"] + X_PAD], "fixedrange": True},
         yaxis={"visible": False, "range": [-slots / 2 - 0.25, slots / 2 + 0.05], "fixedrange": True},
-        font={"size": 11},
+        font={"size": LABEL_FONT},
     )
-    # built unvalidated: plotly's per-property validation took most of the time (a test validates the spec)
-    return go.Figure(data=traces, layout=layout, _validate=False)
 
 
 def _scatter(**properties) -> dict:

@@ -5,6 +5,7 @@ whose ReLU is off for the sample is drawn cut at the backward stages."""
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -105,3 +106,33 @@ def test_the_step_through_works_from_the_keyboard_alone(page: Page, app_url: str
     page.keyboard.press("Enter")
     wait_for_app_run(page)
     expect(page.get_by_role("heading", name="Z1 = W1·X + b1", exact=True)).to_be_visible(timeout=WAIT_MS)
+
+
+def _pointer_between(chart, start: tuple[str, int], end: tuple[str, int], px_from_end: float) -> tuple[float, float]:
+    """Page coordinates on the segment from one drawn point to another, ``px_from_end`` pixels short of the end."""
+    x0, y0 = _cell_position(chart, *start)
+    x1, y1 = _cell_position(chart, *end)
+    length = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+    t = 1 - px_from_end / length
+    return x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+
+
+def _picked_after_click(page: Page, x: float, y: float) -> str:
+    page.mouse.click(x, y)
+    wait_for_app_run(page)
+    expect(page.get_by_text(re.compile(r"^Why is "))).to_be_visible(timeout=WAIT_MS)
+    return unquote(re.search(r"fb_cell=([^&]+)", page.url)[1])
+
+
+def test_a_diagram_click_picks_what_is_under_the_pointer(page: Page, app_url: str, screenshot):
+    """A node's centre picks the node (not an edge that ends there); a point on an edge near its end picks
+    that edge; a bias square at a backward stage picks the bias's gradient."""
+    _open(page, app_url, "fb_stage=dLoss_W1", {"width": 1366, "height": 2200})
+    diagram = page.locator(".st-key-fb_diagram .js-plotly-plot")
+    diagram.scroll_into_view_if_needed()
+    assert _picked_after_click(page, *_cell_position(diagram, "hidden nodes", 2)) == "dLoss_Z1[h3,s1]"
+    near_h1 = _pointer_between(diagram, ("input nodes", 0), ("hidden nodes", 0), px_from_end=26)
+    assert _picked_after_click(page, *near_h1) == "dLoss_W1[h1,f1]"
+    assert _picked_after_click(page, *_cell_position(diagram, "biases", 0)) == "dLoss_b1[h1]"
+    assert_no_exception(page)
+    screenshot("fb_diagram_click_bias_backward")
