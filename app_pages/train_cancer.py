@@ -8,7 +8,7 @@ from lessons.evaluation import (
     threshold_metrics,
 )
 from lessons.run_link import MAX_ITERATIONS, RUN_PARAM, encode_run
-from lessons.training_run import DIVERGED, DONE, status_message
+from lessons.training_run import DIVERGED, DONE, row_use, status_message
 from nn_core.data import CLASS_NAMES
 from nn_core.diagnostics import gradient_flow_reading
 from nn_core.training import steps_per_epoch
@@ -82,6 +82,7 @@ result = training_result(split, config, settings=settings, settings_key=settings
                          force=train_clicked, progress_slot=progress_slot, chart_slot=chart_slot)
 
 monitor, last_step = result["monitor"], result["monitor"].steps[-1]
+rows = row_use(split, config)
 progress_slot.progress(last_step / max(1, result["iterations"]), text=f"iteration {last_step} / {result['iterations']}")
 overfitting = result["overfitting"] if result["status"] == DONE else None
 best_mark = result["best_iteration"] if result["best_iteration"] is not None else (
@@ -90,7 +91,7 @@ plotly_chart_in_place(loss_curves_figure(
     monitor.steps, monitor.train_loss, monitor.val_loss, total_iterations=result["iterations"],
     stopped_at=last_step if result["status"] != DONE or result["early_stop"] is not None else None,
     stop_reason={"diverged": "loss exploded", "stopped": "stopped here"}.get(result["status"], "early stop"),
-    best_iteration=best_mark),
+    best_iteration=best_mark, val_name=rows.curve_name),
     key="train_loss_chart", alt=describe_loss_curves(monitor.steps, monitor.train_loss, monitor.val_loss),
     container=chart_slot)
 kind, text = status_message(result["status"], last_step=last_step, iterations=result["iterations"],
@@ -100,7 +101,7 @@ kind, text = status_message(result["status"], last_step=last_step, iterations=re
                             l2_term=monitor.l2_term[-1] if monitor.l2_term else 0.0, overfitting=overfitting,
                             best_iteration=result["best_iteration"], early_stop=result["early_stop"])
 getattr(st, kind)(text)
-st.caption("The validation curve is the loss on the held-out test rows; they are never used to update the weights.")
+st.caption(rows.caption())
 
 # ---------------------------------------------------------------- watch it learn
 replay_section(result, split, config)

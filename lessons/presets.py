@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from lessons.training_run import RECORDS_PER_RUN, RowUse, RunConfig, row_use, run_training
 from nn_core.data import Split
 from nn_core.diagnostics import TrainingMonitor
-from nn_core.network import Params, init_params
-from nn_core.overfitting import OverfittingReading, overfitting_reading
-from nn_core.training import EarlyStopping, train
+from nn_core.network import Params
+from nn_core.overfitting import OverfittingReading
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,10 @@ SEE_OVERFITTING = Preset(
 CURE_IT = Preset(
     label="Cure it",
     explanation=("The same run with weight decay λ = 3 (large weights cost loss, so the network cannot make its "
-                 "function steep enough to memorize) and early stopping (patience 10 evaluations, one every 5 "
-                 "iterations; the weights of the best validation iteration are kept). The validation loss stays "
-                 "near its minimum and the gap stays closed."),
+                 "function steep enough to memorize) and early stopping (patience 50 iterations; the weights of "
+                 "the best validation iteration are kept). Early stopping watches 20 % of the training rows, held "
+                 "out from the updates, so the test rows still grade a model they did not choose. The validation "
+                 "loss stays near its minimum and the gap stays closed."),
     optimizer="adam",
     l2=3.0,
     patience=10,
@@ -71,32 +72,24 @@ class PresetRun:
 
     params: Params  # the best validation iteration's weights when early stopping is on, else the last
     monitor: TrainingMonitor
-    stopper: EarlyStopping | None
     reading: OverfittingReading
+    best_iteration: int | None  # early stopping's
+    early_stop: int | None  # where early stopping ended the run (None: it did not)
+    rows: RowUse
+
+
+def preset_run_config(preset: Preset) -> RunConfig:
+    """The run the training page makes of ``preset``: its patience, in iterations, becomes evaluations of the
+    page's monitor (one every iterations / RECORDS_PER_RUN updates)."""
+    evaluation_every = max(1, preset.iterations // RECORDS_PER_RUN)
+    patience = -(-(preset.patience or 0) * preset.eval_every // evaluation_every)
+    return RunConfig(hidden=preset.hidden, lr=preset.lr, iterations=preset.iterations, batch_size=preset.batch_size,
+                     optimizer=preset.optimizer, init_seed=preset.init_seed, l2=preset.l2, patience=patience)
 
 
 def run_preset(preset: Preset, split: Split) -> PresetRun:
-    """Train ``preset`` on ``split`` (test rows as the validation curve, as on the training page), recording
-    every ``eval_every`` iterations; early stopping shares those evaluations."""
-    params0 = init_params(split.X_train.shape[0], preset.hidden, seed=preset.init_seed)
-    monitor = TrainingMonitor(split.X_train, split.Y_train, split.X_test, split.Y_test, l2=preset.l2)
-    monitor.record(0, params0)
-    stopper = None
-    if preset.patience is not None:
-        stopper = EarlyStopping(split.X_test, split.Y_test, patience=preset.patience, eval_every=preset.eval_every)
-        stopper.observe(0, params0, monitor.val_loss[0])
-
-    def on_evaluation(step: int, params: Params, current: float) -> bool:
-        stop = monitor(step, params, current)
-        if stopper is not None:
-            stop = stopper.observe(step, params, monitor.val_loss[-1]) or stop
-        return stop
-
-    trained, losses = train(params0, split.X_train, split.Y_train, lr=preset.lr, iterations=preset.iterations,
-                            batch_size=preset.batch_size, optimizer=preset.optimizer, seed=preset.init_seed,
-                            l2=preset.l2, callback=on_evaluation, callback_every=preset.eval_every)
-    if monitor.steps[-1] != len(losses):
-        monitor.record(len(losses), trained)
-    kept = stopper.restore(trained) if stopper is not None else trained
-    return PresetRun(params=kept, monitor=monitor, stopper=stopper,
-                     reading=overfitting_reading(monitor.steps, monitor.train_loss, monitor.val_loss))
+    """Train ``preset`` on ``split`` exactly as the training page does (``lessons.training_run.run_training``)."""
+    config = preset_run_config(preset)
+    run = run_training(split, config)
+    return PresetRun(params=run.params, monitor=run.monitor, reading=run.overfitting,
+                     best_iteration=run.best_iteration, early_stop=run.early_stop, rows=row_use(split, config))

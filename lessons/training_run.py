@@ -17,7 +17,14 @@ from nn_core.diagnostics import TrainingMonitor
 from nn_core.divergence import divergence_message
 from nn_core.network import Params, init_params
 from nn_core.overfitting import OverfittingReading, overfitting_reading
-from nn_core.training import EarlyStopping, SnapshotRecorder, diverged, train
+from nn_core.training import (
+    VALIDATION_SHARE,
+    SnapshotRecorder,
+    diverged,
+    train,
+    train_with_early_stopping,
+    validation_columns,
+)
 from viz.style import format_number
 
 # How a run ended. "diverged": the loss exploded (nn_core.divergence); "stopped": the user pressed Stop.
@@ -46,6 +53,32 @@ class RunConfig:
     patience: int = 0  # early stopping: evaluations without a better validation loss (0: off)
 
 
+@dataclass(frozen=True)
+class RowUse:
+    """Which rows did what in a run: the updates, the validation curve, and the final scores."""
+
+    fit: int  # rows the weights learn from (the training curve)
+    validation: int  # rows of the validation curve
+    test: int  # rows of the final scores
+    held_out: bool  # True: the validation rows are training rows held out for early stopping
+
+    def caption(self) -> str:
+        """One plain sentence for the page, under the loss chart."""
+        if self.held_out:
+            return (f"The weights learn from {self.fit} training rows (the training curve). Early stopping watches "
+                    f"the validation curve: {self.validation} other training rows ({VALIDATION_SHARE:.0%}, held "
+                    f"out from the updates); it picks the weights kept. The {self.test} test rows are used for "
+                    "nothing but the scores below.")
+        return (f"The weights learn from {self.fit} training rows (the training curve). The validation curve is "
+                f"the {self.test} test rows: they never update the weights, and with early stopping off nothing "
+                "is decided on them.")
+
+    @property
+    def curve_name(self) -> str:
+        """The validation curve's name in the chart's legend."""
+        return "validation (held-out training rows)" if self.held_out else "validation (test rows)"
+
+
 @dataclass
 class TrainingRun:
     """A finished (or stopped) run: the model, what the monitor saw, and how it ended."""
@@ -68,18 +101,31 @@ class TrainingRun:
         return self.monitor.steps[-1]
 
 
+def row_use(split: Split, config: RunConfig) -> RowUse:
+    """Which rows a run of ``config`` on ``split`` uses for what (``run_training`` holds them out this way)."""
+    m_train = split.Y_train.shape[1]
+    held_out = validation_columns(split.Y_train)[1].size if config.patience else 0
+    return RowUse(fit=m_train - held_out, validation=held_out or split.Y_test.shape[1], test=split.Y_test.shape[1],
+                  held_out=bool(config.patience))
+
+
 def run_training(split: Split, config: RunConfig, on_record: RecordCallback | None = None) -> TrainingRun:
-    """Train the article's network on ``split`` and report DONE or DIVERGED (never an exception)."""
+    """Train the article's network on ``split`` and report DONE or DIVERGED (never an exception).
+
+    With early stopping on, a validation slice of the training rows is held out (``validation_columns``) and
+    nn_core's ``train_with_early_stopping`` decides on it alone; without, the validation curve is the test rows.
+    """
+    X_fit, Y_fit, X_val, Y_val = split.X_train, split.Y_train, split.X_test, split.Y_test
+    if config.patience:
+        fit, held_out = validation_columns(split.Y_train)
+        X_fit, Y_fit = split.X_train[:, fit], split.Y_train[:, fit]
+        X_val, Y_val = split.X_train[:, held_out], split.Y_train[:, held_out]
     params0 = init_params(split.X_train.shape[0], config.hidden, seed=config.init_seed)
     record_every = max(1, config.iterations // RECORDS_PER_RUN)
-    monitor = TrainingMonitor(split.X_train, split.Y_train, split.X_test, split.Y_test, l2=config.l2)
+    monitor = TrainingMonitor(X_fit, Y_fit, X_val, Y_val, l2=config.l2)
     monitor.record(0, params0)
     recorder = SnapshotRecorder(keep=REPLAY_SNAPSHOTS)
     recorder.start(params0)
-    stopper = None
-    if config.patience:  # shares the monitor's evaluations of the validation loss
-        stopper = EarlyStopping(split.X_test, split.Y_test, patience=config.patience, eval_every=record_every)
-        stopper.observe(0, params0, monitor.val_loss[0])
     started = time.perf_counter()
 
     def on_step(step: int, params: Params, batch_loss: float) -> bool:
@@ -87,23 +133,28 @@ def run_training(split: Split, config: RunConfig, on_record: RecordCallback | No
         if step % record_every:
             return False
         stop = monitor(step, params, batch_loss)
-        if stopper is not None:
-            stop = stopper.observe(step, params, monitor.val_loss[-1]) or stop
         if on_record is not None:
             on_record(step, params, monitor, time.perf_counter() - started)
         return stop
 
-    trained, losses = train(params0, split.X_train, split.Y_train, lr=config.lr, iterations=config.iterations,
-                            batch_size=config.batch_size, optimizer=config.optimizer, seed=config.init_seed,
-                            l2=config.l2, callback=on_step, callback_every=1)
+    settings = {"lr": config.lr, "iterations": config.iterations, "batch_size": config.batch_size,
+                "optimizer": config.optimizer, "seed": config.init_seed, "l2": config.l2}
+    best_iteration = early_stop = None
+    if config.patience:
+        stopped = train_with_early_stopping(params0, X_fit, Y_fit, validation=(X_val, Y_val),
+                                            patience=config.patience, eval_every=record_every, callback=on_step,
+                                            **settings)
+        trained, losses, kept = stopped.last_params, stopped.losses, stopped.params
+        best_iteration, early_stop = stopped.best_iteration, stopped.stopped_at
+    else:
+        trained, losses = train(params0, X_fit, Y_fit, callback=on_step, callback_every=1, **settings)
+        kept = trained
     status = DIVERGED if monitor.exploded_at is not None or diverged(losses) else DONE
     if monitor.steps[-1] != len(losses):
         monitor.record(len(losses), trained)
     recorder.add_final(len(losses), trained)
-    kept = stopper.restore(trained) if stopper is not None and status == DONE else trained
     return TrainingRun(kept, monitor, losses, status, time.perf_counter() - started, recorder.snapshots,
-                       stopper.best_iteration if stopper is not None else None,
-                       stopper.stopped_at if stopper is not None else None)
+                       best_iteration, early_stop)
 
 
 def status_message(status: str, *, last_step: int, iterations: int, lr: float, start_loss: float,

@@ -62,6 +62,7 @@ class TrainingMonitor:
     exploded_at: int | None = None
     l2: float = 0.0
     l2_term: list[float] = field(default_factory=list)
+    hidden_units: int = 0  # n_h of the recorded network (to say "7 of 15 units")
 
     def record(self, step: int, params: Params) -> None:
         """Evaluate the current params on the full training and validation sets."""
@@ -73,6 +74,7 @@ class TrainingMonitor:
         if self.X_val is not None and self.Y_val is not None:
             self.val_loss.append(loss(forward(params, self.X_val), self.Y_val))
         self.dead_fraction.append(dead_fraction_of(cache["Z1"]))
+        self.hidden_units = cache["Z1"].shape[0]
         norms = norms_of(grads)
         for name, parts in LAYER_GRADIENTS.items():  # a layer's norm: all its parameters' gradients together
             self.grad_norms[name].append(float(np.sqrt(sum(norms[part] ** 2 for part in parts))))
@@ -85,20 +87,36 @@ class TrainingMonitor:
         return False
 
 
+# From this share of dead hidden units on, a run is not called healthy (half or more: the reading is a warning).
+DEAD_NOTICE = 0.2
+
+
 def gradient_flow_reading(monitor: TrainingMonitor) -> str:
-    """One line a student can read: are units dying, are gradients vanishing or exploding?"""
+    """One line a student can read: are units dying, are gradients vanishing or exploding?
+
+    Dead units are always counted: a run that learns with half its hidden units dead is not "healthy"."""
     if not monitor.steps:
         return "Train the network to see how the gradients flow."
     dead = monitor.dead_fraction[-1]
+    n_h = monitor.hidden_units
+    n_dead = round(dead * n_h)
+    dead_units = f"{n_dead} of {n_h} hidden units ({dead:.0%}) {'is' if n_dead == 1 else 'are'} dead"
     w1, w2 = (monitor.grad_norms[name] for name in LAYER_GRADIENTS)
     if monitor.exploded_at is not None or not np.isfinite(w1[-1]) or w1[-1] > 1e3:
         return "Exploding: the gradients grew instead of shrinking — the steps overshoot; lower the learning rate."
     if dead >= 0.5:
-        return (f"{dead:.0%} of the hidden units are dead (ReLU output 0 for every sample) — they no longer "
-                "learn; try a smaller learning rate or another seed.")
+        return (f"{dead_units} (ReLU output 0 for every training row) — they no longer learn; try a smaller "
+                "learning rate or another seed.")
     if w1[0] > 0 and w1[-1] < 1e-3 * w1[0] and monitor.train_loss[-1] > 0.3:
         return "Vanishing: the gradients died out while the loss is still high — training has stalled."
     shrink = w1[-1] / w1[0] if w1[0] > 0 else 1.0
     shrink2 = w2[-1] / w2[0] if w2[0] > 0 else 1.0
-    return (f"Healthy: {dead:.0%} dead hidden units; the gradients of layer 1 and layer 2 shrank to "
-            f"{shrink:.0%} and {shrink2:.0%} of their start as the loss flattened — both layers kept learning.")
+    flow = (f"the gradients of layer 1 and layer 2 shrank to {shrink:.0%} and {shrink2:.0%} of their start as "
+            "the loss flattened")
+    if dead >= DEAD_NOTICE:
+        return (f"Learning with a handicap: {dead_units} — their ReLU outputs 0 for every training row, so they "
+                f"no longer learn and the network uses only {n_h - n_dead}. For the live units, {flow}. A smaller "
+                "learning rate, less weight decay or another seed may keep more units alive.")
+    if n_dead:
+        return f"Healthy: {dead_units}; {flow} — the live units kept learning."
+    return f"Healthy: no dead hidden units; {flow} — both layers kept learning."

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.model_selection import train_test_split
 
 from .divergence import LOSS_CEILING, past_ceiling
 from .network import PARAM_NAMES, Params, copy_params, forward, l2_penalty, loss, parameter_gradients
@@ -13,6 +14,9 @@ from .optimizers import get_step_function
 
 # callback(step, params, loss) -> True to stop early. Called every ``callback_every`` steps.
 TrainingCallback = Callable[[int, Params, float], "bool | None"]
+
+# Early stopping watches this share of the training rows, held out from the updates (never the test rows).
+VALIDATION_SHARE = 0.2
 
 # The ceiling at which ``train`` stops (see nn_core.divergence for why batch losses use only the ceiling).
 DIVERGENCE_LOSS = LOSS_CEILING
@@ -221,6 +225,7 @@ class EarlyStoppingRun:
     stopped_at: int | None  # None: ran all the iterations without losing patience
     val_steps: Sequence[int]
     val_loss: Sequence[float]
+    last_params: Params  # where the updates ended (before restoring the best)
 
 
 def train_with_early_stopping(params: Params, X: np.ndarray, Y: np.ndarray, *,
@@ -237,4 +242,17 @@ def train_with_early_stopping(params: Params, X: np.ndarray, Y: np.ndarray, *,
     last, losses = train(params, X, Y, callback=combined, callback_every=1, **train_kwargs)
     return EarlyStoppingRun(params=stopper.restore(last), losses=losses, best_iteration=int(stopper.best_iteration),
                             best_val_loss=stopper.best_loss, stopped_at=stopper.stopped_at,
-                            val_steps=tuple(stopper.steps), val_loss=tuple(stopper.val_loss))
+                            val_steps=tuple(stopper.steps), val_loss=tuple(stopper.val_loss), last_params=last)
+
+
+def validation_columns(Y: np.ndarray, share: float = VALIDATION_SHARE, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(fit, validation) sample columns of the training set: ``share`` of them held out for early stopping.
+
+    Why: the rows that decide when to stop must not be the rows that grade the model afterwards, or the
+    test score is no longer a test. Stratified by class when each class has two samples or more."""
+    labels = np.asarray(Y).ravel()
+    columns = np.arange(labels.size)
+    _, counts = np.unique(labels, return_counts=True)
+    stratify = labels if counts.size > 1 and counts.min() >= 2 else None
+    fit, held_out = train_test_split(columns, test_size=share, random_state=seed, stratify=stratify)
+    return np.sort(fit), np.sort(held_out)

@@ -82,5 +82,27 @@ def test_reading_reports_dead_units(split):
     params = init_params(30, 10, seed=1)
     params["b1"][:6] = -1e3
     monitor.record(0, params)
-    assert "60% of the hidden units are dead" in gradient_flow_reading(monitor)
+    assert gradient_flow_reading(monitor).startswith("6 of 10 hidden units (60%) are dead")
     assert "Train the network" in gradient_flow_reading(TrainingMonitor(split.X_train, split.Y_train))
+
+
+def test_a_reading_with_many_dead_units_is_not_called_healthy(split):
+    """After "Cure it" the page said "Healthy: 47% dead hidden units … both layers kept learning"."""
+    monitor = TrainingMonitor(split.X_train, split.Y_train)
+    params = init_params(30, 15, seed=1)
+    params["b1"][:7] = -1e3  # 7 of 15 units silent on every sample
+    monitor.record(0, params)
+    monitor.record(10, params)
+    reading = gradient_flow_reading(monitor)
+    assert not reading.startswith("Healthy") and "7 of 15 hidden units (47%) are dead" in reading
+    assert "only 8" in reading
+    params["b1"][:7] = 0.0
+    params["b1"][0] = -1e3  # one dead unit of 15: still healthy, but said
+    monitor = TrainingMonitor(split.X_train, split.Y_train)
+    monitor.record(0, params)
+    reading = gradient_flow_reading(monitor)
+    assert reading.startswith("Healthy") and "1 of 15 hidden units (7%) is dead" in reading
+    params["b1"][0] = 0.0
+    monitor = TrainingMonitor(split.X_train, split.Y_train)
+    monitor.record(0, params)
+    assert gradient_flow_reading(monitor).startswith("Healthy: no dead hidden units")

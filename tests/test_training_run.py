@@ -51,3 +51,26 @@ def test_status_messages_say_what_happened():
     assert status_message("stopped", **numbers)[0] == "warning"
     assert status_message(DONE, **numbers) == ("success", "Trained 12 iterations in 0.05 s. Final loss: training "
                                                           "0.1, validation 0.12.")
+
+
+def test_early_stopping_never_looks_at_the_test_rows(split):
+    """The test rows touch nothing but the final scores: with other test labels the run is the same run."""
+    import dataclasses
+
+    from lessons.training_run import row_use
+    from nn_core.training import validation_columns
+
+    settings = config(optimizer="adam", l2=3.0, patience=17)
+    run = run_training(split, settings)
+    flipped = dataclasses.replace(split, Y_test=1 - split.Y_test, X_test=-split.X_test)
+    again = run_training(flipped, settings)
+    assert run.early_stop is not None and run.best_iteration is not None
+    np.testing.assert_array_equal(run.params["W1"], again.params["W1"])
+    assert run.monitor.val_loss == again.monitor.val_loss
+    fit, held_out = validation_columns(split.Y_train)
+    assert run.monitor.Y_val.shape[1] == held_out.size and run.monitor.Y_train.shape[1] == fit.size
+    rows = row_use(split, settings)
+    assert (rows.fit, rows.validation, rows.test, rows.held_out) == (fit.size, held_out.size, split.Y_test.shape[1],
+                                                                     True)
+    assert "nothing but the scores" in rows.caption()
+    assert not row_use(split, config()).held_out and "test rows" in row_use(split, config()).curve_name

@@ -25,9 +25,11 @@ BATCH_MODE_COLORS = {"Full batch": SERIES_COLORS[0], "Mini-batch": SERIES_COLORS
 
 def loss_curves_figure(steps: Sequence[int], train_loss: Sequence[float], val_loss: Sequence[float] = (),
                        *, total_iterations: int | None = None, stopped_at: int | None = None,
-                       stop_reason: str = "", best_iteration: int | None = None) -> go.Figure:
+                       stop_reason: str = "", best_iteration: int | None = None,
+                       val_name: str = "validation") -> go.Figure:
     """Mean cross-entropy on the whole training and validation sets against the update count.
 
+    ``val_name`` names the validation curve in the legend: which rows it is (held-out training rows, test rows).
     ``stopped_at`` marks where a run ended early (exploding loss, Stop button, early stopping) with a red
     line; ``best_iteration`` (lowest validation loss: the weights early stopping keeps) with a green one.
     """
@@ -35,7 +37,7 @@ def loss_curves_figure(steps: Sequence[int], train_loss: Sequence[float], val_lo
     fig.add_trace(go.Scatter(x=list(steps), y=list(train_loss), mode="lines", name="training",
                              line={"color": TRAIN_COLOR, "width": 2}))
     if len(val_loss):
-        fig.add_trace(go.Scatter(x=list(steps), y=list(val_loss), mode="lines", name="validation",
+        fig.add_trace(go.Scatter(x=list(steps), y=list(val_loss), mode="lines", name=val_name,
                                  line={"color": VALIDATION_COLOR, "width": 2}))
     if stopped_at is not None:
         fig.add_vline(x=stopped_at, line={"color": HIGHLIGHT_COLOR, "dash": "dash"})
