@@ -31,11 +31,7 @@ from viz.text_alternatives import (
 )
 
 st.title("Train on breast-cancer data")
-st.markdown(
-    "Part 3 of the article trains the 2-layer network to tell **malignant** from **benign** tumours. "
-    "Pick the data and the hyperparameters, press **Train**, and watch the loss fall; then judge the model "
-    "the way a clinician would — which tumours does it miss, how many false alarms — and against scikit-learn."
-)
+intro = st.empty()  # written once the data is known: an upload's rows are not tumours
 st.caption(":material/tune: The settings — data, network and training — are in the sidebar on the left "
            "(on a phone, open it with the » button at the top left).")
 
@@ -60,6 +56,19 @@ else:
                            scaling=controls.scaling)
     split, class_names, raw_class_names, data_label = (upload.split, upload.class_names, upload.raw_class_names,
                                                        upload.label)
+
+if controls.source == "builtin":
+    intro.markdown(
+        "Part 3 of the article trains the 2-layer network to tell **malignant** from **benign** tumours. "
+        "Pick the data and the hyperparameters, press **Train**, and watch the loss fall; then judge the model "
+        "the way a clinician would — which tumours does it miss, how many false alarms — and against "
+        "scikit-learn.")
+else:
+    negative, positive = (markdown_literal(name) for name in class_names)
+    intro.markdown(
+        f"The article's 2-layer network, trained on your table to tell **{positive}** (label 1) from "
+        f"**{negative}** (label 0). Pick the hyperparameters, press **Train**, and watch the loss fall; then judge "
+        f"the model — which {positive} rows does it miss, how many false alarms — and against scikit-learn.")
 
 n_x, m_train = split.X_train.shape
 config = controls.run_config(m_train)
@@ -115,7 +124,8 @@ if controls.source == "builtin" and config.iterations <= MAX_ITERATIONS:
 def results_on_the_test_set() -> None:
     """A fragment: the threshold re-judges the trained model, so moving it reruns this part only."""
     st.header("Results on the test set")
-    threshold = st.slider("Decision threshold: call a tumour malignant when Yh >", 0.05, 0.95, 0.5, 0.01,
+    positive = markdown_literal(result["class_names"][1])
+    threshold = st.slider(f"Decision threshold: call a row {positive} when Yh >", 0.05, 0.95, 0.5, 0.01,
                           key="train_threshold", bind="query-params",
                           help="Moving it re-uses the trained model: no retraining.")
     names_shown, y_test, proba = result["class_names"], result["Y_test"], result["proba"]

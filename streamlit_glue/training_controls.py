@@ -103,7 +103,7 @@ def training_controls() -> TrainingControls:
         test_size = st.slider("Test fraction", 0.1, 0.5, 0.2, 0.05, key="train_test_size", bind="query-params",
                               help="Share of the rows held out to judge the model (and drawn as the validation curve).")
         stratify = st.toggle("Stratified split", True, key="train_stratify", bind="query-params",
-                             help="Keep the share of malignant tumours the same in the training and test sets.")
+                             help="Keep the share of each class the same in the training and test sets.")
         scaling = st.selectbox("Scaling", SCALINGS, key="train_scaling", bind="query-params",
                                format_func=SCALING_LABELS.get,
                                help="Standardize: mean 0, sd 1. Min-max: each feature to [0, 1], as the article did. "

@@ -347,3 +347,24 @@ def test_the_run_opens_on_the_landscape_page(app_test):
     assert any("Your run from the training page" in h.value for h in landscape.header)
     final = at.session_state["train_result"]["monitor"].train_loss[-1]
     assert any(f"→ {format_number(final)}" in s.value for s in [*landscape.success, *landscape.info])
+
+
+def test_an_uploaded_csv_is_spoken_of_in_its_own_class_names(app_test):
+    """After a wine CSV is uploaded no text on the page calls its rows tumours, malignant or benign."""
+    rng = np.random.default_rng(3)
+    kind = rng.integers(0, 2, size=120)
+    text = "acidity,sugar,colour\n" + "\n".join(
+        f"{rng.normal(k):.3f},{rng.normal(-k):.3f},{'red' if k else 'white'}" for k in kind)
+    at = _upload(app_test(PAGE, query_params={"train_source": "Upload a CSV"}), "wine.csv", text)
+    at.button(key="train_run").click().run()
+    assert not at.exception, at.exception
+    widgets = [*at.slider, *at.select_slider, *at.selectbox, *at.radio, *at.toggle, *at.checkbox, *at.number_input,
+               *at.button, *at.multiselect]
+    shown = [element.value for element in [*at.markdown, *at.caption, *at.header, *at.info, *at.success,
+                                           *at.warning, *at.error]]
+    shown += [str(getattr(w, "label", "")) + " " + str(getattr(w, "help", "") or "") for w in widgets]
+    shown += [str(getattr(w, "help", "") or "") for w in widgets]
+    # the upload's own "Positive class (label 1, e.g. malignant)" names the built-in data as an example
+    wording = [value for value in shown if re.search(r"tumou?r|(?<!e\.g\. )malignant|benign", value, re.IGNORECASE)]
+    assert not wording, wording
+    assert any("white" in value and "red" in value for value in shown)  # the user's own names are used
