@@ -109,12 +109,13 @@ def step_through() -> None:
     stage_panels = view.with_selection(stage_items(stage, matrices, features), pick)
     scrollable_chart(equation_figure(stage_panels, max_width=CHART_WIDTH, selectable=True), key="fb_stage_chart",
                      alt=describe_equation(stage_panels), on_select=lambda: view.on_heatmap_select("fb_stage_chart"))
-    diagram_col, chain_col = st.columns(2)
-    with diagram_col:
-        view.network_diagram(matrices, stage.key, view.sample_picker(m, pick), features, pick)
-    with chain_col:
-        view.chain_of_numbers(matrices, pick, lr)
+    diagram_col, side_col = st.columns([3, 2])
+    with side_col:
+        sample = view.sample_picker(m, pick)
         view.check_yourself(stage.key, matrices, seed, iteration, lr)
+    with diagram_col:
+        view.network_diagram(matrices, stage.key, sample, features, pick)
+    view.chain_of_numbers(matrices, pick, lr)  # the page's width: its lines are not wrapped
 
     if stage.key == "dLoss_Z2":
         chain = sigmoid_chain_at_z2(matrices)

@@ -28,6 +28,9 @@ from viz.network_diagram import (
 from viz.text import markdown_literal
 
 ALL_SAMPLES = "all samples (means)"
+CHAIN_TERMS_SHOWN = 6  # terms of a sum written out before "…"
+CHAIN_LINES_IN_VIEW = 18  # a longer chain scrolls inside a box this many lines high
+CHAIN_HEIGHT = 440  # px: CHAIN_LINES_IN_VIEW lines of st.code
 CELL_PARAM = "fb_cell"
 CACHE_NAMES = ("Z1", "A1", "Z2", "Yh")
 GRADIENT_NAMES = ("dLoss_Yh", "dLoss_Z2", "dLoss_A1", "dLoss_W2", "dLoss_b2", "dLoss_Z1", "dLoss_W1", "dLoss_b1")
@@ -123,8 +126,13 @@ def chain_of_numbers(matrices: Mapping[str, np.ndarray], pick: tuple[str, tuple[
         return
     chain = chain_for_cell(*pick, matrices, lr)
     st.markdown(f"**Why is `{cell_label(*pick)}` = {chain.value:.4g}?**")
-    show_all = st.toggle("Show every term of the sums", key="fb_chain_all")
-    st.code("\n".join(render_chain(chain, max_terms=None if show_all else 6)), language=None, wrap_lines=True)
+    every_term = render_chain(chain, max_terms=None)
+    shortened = render_chain(chain, max_terms=CHAIN_TERMS_SHOWN)
+    # the toggle only where it changes something (a sum longer than CHAIN_TERMS_SHOWN terms)
+    show_all = every_term != shortened and st.toggle("Show every term of the sums", key="fb_chain_all")
+    # unwrapped: each line's indentation is the tree of the chain rule; a long line scrolls sideways
+    st.code("\n".join(every_term if show_all else shortened), language=None, wrap_lines=False,
+            height=CHAIN_HEIGHT if len(shortened) > CHAIN_LINES_IN_VIEW else "content")
 
 
 def check_yourself(stage: str, matrices: Mapping[str, np.ndarray], seed: int, iteration: int, lr: float) -> None:

@@ -225,3 +225,25 @@ def test_a_bad_value_in_a_link_is_dropped_with_a_note_that_names_it(app_test, ke
     notes = [warning.value.replace("\\", "") for warning in at.warning if "from the link" in warning.value]
     assert len(notes) == 1 and notes[0].startswith(f"Ignored {key}="), notes
     assert key not in at.query_params
+
+
+def _chain_code(at, label="dLoss_W1[h1,f1]"):
+    return next(element for element in at.code if element.value.startswith(label))
+
+
+def test_the_chain_keeps_its_tree_and_the_all_terms_toggle_appears_only_when_it_changes_something(app_test):
+    """Lines of the chain are never wrapped (the indentation is the tree; a long line scrolls), and "Show every
+    term of the sums" is offered only when a sum has more terms than are shown."""
+    at = app_test(PAGE, query_params={"fb_stage": "dLoss_W1", "fb_cell": "dLoss_W1[h1,f1]"})
+    assert not at.exception, at.exception
+    code = _chain_code(at)
+    assert code.proto.wrap_lines is False
+    assert "    where" in code.value or "  where" in code.value  # the tree's indentation is kept
+    assert not [toggle for toggle in at.toggle if toggle.key == "fb_chain_all"]  # m = 5: every term is shown
+    at = app_test(PAGE, query_params={"fb_stage": "dLoss_W1", "fb_cell": "dLoss_W1[h1,f1]", "fb_m": "12"})
+    assert not at.exception, at.exception
+    short = _chain_code(at).value
+    at.toggle(key="fb_chain_all").set_value(True).run()
+    assert not at.exception, at.exception
+    full = _chain_code(at).value
+    assert full != short and full.count("s12") > short.count("s12") - 1 and len(full) > len(short)
