@@ -28,7 +28,7 @@ NOISE_RANGE = (0.0, 2.0)
 DEFAULTS: dict[str, object] = {
     "land_surface": "hills", "land_mode": "race", "land_optimizers": ["gd", "momentum", "adam"], "land_lr": 0.1,
     "land_steps": 100, "land_seed": 0, "land_noise": 0.0, "land_x0": -2.2, "land_y0": 0.8,
-    "land_directions": "random", "land_resolution": 41, "land_batch": "full batch",
+    "land_directions": "pca", "land_resolution": 41, "land_batch": "full batch",
 }
 
 
@@ -97,6 +97,27 @@ def slice_description(n_params: int, m: int, grid: int) -> str:
     return (f"The network has {n_params} weights; this is a flat slice through the best weights θ* found, "
             f"L(θ* + α·δ + β·η) on the {m} training samples, {grid} × {grid} grid. Every ball trains from the "
             "same initial weights. " + PLAYER_HELP)
+
+
+PAPER = ("Li et al. 2018, “Visualizing the Loss Landscape of Neural Nets”", "https://arxiv.org/abs/1712.09913")
+# One plain sentence per term of the real network's slice (shown beside the 3D view).
+SLICE_TERMS = (
+    ("θ\\*", "the weights where the ball with the lowest loss ended: the centre of the slice, α = β = 0."),
+    ("δ and η", "the two directions the slice spreads along, each a full set of weights; α and β say how far along "
+                "each a point of the map lies."),
+    ("L(θ\\* + α·δ + β·η)", "the training loss of the weights at that point: the height of the surface."),
+    ("PCA of the training path", "δ and η are the two directions in which the balls' weights moved most "
+                                 "(principal components of θ_t − θ\\*), so the paths lie almost in the slice."),
+    ("Filter-normalized", "a random direction whose part for each hidden unit is scaled to the size of that "
+                          "unit's own weights, so one step along it is as big as the weights for every unit."),
+)
+
+
+def slice_terms() -> str:
+    """The terms of the slice as a Markdown list, one plain sentence each, and the paper as a link."""
+    title, address = PAPER
+    return ("\n".join(f"- **{term}**: {sentence}" for term, sentence in SLICE_TERMS)
+            + f"\n\nThe method is from [{title}]({address}).")
 
 
 def why_lines_differ(n_params: int) -> str:

@@ -83,7 +83,8 @@ def real_lesson(view, scene: LandscapeScene, labels, colors) -> None:
     paths = [charts.BallPath(label, color, ball.alpha, ball.beta, ball.height, ball.diverged)
              for label, color, ball in zip(labels, colors, scene.balls, strict=True)]
     z_cap = scene.height_cap
-    summary = charts.describe_paths(paths, height_word="loss")
+    # the height of the slice under the ball, not the real loss (that is in "Where each ball ended")
+    summary = charts.describe_paths(paths, height_word="slice height")
     surface_chart = charts.surface_figure(scene.axis, scene.axis, scene.Z, paths, axis_titles=scene.axis_titles,
                                           z_title="training loss", z_cap=z_cap)
     with view:
@@ -92,6 +93,8 @@ def real_lesson(view, scene: LandscapeScene, labels, colors) -> None:
     view.markdown(choices.slice_description(scene.n_params, scene.m, len(scene.axis))
                   + (f" Heights above {format_number(z_cap)} are cut flat so the valley stays readable."
                      if float(scene.Z.max()) > z_cap else ""))
+    with view.expander("What θ*, δ, η and “filter-normalized” mean", icon=":material/help:"):
+        st.markdown(choices.slice_terms())
     if scene.kind != scene.requested_kind:
         st.warning(choices.PCA_FALLBACK)
     left, right = st.columns(2)

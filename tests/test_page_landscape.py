@@ -103,15 +103,27 @@ def test_real_landscape_with_both_directions_and_divergence(app_test):
     at.slider(key="land_resolution").set_value(11).run()
     at.slider(key="land_steps").set_value(30).run()
     surface = _assert_figures_are_sound(at)
-    assert "filter-normalized" in surface["layout"]["scene"]["xaxis"]["title"]["text"]
+    # it opens on the plane the training moved in (PCA of the paths), where the paths are visible
+    assert "% of variance" in surface["layout"]["scene"]["xaxis"]["title"]["text"]
     assert decode_array(surface["data"][0]["z"]).shape == (11, 11)
     assert "Why the dotted and solid lines differ" in " ".join(i.value for i in at.info)
-
-    at.radio(key="land_directions").set_value("pca").run()
-    surface = _assert_figures_are_sound(at)
-    assert "% of variance" in surface["layout"]["scene"]["xaxis"]["title"]["text"]
+    top_view = _specs(at)[1]
+    axis = decode_array(top_view["data"][0]["x"]) if isinstance(top_view["data"][0]["x"], dict) \
+        else np.asarray(top_view["data"][0]["x"], dtype=float)
+    paths = [np.asarray(decode_array(t["x"]) if isinstance(t["x"], dict) else t["x"], dtype=float)
+             for t in top_view["data"][1:] if t.get("mode", "").startswith("lines")]
+    assert paths and max(np.ptp(path) for path in paths) > 0.2 * np.ptp(axis)
     loss_chart = _specs(at)[2]
     assert any("real loss" in trace["name"] for trace in loss_chart["data"])
+    words = " ".join(m.value for m in at.markdown)
+    assert "arxiv.org/abs/1712.09913" in words  # Li et al. 2018, linked
+    for term in ("**θ\\***", "**δ and η**", "**Filter-normalized**", "**PCA of the training path**"):
+        assert term in words, term
+    assert "In words:" in words and ", loss " not in words.split("In words:")[1].split("\n")[0]
+
+    at.radio(key="land_directions").set_value("random").run()
+    surface = _assert_figures_are_sound(at)
+    assert "filter-normalized" in surface["layout"]["scene"]["xaxis"]["title"]["text"]
 
     at.select_slider(key="land_batch").set_value("8").run()
     _assert_figures_are_sound(at)
