@@ -16,6 +16,10 @@ def _suggest_start() -> None:
     st.session_state["land_x0"], st.session_state["land_y0"] = surface.suggested_start
 
 
+# Chip labels short enough that three fit beside the 3D view ("Gradient descent" pushed "Adam" to "Ad…")
+OPTIMIZER_CHIPS = {**OPTIMIZER_LABELS, "gd": "GD"}
+
+
 @st.fragment
 def lesson() -> None:
     """Settings beside the 3D view, then the top view, the height chart and the outcomes: only this reruns."""
@@ -27,8 +31,9 @@ def lesson() -> None:
                           help="Race: one ball per optimizer from the same start. Sweep: five gradient-descent "
                                "balls at ¼×, ½×, 1×, 2× and 4× the chosen learning rate.")
     optimizers = settings.multiselect("Optimizers (each one a ball)", list(OPTIMIZERS), key="land_optimizers",
-                                      format_func=OPTIMIZER_LABELS.get, disabled=mode == "sweep",
-                                      help="Learning-rate sweep mode uses plain gradient descent only.")
+                                      format_func=OPTIMIZER_CHIPS.get, disabled=mode == "sweep",
+                                      help="GD is plain gradient descent, the article's. Learning-rate sweep mode "
+                                           "uses plain gradient descent only.")
     lr = settings.select_slider("Learning rate (log scale)", options=choices.LEARNING_RATES, format_func=format_number,
                                 key="land_lr")
     steps = settings.slider("Steps", 10, 300, step=10, key="land_steps")

@@ -26,6 +26,7 @@ import streamlit as st
 from streamlit.components.v1 import declare_component
 
 _JS = """
+const NARROW_PX = 500;
 export default function ({ parentElement, data, setTriggerValue }) {
   let box = parentElement.querySelector('.plotly-in-place');
   if (!box) {
@@ -59,9 +60,11 @@ export default function ({ parentElement, data, setTriggerValue }) {
     if (layout.title && typeof layout.title === 'object' && layout.title.text) {
       layout.title.font = Object.assign({weight: 600}, layout.title.font || {});
     }
+    // on a phone-wide chart the toolbar would sit on the title: no toolbar there (unless config asks)
+    const narrow = parentElement.clientWidth > 0 && parentElement.clientWidth < NARROW_PX;
     const next = {data: figure.data, layout, frames: figure.frames || [],
                   // no "Share chart…" (it uploads the figure to Plotly Cloud): nothing leaves the app
-                  config: Object.assign({responsive: true, displaylogo: false,
+                  config: Object.assign({responsive: true, displaylogo: false, displayModeBar: narrow ? false : 'hover',
                                          modeBarButtonsToRemove: ['sendChartToCloud', 'sendDataToCloud']},
                                         data.config || {})};
     const drawn = box.dataset.drawn ? Plotly.react(box, next) : Plotly.newPlot(box, next);

@@ -104,7 +104,8 @@ def test_real_landscape_with_both_directions_and_divergence(app_test):
     at.slider(key="land_steps").set_value(30).run()
     surface = _assert_figures_are_sound(at)
     # it opens on the plane the training moved in (PCA of the paths), where the paths are visible
-    assert "% of variance" in surface["layout"]["scene"]["xaxis"]["title"]["text"]
+    assert "% of variance" in _specs(at)[1]["layout"]["xaxis"]["title"]["text"]  # the top view's full title
+    assert surface["layout"]["scene"]["xaxis"]["title"]["text"] == "α"
     assert decode_array(surface["data"][0]["z"]).shape == (11, 11)
     assert "Why the dotted and solid lines differ" in " ".join(i.value for i in at.info)
     top_view = _specs(at)[1]
@@ -123,7 +124,7 @@ def test_real_landscape_with_both_directions_and_divergence(app_test):
 
     at.radio(key="land_directions").set_value("random").run()
     surface = _assert_figures_are_sound(at)
-    assert "filter-normalized" in surface["layout"]["scene"]["xaxis"]["title"]["text"]
+    assert "filter-normalized" in _specs(at)[1]["layout"]["xaxis"]["title"]["text"]
 
     at.select_slider(key="land_batch").set_value("8").run()
     _assert_figures_are_sound(at)

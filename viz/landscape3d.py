@@ -254,17 +254,31 @@ def surface_figure(x_axis: np.ndarray, y_axis: np.ndarray, Z: np.ndarray, paths:
               for k in steps]
     balls = _ball_styles(paths, _ball_frame(positions, paths, 0, spans))
     layout = {
-        "scene": {"xaxis": {"title": {"text": axis_titles[0]}, "range": list(x_range), "autorange": False},
-                  "yaxis": {"title": {"text": axis_titles[1]}, "range": list(y_range), "autorange": False},
-                  "zaxis": {"title": {"text": z_title}, "range": list(z_range), "autorange": False},
+        # short titles in the scene (Plotly sets a 3D axis title at a fixed distance, so a long one runs into
+        # the next axis's ticks); the height's name sits above the scene, the full titles on the top view
+        "scene": {"xaxis": {"title": {"text": scene_axis_title(axis_titles[0])}, "range": list(x_range),
+                            "autorange": False},
+                  "yaxis": {"title": {"text": scene_axis_title(axis_titles[1])}, "range": list(y_range),
+                            "autorange": False},
+                  "zaxis": {"title": {"text": ""}, "range": list(z_range), "autorange": False, "nticks": 5},
                   "camera": copy.deepcopy(CAMERA), "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6},
                   "dragmode": "turntable", "domain": {"x": [0, 1], "y": [0.1, 1]}},
         "uirevision": "landscape",
         "legend": {"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},  # under the step slider's labels
         **_animation_controls([str(k) for k in steps], [str(int(k)) for k in steps]),
         "margin": {"l": 0, "r": 0, "t": 30 if not title else 60, "b": 150},
+        "annotations": [{"text": f"height: {z_title}", "x": 0, "y": 1, "xref": "paper", "yref": "paper",
+                         "xanchor": "left", "yanchor": "top", "showarrow": False}],
     }
     return _figure([surface, *static, *balls], layout, title=title, height=height, frames=frames)
+
+
+def scene_axis_title(title: str) -> str:
+    """The symbol of an axis title ("α: 1st PC (95.3 % of variance)" → "α"); a title without one stays."""
+    for mark in (":", " ("):
+        if mark in title:
+            return title.split(mark, 1)[0]
+    return title
 
 
 def contour_figure(x_axis: np.ndarray, y_axis: np.ndarray, Z: np.ndarray, paths: Sequence[BallPath], *,
