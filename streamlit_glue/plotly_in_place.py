@@ -27,6 +27,27 @@ from streamlit.components.v1 import declare_component
 
 _JS = """
 const NARROW_PX = 500;
+// A chart title or x-axis title wider than a narrow chart (a projector's half column) is cut at the chart's
+// edge: shrink its font until it fits (never below 9 px). Plotly draws titles on one line.
+function fitTitles(Plotly, box) {
+  const svg = box.querySelector('svg.main-svg');
+  if (!svg) return;
+  const frame = svg.getBoundingClientRect();
+  const update = {};
+  for (const [selector, key] of [['.gtitle', 'title.font.size'], ['.g-xtitle text', 'xaxis.title.font.size']]) {
+    const text = box.querySelector(selector);
+    if (!text || !text.textContent.trim()) continue;
+    const r = text.getBoundingClientRect();
+    const middle = (r.left + r.right) / 2;  // an x-axis title is centred, a chart title starts at its left
+    const room = key.startsWith('xaxis') ? 2 * Math.min(middle - frame.left - 4, frame.right - 4 - middle)
+      : frame.right - 4 - Math.max(r.left, frame.left + 4);
+    if (r.width > 0 && (r.right > frame.right - 2 || r.left < frame.left + 2)) {
+      const size = parseFloat(getComputedStyle(text).fontSize) || 14;
+      update[key] = Math.max(9, Math.floor(0.95 * size * Math.min(room, frame.width - 8) / r.width));
+    }
+  }
+  if (Object.keys(update).length) Plotly.relayout(box, update);
+}
 export default function ({ parentElement, data, setTriggerValue }) {
   let box = parentElement.querySelector('.plotly-in-place');
   if (!box) {
@@ -69,6 +90,7 @@ export default function ({ parentElement, data, setTriggerValue }) {
                                         data.config || {})};
     const drawn = box.dataset.drawn ? Plotly.react(box, next) : Plotly.newPlot(box, next);
     box.dataset.drawn = '1';
+    Promise.resolve(drawn).then(() => fitTitles(Plotly, box));
     box.__report = setTriggerValue;  // this render's: the click handler below is attached once
     if (data.clickable && !box.dataset.clicks) {
       box.dataset.clicks = '1';
