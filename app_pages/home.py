@@ -21,8 +21,9 @@ lessons = available_lessons()
 if GUIDED_LESSON in lessons:  # the place to start, first and apart from the rest
     with st.container(border=True, key="home_start_here"):
         st.subheader("Start here")
-        st.page_link(GUIDED_LESSON.path, label=GUIDED_LESSON.title, icon=GUIDED_LESSON.icon)
         st.markdown(GUIDED_LESSON.blurb)
+        st.page_link(GUIDED_LESSON.path, label=f"Open the {GUIDED_LESSON.title.lower()}", icon=GUIDED_LESSON.icon,
+                     width="stretch")
 
 st.header("Lessons")
 if not lessons:
