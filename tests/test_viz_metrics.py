@@ -14,7 +14,7 @@ def test_confusion_matrix_is_labelled_and_names_each_mistake():
     np.testing.assert_array_equal(np.asarray(heatmap.z), matrix)
     assert list(heatmap.x) == ["predicted benign", "predicted malignant"]
     assert list(heatmap.y) == ["true benign", "true malignant"]
-    assert "missed malignant" in heatmap.text[1][0] and "<b>3</b>" in heatmap.text[1][0]
+    assert "missed<br>malignant" in heatmap.text[1][0] and "<b>3</b>" in heatmap.text[1][0]
     assert "false alarm" in heatmap.text[0][1] and "<b>2</b>" in heatmap.text[0][1]
     assert "0.70" in fig.layout.title.text
 

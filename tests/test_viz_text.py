@@ -86,5 +86,5 @@ def test_confusion_matrix_shows_class_labels_as_typed():
     heatmap = fig.data[0]
     assert list(heatmap.x) == ["predicted &lt;b&gt;B&lt;/b&gt;", "predicted M&amp;amp;&lt;br&gt;x"]
     assert list(heatmap.y) == ["true &lt;b&gt;B&lt;/b&gt;", "true M&amp;amp;&lt;br&gt;x"]
-    assert "missed M&amp;amp;&lt;br&gt;x" in heatmap.text[1][0]
+    assert "missed<br>M&amp;amp;&lt;br&gt;x" in heatmap.text[1][0]
     assert "<b>2</b>" in heatmap.text[1][0]  # the app's own markup is kept

@@ -22,13 +22,17 @@ def confusion_matrix_figure(matrix: np.ndarray, class_names: Sequence[str] = ("b
     """
     matrix = np.asarray(matrix, dtype=int)
     negative, positive = (plotly_literal(name) for name in class_names)
-    meaning = np.array([["correct", "false alarm"], [f"missed {positive}", "correct"]])
+    meaning = np.array([["correct", "false alarm"], [f"missed<br>{positive}", "correct"]])  # narrow cells
     text = [[f"<b>{matrix[i, j]}</b><br>{meaning[i, j]}" for j in range(2)] for i in range(2)]
     fig = go.Figure(go.Heatmap(
         z=matrix, x=[f"predicted {negative}", f"predicted {positive}"], y=[f"true {negative}", f"true {positive}"],
-        text=text, texttemplate="%{text}", textfont={"size": 15}, colorscale=COUNT_COLORSCALE, showscale=False, zmin=0,
+        text=text, texttemplate="%{text}", textfont={"size": 14}, colorscale=COUNT_COLORSCALE, showscale=False, zmin=0,
         hovertemplate="%{y}, %{x}: %{z}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(autorange="reversed", tickvals=[f"true {negative}", f"true {positive}"],
+                     ticktext=[f"true<br>{negative}", f"true<br>{positive}"])
+    # the class on its own line: the labels take less width, so the cells keep room in a narrow column
+    fig.update_xaxes(tickvals=[f"predicted {negative}", f"predicted {positive}"],
+                     ticktext=[f"predicted<br>{negative}", f"predicted<br>{positive}"], tickangle=0)
     title = "Confusion matrix (test set)" + (f", threshold {threshold:.2f}" if threshold is not None else "")
     return apply_house_style(fig, title=title, height=340)
 
