@@ -68,6 +68,7 @@ def test_early_stopping_never_looks_at_the_test_rows(split):
     np.testing.assert_array_equal(run.params["W1"], again.params["W1"])
     assert run.monitor.val_loss == again.monitor.val_loss
     fit, held_out = validation_columns(split.Y_train)
+    assert not np.intersect1d(fit, held_out).size and np.union1d(fit, held_out).size == split.Y_train.shape[1]
     assert run.monitor.Y_val.shape[1] == held_out.size and run.monitor.Y_train.shape[1] == fit.size
     rows = row_use(split, settings)
     assert (rows.fit, rows.validation, rows.test, rows.held_out) == (fit.size, held_out.size, split.Y_test.shape[1],
