@@ -29,4 +29,6 @@ def scrollable_chart(fig: go.Figure, *, key: str, alt: str, on_select: Callable[
     st.html(_SCROLL_CSS.format(key=key, width=width))
     with st.container(key=f"scroll_{key}"):
         # updated in place when the numbers change (see plotly_in_place); a click on a cell calls on_select
-        plotly_chart_in_place(fig, key=key, alt=alt, on_click=on_select)
+        # with its toolbar even when narrow: the toolbar's buttons are what the keyboard reaches in the box
+        # (axe-core's scrollable-region-focusable); in a wide figure it sits far right of the panel titles
+        plotly_chart_in_place(fig, key=key, alt=alt, on_click=on_select, config={"displayModeBar": "hover"})

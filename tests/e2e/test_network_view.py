@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import assert_no_exception, wait_for_app_run
+from tests.e2e.conftest import act_and_wait_for_rerun, assert_no_exception, wait_for_app_run
 
 pytestmark = pytest.mark.e2e
 WAIT_MS = 30_000
@@ -118,8 +118,7 @@ def _pointer_between(chart, start: tuple[str, int], end: tuple[str, int], px_fro
 
 
 def _picked_after_click(page: Page, x: float, y: float) -> str:
-    page.mouse.click(x, y)
-    wait_for_app_run(page)
+    act_and_wait_for_rerun(page, lambda: page.mouse.click(x, y))  # the rerun the click starts, not the last one
     expect(page.get_by_text(re.compile(r"^Why is "))).to_be_visible(timeout=WAIT_MS)
     return unquote(re.search(r"fb_cell=([^&]+)", page.url)[1])
 
