@@ -19,6 +19,7 @@ from viz.style import (
 )
 
 BEST_COLOR = "#2e7d32"
+LOSS_CHART_HEIGHT, LOSS_CHART_BOTTOM, LOSS_LEGEND_GAP = 370, 84, 52  # px: the legend 52 px under the plot
 BATCH_MODE_COLORS = {"Full batch": SERIES_COLORS[0], "Mini-batch": SERIES_COLORS[1], "SGD": SERIES_COLORS[2]}
 
 
@@ -46,17 +47,22 @@ def loss_curves_figure(steps: Sequence[int], train_loss: Sequence[float], val_lo
                                      marker={"color": HIGHLIGHT_COLOR, "size": 12, "symbol": "x"},
                                      text=[stop_reason or "stopped"], textposition="middle left",
                                      textfont={"color": HIGHLIGHT_COLOR}))
-    if best_iteration is not None:
-        fig.add_vline(x=best_iteration, line={"color": BEST_COLOR, "dash": "dot"},
-                      annotation={"text": f"best validation ({best_iteration})", "font": {"color": BEST_COLOR}},
-                      annotation_position="top right")
     # While training (and when it completed) the axis spans the whole run; a run stopped early zooms on it.
     x_end = total_iterations if stopped_at is None else max(10, 1.1 * stopped_at)
+    if best_iteration is not None:  # its label on the side of the line with room (right of the end: cut)
+        late = bool(x_end) and best_iteration > 0.6 * x_end
+        fig.add_vline(x=best_iteration, line={"color": BEST_COLOR, "dash": "dot"},
+                      annotation={"text": f"best validation ({best_iteration})", "font": {"color": BEST_COLOR}},
+                      annotation_position="top left" if late else "top right")
     fig.update_xaxes(title="iteration (parameter updates)", range=[0, x_end] if x_end else None)
     fig.update_yaxes(title="loss (cross-entropy)",
                      **(log_axis(train_loss, val_loss) if wants_log_axis(train_loss, val_loss) else {}))
-    fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"})
-    return fixed_axis_margins(apply_house_style(fig, title="Loss while training", height=340))
+    # the legend under the x-axis title: the validation curve's name says which rows it is, too long to sit
+    # beside the title on a phone
+    plot_height = LOSS_CHART_HEIGHT - 50 - LOSS_CHART_BOTTOM  # 50: the house style's top margin with a title
+    fig.update_layout(legend={"orientation": "h", "x": 0, "y": -LOSS_LEGEND_GAP / plot_height, "yanchor": "top"})
+    return fixed_axis_margins(apply_house_style(fig, title="Loss while training", height=LOSS_CHART_HEIGHT),
+                              bottom=LOSS_CHART_BOTTOM)
 
 
 def batch_mode_figure(runs: Mapping[str, Sequence[float]]) -> go.Figure:
