@@ -74,12 +74,19 @@ st.caption(f"{m_train} training rows × {n_x} features → {controls.hidden} ReL
                                              f"{steps_per_epoch(m_train, config.batch_size)})"))
 with st.container(horizontal=True):
     train_clicked = st.button("Train", type="primary", key="train_run", icon=":material/play_arrow:")
-    st.button("Stop", key="train_stop", icon=":material/stop:",
+    stop_clicked = st.button("Stop", key="train_stop", icon=":material/stop:",
               help="Stops a run in progress and keeps the model as it is at that moment.")
 overfitting_presets(cancer_dataset().feature_names)
+if (too_big := controls.over_budget(m_train)) is not None:
+    st.error(too_big.message, icon=":material/block:")
+    st.stop()
 progress_slot, chart_slot = st.empty(), st.empty()
 result = training_result(split, config, settings=settings, settings_key=settings_key, class_names=class_names,
-                         force=train_clicked, progress_slot=progress_slot, chart_slot=chart_slot)
+                         force=train_clicked, progress_slot=progress_slot, chart_slot=chart_slot,
+                         shared=controls.source == "builtin", stop=stop_clicked)
+if result is None:
+    st.info("Stopped before training began. Press **Train** to run these settings.")
+    st.stop()
 
 monitor, last_step = result["monitor"], result["monitor"].steps[-1]
 progress_slot.progress(last_step / max(1, result["iterations"]), text=f"iteration {last_step} / {result['iterations']}")

@@ -1,0 +1,95 @@
+"""How much work a run asks for, checked before it starts: one link must not be able to sink a shared server.
+
+Pure Python (no Streamlit). A run's work is counted in *row-units*: one training row through one hidden unit
+(forward, backward and update). Measured on the 2-core development machine (under load): a full-batch run at
+64 hidden units × 5,000 iterations × 455 rows (146 M row-units) took 29 s of CPU, about 0.2 µs per row-unit;
+an SGD run of 45,500 one-row updates took 13 s, so every update also costs a fixed Python overhead worth
+``UPDATE_OVERHEAD`` row-units whatever its size.
+
+The budgets keep every lesson's normal use allowed (defaults and presets: ~2.6 M row-units; the landscape
+lesson's largest grid, steps and balls) and refuse only the far corners of the sliders and of hand-written
+links, with a message that names the setting and the largest value that fits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+UPDATE_OVERHEAD = 2_000  # row-units: the fixed cost of one update (Python, small arrays), measured as above
+TRAINING_BUDGET = 50_000_000  # row-units: about 10 s of one core; the defaults use 2.6 M
+# A run carried to the landscape keeps θ after every update for its path and PCA: (updates + 1) × weights
+# float64 numbers, and mapping it peaks at about four times that (measured: 10.2 M numbers → 330 MB peak).
+PATH_NUMBERS_BUDGET = 3_000_000  # ~24 MB of path, ~100 MB at the peak
+# Landscape lesson: grid points × steps × balls (the lesson's largest, 101² × 300 × 5, is 15.3 M).
+LANDSCAPE_BUDGET = 16_000_000
+
+
+@dataclass(frozen=True)
+class OverBudget:
+    """Why a run is refused, in plain words: the work asked for, the limit, and what would fit."""
+
+    message: str
+
+
+def training_work(iterations: int, rows_per_update: int, hidden: int) -> int:
+    """Row-units of a training run: every update pays its rows × hidden units plus the fixed overhead."""
+    return iterations * (rows_per_update * hidden + UPDATE_OVERHEAD)
+
+
+def _millions(value: float) -> str:
+    return f"{value / 1e6:,.1f} M"
+
+
+def check_training(steps: int, rows_per_update: int, hidden: int, *, updates_per_step: int = 1,
+                   step_word: str = "iterations") -> OverBudget | None:
+    """None when the run fits TRAINING_BUDGET, else a message naming the largest steps / hidden units that fit.
+
+    ``steps`` is what the learner set (iterations, or epochs of ``updates_per_step`` updates each).
+    """
+    updates = steps * updates_per_step
+    work = training_work(updates, rows_per_update, hidden)
+    if work <= TRAINING_BUDGET:
+        return None
+    fitting_steps = TRAINING_BUDGET // (rows_per_update * hidden + UPDATE_OVERHEAD) // updates_per_step
+    fitting_hidden = (TRAINING_BUDGET // updates - UPDATE_OVERHEAD) // rows_per_update
+    hidden_hint = f" or at most {fitting_hidden} hidden units" if 1 <= fitting_hidden < hidden else ""
+    per_step = f" of {updates_per_step:,} updates" if updates_per_step > 1 else ""
+    rows = f"{rows_per_update:,} row{'s' if rows_per_update != 1 else ''}"
+    return OverBudget(
+        f"This run is too big for a shared server: {steps:,} {step_word}{per_step} × {rows} per update × {hidden} "
+        f"hidden units is {_millions(work)} units of work (each update also costs {UPDATE_OVERHEAD:,}), "
+        f"over the limit of {_millions(TRAINING_BUDGET)}. Use at most {fitting_steps:,} "
+        f"{step_word}{hidden_hint}.")
+
+
+def check_path(iterations: int, n_params: int) -> OverBudget | None:
+    """A run drawn on the landscape keeps its whole path: (iterations + 1) × n_params numbers."""
+    numbers = (iterations + 1) * n_params
+    if numbers <= PATH_NUMBERS_BUDGET:
+        return None
+    fitting = PATH_NUMBERS_BUDGET // n_params - 1
+    return OverBudget(
+        f"This run's path is too long to map on a shared server: {iterations + 1:,} points × {n_params:,} weights "
+        f"is {_millions(numbers)} numbers, over the limit of {_millions(PATH_NUMBERS_BUDGET)}. With this network, "
+        f"use at most {fitting:,} iterations (or fewer hidden units).")
+
+
+def landscape_work(grid: int, steps: int, balls: int) -> int:
+    """Grid points × steps × balls: the landscape lesson's measure of one scene."""
+    return grid * grid * steps * balls
+
+
+def check_landscape(grid: int, steps: int, balls: int) -> OverBudget | None:
+    work = landscape_work(grid, steps, balls)
+    if work <= LANDSCAPE_BUDGET:
+        return None
+    fitting_steps = LANDSCAPE_BUDGET // (grid * grid * balls)
+    return OverBudget(
+        f"This landscape is too big for a shared server: a {grid} × {grid} grid × {steps} steps × {balls} balls is "
+        f"{_millions(work)}, over the limit of {_millions(LANDSCAPE_BUDGET)}. Use at most {fitting_steps} steps, "
+        "a coarser grid or fewer balls.")
+
+
+def n_params(n_x: int, hidden: int) -> int:
+    """W1, b1, W2, b2 of the article's network: n_h·n_x + n_h + n_h + 1."""
+    return hidden * n_x + 2 * hidden + 1
