@@ -5,14 +5,13 @@ import streamlit as st
 from lessons.evaluation import (
     roc_points,
     settings_json,
-    threshold_metrics,
 )
 from lessons.run_link import MAX_ITERATIONS, RUN_PARAM, encode_run
 from lessons.training_run import DIVERGED, DONE, status_message
 from nn_core.data import CLASS_NAMES
 from nn_core.diagnostics import gradient_flow_reading
 from nn_core.training import steps_per_epoch
-from streamlit_glue.cached import cancer_dataset, cancer_split
+from streamlit_glue.cached import cached_threshold_metrics, cancer_dataset, cancer_split, figure_json
 from streamlit_glue.link_guard import guard_link
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from streamlit_glue.replay_view import overfitting_presets, replay_section
@@ -93,8 +92,8 @@ progress_slot.progress(last_step / max(1, result["iterations"]), text=f"iteratio
 overfitting = result["overfitting"] if result["status"] == DONE else None
 best_mark = result["best_iteration"] if result["best_iteration"] is not None else (
     overfitting.best_iteration if overfitting is not None and overfitting.overfits else None)
-plotly_chart_in_place(loss_curves_figure(
-    monitor.steps, monitor.train_loss, monitor.val_loss, total_iterations=result["iterations"],
+plotly_chart_in_place(figure_json(
+    loss_curves_figure, monitor.steps, monitor.train_loss, monitor.val_loss, total_iterations=result["iterations"],
     stopped_at=last_step if result["status"] != DONE or result["early_stop"] is not None else None,
     stop_reason={"diverged": "loss exploded", "stopped": "stopped here"}.get(result["status"], "early stop"),
     best_iteration=best_mark),
@@ -129,16 +128,17 @@ def results_on_the_test_set() -> None:
         st.warning(f"**These results describe a broken model.** Its training diverged at iteration {last_step}, so "
                    "the scores below say nothing about what this network can learn. Lower the learning rate and "
                    "train again.")
-    metrics = threshold_metrics(y_test, proba, threshold)
+    metrics = cached_threshold_metrics(y_test, proba, threshold)
     for column, (label, value) in zip(st.columns(5), [
             ("Accuracy", metrics.accuracy), ("Precision", metrics.precision), ("Recall", metrics.recall),
             ("F1", metrics.f1), ("ROC AUC", metrics.roc_auc)], strict=True):
         column.metric(label, f"{value:.3f}")
     matrix_column, roc_column = st.columns(2)
-    plotly_chart_in_place(confusion_matrix_figure(metrics.matrix, names_shown, threshold), key="train_confusion",
-                          alt=describe_confusion(metrics.matrix, names_shown, threshold), container=matrix_column)
+    plotly_chart_in_place(figure_json(confusion_matrix_figure, metrics.matrix, names_shown, threshold),
+                          key="train_confusion", alt=describe_confusion(metrics.matrix, names_shown, threshold),
+                          container=matrix_column)
     fpr, tpr = roc_points(y_test, proba)
-    plotly_chart_in_place(roc_figure(fpr, tpr, metrics.roc_auc, current_fpr=metrics.false_positive_rate,
+    plotly_chart_in_place(figure_json(roc_figure, fpr, tpr, metrics.roc_auc, current_fpr=metrics.false_positive_rate,
                                      current_tpr=metrics.recall, threshold=threshold), key="train_roc",
                           alt=describe_roc(metrics.roc_auc, threshold, metrics.false_positive_rate, metrics.recall),
                           container=roc_column)
@@ -156,7 +156,8 @@ scikit_learn_baselines(split, controls.hidden, controls.init_seed, result["Y_tes
 
 # ---------------------------------------------------------------- gradient flow
 st.header("Gradient-flow health")
-plotly_chart_in_place(gradient_flow_figure(monitor.steps, monitor.grad_norms, monitor.dead_fraction), key="train_flow",
+plotly_chart_in_place(figure_json(gradient_flow_figure, monitor.steps, monitor.grad_norms, monitor.dead_fraction),
+                      key="train_flow",
                       alt=describe_gradient_flow(monitor.steps, monitor.grad_norms, monitor.dead_fraction))
 st.markdown(f"**Reading:** {gradient_flow_reading(monitor)}")
 

@@ -17,19 +17,23 @@ shared_training_run         24       a run: 0.5 MB (defaults) … 2.1 MB (64 uni
 landscape_views toy_runs    64       ≤ 5 paths of ≤ 301 points: < 0.1 MB                    3 MB
 landscape_views real scene  8        a 101² grid and ≤ 5 paths: ≤ 0.5 MB                    4 MB
 landscape_views your run    8        a 41² grid and a ≤ 6,237-point path: ≤ 0.4 MB          3.2 MB
+figure_json                 128      a figure's JSON: 5–30 KB (2D), ≤ 130 KB (3D surface)   ≤ 17 MB
+threshold / trade-off       64 each  a few numbers and a 3-row table: < 5 KB                < 1 MB
 ==========================  =======  =====================================================  ===========
 
-So the caches hold at most ~65 MB whatever the class does, and less than 1 MB each after an hour of quiet.
+So the caches hold at most ~85 MB whatever the class does, and less than 1 MB each after an hour of quiet.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 import numpy as np
+import plotly.io as pio
 import streamlit as st
 
-from lessons.evaluation import baseline_scores
+from lessons.evaluation import ThresholdMetrics, baseline_scores, threshold_metrics, trade_off_table
 from lessons.step_through import choose_samples
 from lessons.training_run import TrainingRun
 from nn_core import Dataset, Split, load_cancer, split_and_scale
@@ -85,3 +89,26 @@ def shared_training_run(link_key: str, _computed: TrainingRun | None = None) -> 
     """A finished training run on the built-in data, by its settings: the second student on a link gets the
     first one's run (training is deterministic: same split, start and batches give the same numbers)."""
     return computed_or_raise(_computed)
+
+
+@st.cache_data(max_entries=128, ttl="1h", show_spinner=False)
+def _figure_json(builder_name: str, args: tuple, kwargs: dict, _builder: Callable) -> str:
+    return pio.to_json(_builder(*args, **kwargs), validate=False)
+
+
+def figure_json(builder: Callable, *args, **kwargs) -> str:
+    """``builder(*args, **kwargs)`` as the JSON that is sent, built once for every session that asks for the same
+    figure: building a Plotly figure (its validators) and serialising it were most of a page open's server CPU."""
+    return _figure_json(f"{builder.__module__}.{builder.__qualname__}", args, kwargs, builder)
+
+
+@st.cache_data(max_entries=64, ttl="1h", show_spinner=False)
+def cached_threshold_metrics(y_test: np.ndarray, proba: np.ndarray, threshold: float) -> ThresholdMetrics:
+    """The test-set metrics at a threshold (scikit-learn's input checks cost more than the arithmetic)."""
+    return threshold_metrics(y_test, proba, threshold)
+
+
+@st.cache_data(max_entries=64, ttl="1h", show_spinner=False)
+def cached_trade_off(Y_test: np.ndarray, proba: np.ndarray, positive_name: str) -> dict[str, list]:
+    """The article's three thresholds judged once per run."""
+    return trade_off_table(Y_test, proba, positive_name)

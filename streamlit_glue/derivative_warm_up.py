@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from streamlit_glue.cached import figure_json
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from viz.derivative import derivative_figure, secant_slope, tangent_slope
 from viz.style import format_number
@@ -33,6 +34,6 @@ def derivative_warm_up() -> None:
                           "(f(x+h) − f(x)) / h": [format_number(secant_slope(x, h), 7) for h in WARMUP_H]},
                          hide_index=True)
         with warm_right:
-            plotly_chart_in_place(derivative_figure(x, h_warm), key="fb_derivative_chart",
+            plotly_chart_in_place(figure_json(derivative_figure, x, h_warm), key="fb_derivative_chart",
                                   alt=describe_derivative(x, h_warm, secant_slope(x, h_warm), tangent_slope(x)))
         st.caption("Back-propagation computes these slopes for every weight at once — exactly, without nudging.")

@@ -18,7 +18,7 @@ from nn_core.divergence import divergence_clause
 from nn_core.landscape import LandscapeScene, landscape_scene
 from nn_core.network import init_params
 from nn_core.surfaces import get_surface
-from streamlit_glue.cached import NotComputed, cancer_split, computed_or_raise
+from streamlit_glue.cached import NotComputed, cancer_split, computed_or_raise, figure_json
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from streamlit_glue.work_queue import heavy_work
 from viz import landscape3d as charts
@@ -79,7 +79,7 @@ def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, se
     paths = [charts.BallPath(label, color, run.path[:, 0], run.path[:, 1], run.values, run.diverged)
              for label, color, run in zip(labels, colors, runs, strict=True)]
     summary = charts.describe_paths(paths)
-    surface_chart = charts.surface_figure(x_axis, y_axis, Z, paths, z_title="height f(x, y)")
+    surface_chart = figure_json(charts.surface_figure, x_axis, y_axis, Z, paths, z_title="height f(x, y)")
     with view:  # updated in place: a rebuilt 3D chart cost ~1 s per slider notch (see plotly_in_place)
         plotly_chart_in_place(surface_chart, key="land_surface_chart",
                               alt=f"3D view of the surface {surface.label} with every ball's path. {summary}")
@@ -87,12 +87,13 @@ def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, se
                   + choices.PLAYER_HELP)
     left, right = st.columns(2)
     minima = [charts.MinimumMarker(m.x, m.y, m.is_global) for m in surface.minima]
-    plotly_chart_in_place(charts.contour_figure(x_axis, y_axis, Z, paths, minima=minima, title="Top view: the paths"),
+    plotly_chart_in_place(figure_json(charts.contour_figure, x_axis, y_axis, Z, paths, minima=minima,
+                                      title="Top view: the paths"),
                           key="land_contour_chart", alt=f"Contour map from above: ★ global, ▼ local minima. {summary}",
                           container=left)
     curves = [charts.LossCurve(p.label, p.color, p.z, diverged=p.diverged) for p in paths]
-    plotly_chart_in_place(charts.loss_curve_figure(curves, title="Height of the ball at each step", y_title="height",
-                                                   y_cap=float(Z.max())),
+    plotly_chart_in_place(figure_json(charts.loss_curve_figure, curves, title="Height of the ball at each step",
+                                      y_title="height", y_cap=float(Z.max())),
                           key="land_loss_chart", alt=f"Height of each ball against the step. {summary}",
                           container=right)
     st.markdown(f"In words: {summary}")
@@ -114,8 +115,8 @@ def real_lesson(view, scene: LandscapeScene, labels, colors) -> None:
              for label, color, ball in zip(labels, colors, scene.balls, strict=True)]
     z_cap = scene.height_cap
     summary = charts.describe_paths(paths, height_word="loss")
-    surface_chart = charts.surface_figure(scene.axis, scene.axis, scene.Z, paths, axis_titles=scene.axis_titles,
-                                          z_title="training loss", z_cap=z_cap)
+    surface_chart = figure_json(charts.surface_figure, scene.axis, scene.axis, scene.Z, paths,
+                                axis_titles=scene.axis_titles, z_title="training loss", z_cap=z_cap)
     with view:
         plotly_chart_in_place(surface_chart, key="land_surface_chart",
                               alt=f"3D view of the training loss on a slice through the trained weights. {summary}")
@@ -125,15 +126,17 @@ def real_lesson(view, scene: LandscapeScene, labels, colors) -> None:
     if scene.kind != scene.requested_kind:
         st.warning(choices.PCA_FALLBACK)
     left, right = st.columns(2)
-    plotly_chart_in_place(charts.contour_figure(scene.axis, scene.axis, scene.Z, paths, axis_titles=scene.axis_titles,
-                                                z_cap=z_cap, minima=[charts.MinimumMarker(0.0, 0.0, True)],
-                                                title="Top view: the paths (★ = θ*)"), key="land_contour_chart",
+    plotly_chart_in_place(figure_json(charts.contour_figure, scene.axis, scene.axis, scene.Z, paths,
+                                      axis_titles=scene.axis_titles, z_cap=z_cap,
+                                      minima=[charts.MinimumMarker(0.0, 0.0, True)],
+                                      title="Top view: the paths (★ = θ*)"), key="land_contour_chart",
                           alt=f"Contour map of the slice seen from above, ★ at θ*. {summary}", container=left)
     curves = [curve for path, ball in zip(paths, scene.balls, strict=True) for curve in (
         charts.LossCurve(f"{path.label}: surface height", path.color, ball.height, diverged=ball.diverged),
         charts.LossCurve(f"{path.label}: real loss L(θ_t)", path.color, ball.losses, dash="dot"))]
-    plotly_chart_in_place(charts.loss_curve_figure(curves, title="Real loss (dotted) vs. height under the ball",
-                                                   y_cap=z_cap, log_y=True), key="land_loss_chart",
+    plotly_chart_in_place(figure_json(charts.loss_curve_figure, curves,
+                                      title="Real loss (dotted) vs. height under the ball", y_cap=z_cap, log_y=True),
+                          key="land_loss_chart",
                           alt=f"Training loss of each ball against the step, log scale. {summary}", container=right)
     st.markdown(f"In words: {summary}")
     st.info(choices.why_lines_differ(scene.n_params)

@@ -17,12 +17,12 @@ from collections.abc import Mapping
 import numpy as np
 import streamlit as st
 
-from lessons.evaluation import predict_test, trade_off_table
+from lessons.evaluation import predict_test
 from lessons.training_run import DONE, STOPPED, RunConfig, TrainingRun, run_training
 from nn_core.data import Split
 from nn_core.diagnostics import TrainingMonitor
 from nn_core.network import Params, copy_params
-from streamlit_glue.cached import NotComputed, shared_training_run
+from streamlit_glue.cached import NotComputed, cached_trade_off, shared_training_run
 from streamlit_glue.work_queue import heavy_work
 from viz.curves import loss_curves_figure
 
@@ -40,7 +40,7 @@ def _keep(run: TrainingRun, split: Split, config: RunConfig, settings: Mapping, 
         "elapsed": run.elapsed, "settings": dict(settings), "settings_key": settings_key,
         "proba": proba, "Y_test": split.Y_test.ravel().copy(),
         # the article's thresholds do not move with the slider: judged once per run
-        "trade_off": trade_off_table(split.Y_test, proba, class_names[1]),
+        "trade_off": cached_trade_off(split.Y_test, proba, class_names[1]),
         "class_names": class_names, "iterations": config.iterations, "snapshots": run.snapshots,
         "best_iteration": run.best_iteration, "early_stop": run.early_stop,
         "overfitting": run.overfitting if run.status == DONE else None,
