@@ -76,7 +76,7 @@ with st.container(horizontal=True):
     stop_clicked = st.button("Stop", key="train_stop", icon=":material/stop:",
               help="Stops a run in progress and keeps the model as it is at that moment.")
 overfitting_presets(cancer_dataset().feature_names)
-if (too_big := controls.over_budget(m_train)) is not None:
+if (too_big := controls.over_budget(n_x, m_train)) is not None:
     st.error(too_big.message, icon=":material/block:")
     st.stop()
 progress_slot, chart_slot = st.empty(), st.empty()

@@ -178,7 +178,7 @@ def run_over_budget(spec: RunSpec) -> OverBudget | None:
     split = cancer_split(spec.test_size, spec.split_seed, spec.stratify, spec.scaling, spec.features)
     n_x, m_train = split.X_train.shape
     rows = m_train if spec.batch_size is None else min(spec.batch_size, m_train)
-    return (check_training(spec.iterations, rows, spec.hidden)
+    return (check_training(spec.iterations, rows, spec.hidden, n_x)
             or check_path(spec.iterations, n_params(n_x, spec.hidden)))
 
 

@@ -55,11 +55,11 @@ class TrainingControls:
         return RunConfig(hidden=self.hidden, lr=self.lr, iterations=iterations, batch_size=self.mini_batch,
                          optimizer=self.optimizer, init_seed=self.init_seed, l2=self.l2, patience=patience)
 
-    def over_budget(self, m_train: int) -> OverBudget | None:
+    def over_budget(self, n_x: int, m_train: int) -> OverBudget | None:
         """None when this run fits the server's work budget, else the message that names the setting to lower."""
         if self.batch_mode == "full":
-            return check_training(self.budget, m_train, self.hidden)
-        return check_training(self.budget, min(self.mini_batch, m_train), self.hidden,
+            return check_training(self.budget, m_train, self.hidden, n_x)
+        return check_training(self.budget, min(self.mini_batch, m_train), self.hidden, n_x,
                               updates_per_step=steps_per_epoch(m_train, self.mini_batch), step_word="epochs")
 
     def run_spec(self, config: RunConfig, features: tuple[int, ...] | None) -> RunSpec:

@@ -105,15 +105,6 @@ def test_a_link_is_trained_once_for_every_session_and_train_does_not_retrain_it(
     assert second.session_state["train_result"]["params"]["W1"].shape == (15, 30)
 
 
-def test_the_heaviest_training_link_gets_the_budget_message_and_trains_nothing(app_test, monkeypatch):
-    calls = _count_trainings(monkeypatch)
-    at = app_test(TRAIN_PAGE, query_params={"train_hidden": "64", "train_iterations": "5000"})
-    assert not at.exception, at.exception
-    message = " ".join(error.value for error in at.error)
-    assert "too big for a shared server" in message and "5,000 iterations" in message and "64 hidden" in message
-    assert not calls and "train_result" not in at.session_state
-
-
 def test_the_heaviest_landscape_link_gets_the_budget_message(app_test):
     link = "hidden:64;lr:0.1;opt:gd;it:5000;batch:1;init:100;l2:0;test:0.2;split:0;strat:1;scale:standard;feat:all"
     at = app_test("app_pages/landscape.py", query_params={"land_run": link})
