@@ -135,8 +135,9 @@ def server_queue() -> WorkQueue:
 
 def waiting_text(ahead: int, seconds: float) -> str:
     who = "you are next" if ahead == 0 else f"{ahead} ahead"
-    return (f"Waiting for a free slot — {who} (waited {seconds:.0f} s). The server runs {server_queue().slots} heavy "
-            "jobs at a time; Stop cancels.")
+    slots = server_queue().slots
+    return (f"Waiting for a free slot — {who} (waited {seconds:.0f} s). The server runs {slots} heavy "
+            f"job{'s' if slots != 1 else ''} at a time; Stop cancels.")
 
 
 @contextmanager
