@@ -9,10 +9,10 @@ from collections.abc import Mapping
 import numpy as np
 import streamlit as st
 
+from file_formats.model_io import export_model
 from lessons.evaluation import baseline_table, compare_batch_modes, settings_json, threshold_metrics
 from lessons.training_run import RunConfig
 from nn_core.data import Split
-from nn_core.model_io import export_model
 from streamlit_glue.cached import cached_baseline_scores
 from viz.curves import batch_mode_figure
 from viz.text_alternatives import describe_batch_modes

@@ -9,7 +9,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from nn_core.csv_data import (
+from file_formats.csv_data import (
     MAX_CELL_CHARS,
     MAX_CELLS,
     MAX_COLUMNS,

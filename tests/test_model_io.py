@@ -9,8 +9,8 @@ import zipfile
 import numpy as np
 import pytest
 
+from file_formats.model_io import ModelFileError, SavedModel, export_model, load_model
 from nn_core.data import load_cancer, split_and_scale
-from nn_core.model_io import ModelFileError, SavedModel, export_model, load_model
 from nn_core.network import init_params, predict_proba
 from nn_core.training import train
 

@@ -11,9 +11,9 @@ import urllib.parse
 import numpy as np
 import pytest
 
+from file_formats.model_io import export_model
 from lessons.evaluation import settings_json
 from nn_core.data import CLASS_NAMES, load_cancer, split_and_scale
-from nn_core.model_io import export_model
 from nn_core.network import init_params
 from tests.plotly_spec import chart_specs, decode_array
 from tests.test_csv_data import BAD_FILES

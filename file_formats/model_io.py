@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .csv_data import DataError
-from .data import SCALINGS, FeatureScaling
-from .network import PARAM_NAMES, Params, predict_proba
+from file_formats.csv_data import DataError
+from nn_core.data import SCALINGS, FeatureScaling
+from nn_core.network import PARAM_NAMES, Params, predict_proba
 
 FORMAT = "backprop-lab-model"
 FORMAT_VERSION = 1

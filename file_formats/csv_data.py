@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from .data import Dataset
+from nn_core.data import Dataset
 
 MISSING_MARKERS = frozenset({"", "?", "na", "n/a", "nan", "null", "none", "missing"})
 MIN_ROWS = 20  # fewer rows than this cannot give a meaningful train/test split
