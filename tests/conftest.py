@@ -43,6 +43,15 @@ def app_test():
 
 
 @pytest.fixture
+def sklearn_breast_cancer_csv() -> Path:
+    """scikit-learn's own shipped copy of the Wisconsin data: a first line of counts and class names
+    (``569,30,malignant,benign``), no header, 30 features and the target (0 = malignant, 1 = benign)."""
+    import sklearn
+
+    return Path(sklearn.__file__).parent / "datasets" / "data" / "breast_cancer.csv"
+
+
+@pytest.fixture
 def uci_csv() -> Path:
     """The UCI original Wisconsin file from ../shared/data; skips in a fresh clone, required in CI."""
     if not UCI_CSV.is_file():

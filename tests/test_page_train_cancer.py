@@ -214,6 +214,18 @@ def test_uci_original_file_trains_through_the_upload_path(app_test, uci_csv):
     assert np.mean(accuracies) >= 0.95, accuracies
 
 
+def test_scikit_learns_shipped_csv_trains_as_it_is_through_the_upload_path(app_test, sklearn_breast_cancer_csv):
+    at = app_test(PAGE, query_params={"train_source": "Upload a CSV"})
+    at.file_uploader(key="train_upload").set_value(
+        ("breast_cancer.csv", sklearn_breast_cancer_csv.read_bytes(), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any("569,30,malignant,benign" in _as_shown(i.value) and "skipped" in i.value for i in at.info)
+    result = at.session_state["train_result"]
+    assert result["status"] == "done" and result["params"]["W1"].shape == (15, 30)
+    assert _metric(at, "Accuracy") >= 0.93
+
+
 def test_a_comparison_from_other_settings_is_not_shown(app_test):
     """Regression: the batch-mode chart stayed on screen after the hidden units changed."""
     at = app_test(PAGE)
