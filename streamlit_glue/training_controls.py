@@ -93,7 +93,8 @@ def training_controls(feature_names: list[str]) -> TrainingControls:
         batch_mode = widgets.choice(SETTINGS["train_batch_mode"], widget="radio", horizontal=True,
                                     captions=["all rows per update (the article)", "a few rows per update",
                                               "one row per update"])
-        batch_size = widgets.slider(SETTINGS["train_batch_size"], disabled=batch_mode != "mini")
+        batch_size = (widgets.slider(SETTINGS["train_batch_size"]) if batch_mode == "mini"
+                      else SETTINGS["train_batch_size"].default)  # only mini-batches have a size to choose
         budget = widgets.slider(SETTINGS["train_iterations" if batch_mode == "full" else "train_epochs"])
         optimizer = widgets.choice(SETTINGS["train_optimizer"])
         init_seed = widgets.number_input(SETTINGS["train_seed"])

@@ -42,6 +42,14 @@ def app_test():
     return open_page
 
 
+@pytest.fixture(scope="session")
+def split():
+    """The built-in data, 20 % test rows, split seed 0, standardized: the split most unit tests train on."""
+    from nn_core.data import load_cancer, split_and_scale
+
+    return split_and_scale(load_cancer(), test_size=0.2, seed=0)
+
+
 @pytest.fixture
 def sklearn_breast_cancer_csv() -> Path:
     """scikit-learn's own shipped copy of the Wisconsin data: a first line of counts and class names
