@@ -37,7 +37,8 @@ def test_sidebar_navigation_reaches_every_lesson(page: Page, app_url: str, scree
 def test_a_shared_link_as_first_visit_gets_the_real_navigation(page: Page, fresh_app_url: str, screenshot):
     """Regression: with the pages in a folder named ``pages/``, the first visit to a fresh server through a
     deep link fell back to Streamlit's legacy auto-discovered page list (file names, no wide layout)."""
-    lesson = available_lessons()[-1]
+    lessons = available_lessons()
+    lesson = lessons[-1]
     url_path = lesson.path.rsplit("/", 1)[-1].removesuffix(".py")
     page.goto(f"{fresh_app_url}/{url_path}")
     wait_for_app_run(page)
