@@ -12,7 +12,7 @@ registry (lessons/settings.py) is checked by its own parser:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 import streamlit as st
 from streamlit.runtime.state.session_state_proxy import get_session_state
@@ -50,8 +50,28 @@ def _rewrite_param(key: str, value: str | list[str] | None) -> None:
         query_params.set_initial_query_params_from_current()
 
 
-def guard_link(registry: Registry, extra: Mapping[str, LinkCheck] | None = None) -> list[str]:
-    """Apply every registry value the link carries in the widget's form, drop the rest with a note each."""
+def forget_link(keep: Collection[str] = ()) -> None:
+    """Empty the page address except the keys in ``keep``, and what bound widgets are seeded from (Start over).
+
+    ``remove_param`` is what Streamlit itself uses to drop a bound widget's value from the address (a plain
+    ``del`` refuses bound keys); without it a bound widget whose state was cleared is seeded from the address
+    again (tests/test_page_lesson.py fails if that changes).
+    """
+    with get_session_state().query_params() as query_params:
+        for key in [key for key in query_params if key not in keep]:
+            query_params.remove_param(key)
+        query_params.set_initial_query_params_from_current()
+
+
+def guard_link(checks: Registry | Mapping[str, LinkCheck], extra: Mapping[str, LinkCheck] | None = None) -> list[str]:
+    """Apply every registry value the link carries in the widget's form, drop the rest with a note each.
+
+    ``checks`` is a lesson's settings registry, or plain checks for link values that are not settings (the
+    presenter toggle, the guided lesson's step); ``extra`` adds such checks to a registry.
+    """
+    if not isinstance(checks, Registry):
+        checks, extra = Registry([]), {**checks, **(extra or {})}
+    registry = checks
     notes = []
     for key in [*registry, *(extra or {})]:
         if key not in st.query_params:
