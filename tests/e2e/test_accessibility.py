@@ -121,7 +121,6 @@ def test_played_landscape_has_no_serious_violations(tabs, app_url: str, viewport
 def test_revealed_lesson_step_has_no_serious_violations(tabs, app_url: str, viewport: str):
     """The guided lesson after an answer: the verdict, the explanation, the matrices and the network diagram
     (step 9 asks with toggle pills, which no other page uses)."""
-    _needs("lesson")
     page, outside = tabs[viewport]
     page.goto(f"{app_url}/lesson?lesson_step=9")
     wait_for_app_run(page, timeout=WAIT_MS)
