@@ -3,6 +3,7 @@
 import streamlit as st
 
 from site_map import HOME, available_lessons
+from streamlit_glue.lost_session import lost_session_notice
 
 st.set_page_config(
     page_title="Backprop Lab",
@@ -17,4 +18,5 @@ st.set_page_config(
 # sidebar, where the violations return.
 pages = [st.Page(HOME.path, title=HOME.title, icon=HOME.icon, default=True)]
 pages += [st.Page(page.path, title=page.title, icon=page.icon) for page in available_lessons()]
+lost_session_notice()  # after a failover: what did not come along (deploy/, README "Deploy")
 st.navigation(pages).run()
