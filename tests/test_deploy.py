@@ -7,7 +7,6 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,14 +34,19 @@ def run_local_module():
     return module
 
 
-@pytest.fixture(scope="module")
-def haproxy() -> str:
-    path = shutil.which("haproxy")
+def haproxy_or_skip() -> str:
+    """Debian's haproxy; without it the test is skipped with the reason, or fails with CI=true."""
+    path = run_local_module().haproxy_path()
     if path is None:
         if IN_CI:
             pytest.fail("CI=true: haproxy is not installed (.ci/run installs it with apt-get)")
         pytest.skip("Debian's haproxy is not installed (apt-get install haproxy)")
     return path
+
+
+@pytest.fixture(scope="module")
+def haproxy() -> str:
+    return haproxy_or_skip()
 
 
 def haproxy_check(haproxy: str, config: Path) -> None:

@@ -26,6 +26,7 @@ from playwright.sync_api import expect
 from streamlit_glue.lost_session import NOTICE
 from tests.conftest import ROOT
 from tests.e2e.conftest import DESKTOP, _free_port, assert_no_exception, wait_for_app_run
+from tests.test_deploy import haproxy_or_skip
 
 RUN_LOCAL = ROOT / "deploy" / "run-local"
 HIDDEN_UNITS = (5, 6, 7, 8, 9, 10)  # one link per student: ?train_hidden=H
@@ -49,6 +50,7 @@ def _read_lines(stream, into: queue.Queue) -> None:
 @pytest.fixture(scope="module")
 def cluster(chromium_path) -> Iterator[Cluster]:
     """run-local with two replicas; on teardown SIGTERM must end it with 0 and leave no replica running."""
+    haproxy_or_skip()
     port = _free_port()
     process = subprocess.Popen([str(RUN_LOCAL), "2", str(port)], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
@@ -99,17 +101,16 @@ def _caption_hidden(page) -> int:
 
 
 def test_every_page_comes_back_through_the_surviving_replica(cluster, browser, screenshot_dir, tmp_path):
-    contexts, pages = [], []
-    for hidden in HIDDEN_UNITS:
-        context = browser.new_context(viewport=DESKTOP)
-        page = context.new_page()
-        page.goto(f"{cluster.url}/train_cancer?train_hidden={hidden}")
-        wait_for_app_run(page)
+    contexts = [browser.new_context(viewport=DESKTOP) for _ in HIDDEN_UNITS]
+    pages = [context.new_page() for context in contexts]
+    for hidden, page in zip(HIDDEN_UNITS, pages, strict=True):  # the six load at once, as in a class
+        page.goto(f"{cluster.url}/train_cancer?train_hidden={hidden}", wait_until="commit")
+    for hidden, page in zip(HIDDEN_UNITS, pages, strict=True):
+        wait_for_app_run(page, timeout=120_000)
         assert _caption_hidden(page) == hidden
-        contexts.append(context)
-        pages.append(page)
     servers = [_server_of(context) for context in contexts]
     load = Counter(servers)
+    print(f"sessions per replica: {dict(load)}")
     assert set(load) == {"r1", "r2"}, f"one replica served every student: {servers}"
 
     killed = max(sorted(load), key=load.__getitem__)
