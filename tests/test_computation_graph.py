@@ -152,3 +152,11 @@ def test_the_text_alternative_tells_the_path_and_the_numbers():
     assert "loss → σ, σ → + b2" in text and "ReLU → + b1" in text and "this step reaches + b1" in text
     assert format_number(float(v["dLoss_Z1"][0, 1])) in text and "W1: not yet" in text
     assert "sample s2" in text
+
+
+def test_the_z1_node_marks_the_units_relu_blocked():
+    params, X, Y = make_example(3, 4, 5, 3, zero_z1=True)  # sample s1: h1 has Z1 exactly 0, so ReLU blocks it
+    v = core_matrices(params, X, Y)
+    lines = node_reading(v, "+ b1", "dLoss_Z1", 0).lines
+    assert [line.endswith("off") for line in lines] == [not z > 0 for z in v["Z1"][:, 0]]
+    assert lines[0] == "h1  0  off"
