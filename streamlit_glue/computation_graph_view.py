@@ -21,10 +21,12 @@ from streamlit_glue.plotly_in_place import clicked_point
 from viz.computation_graph import (
     computation_graph_figure,
     describe_computation_graph,
+    grad_stage,
     graph_phase,
     graph_readings,
     lit_nodes,
     node_for_point,
+    reached_nodes,
 )
 from viz.text import markdown_literal
 
@@ -61,10 +63,13 @@ def _heading(stage: str, sample: int | None) -> str:
     return f"Every grad for {who}; the update steps {lit} against their grads."
 
 
-def _rule(matrices: Mapping[str, np.ndarray], node: str, sample: int | None, key_prefix: str,
+def _rule(matrices: Mapping[str, np.ndarray], node: str, stage: str, sample: int | None, key_prefix: str,
           step_through_links: bool) -> None:
     rule = local_rule(matrices, node, sample)
     st.markdown(f"**{markdown_literal(NODES_BY_KEY[node].label)}** — {markdown_literal(rule.gate)}")
+    reached_at = grad_stage(node)
+    if reached_at is not None and node not in reached_nodes(stage) and stage != "update":
+        st.caption(f"The gradient reaches this node at stage {reached_at}: these are the numbers of that step.")
     st.markdown(markdown_literal(rule.rule))
     if rule.lines:
         st.code("\n".join(rule.lines), language=None, wrap_lines=True)
@@ -101,7 +106,7 @@ def computation_graph_view(matrices: Mapping[str, np.ndarray], stage: str, sampl
                         placeholder="Click a node of the graph, or pick one here",
                         help="How that node hands the gradient back, with this sample's numbers.")
     if node is not None:
-        _rule(matrices, node, sample, key_prefix, step_through_links)
+        _rule(matrices, node, stage, sample, key_prefix, step_through_links)
     with st.expander("The graph in words", icon=":material/notes:"):
         for key, reading in graph_readings(matrices, stage, sample).items():
             numbers = ", ".join(reading.lines)

@@ -21,6 +21,7 @@ from viz.computation_graph import (
     describe_computation_graph,
     edge_shape,
     flowed_edges,
+    grad_stage,
     lit_nodes,
     node_for_point,
     node_reading,
@@ -107,6 +108,7 @@ def test_the_gradient_flows_back_from_the_loss_in_the_articles_order():
         reached, crossed = reached | new, flowed_edges(stage)
     assert reached == {node.key for node in GRAPH_NODES} - {"X", "Y"}
     assert ("X", "W1·X") not in flowed_edges("dLoss_b1")  # the article never needs dX
+    assert {key: grad_stage(key) for key in GRAD_FROM} == GRAD_FROM and grad_stage("X") is None
 
 
 def _node_texts(fig) -> dict[str, str]:

@@ -116,6 +116,11 @@ def flowed_edges(stage: str) -> list[tuple[str, str]]:
     return [edge for key in _stages_up_to(stage, BACKWARD_STAGES) for edge in FLOW_AT[key][0]]
 
 
+def grad_stage(key: str) -> str | None:
+    """The backward stage at which the gradient reaches node ``key`` (None for X and Y, never reached)."""
+    return next((stage for stage, (_, nodes) in FLOW_AT.items() if key in nodes), None)
+
+
 def lit_nodes(stage: str) -> tuple[str, ...]:
     """The nodes ringed at ``stage``: computed there (forward), reached there (backward), updated (update)."""
     if stage in COMPUTED_AT:
