@@ -2,6 +2,7 @@
 at every stage; the lit path follows the article's backward order; the text alternative says the same."""
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -121,6 +122,7 @@ def test_the_figure_draws_the_readings_lights_the_stage_and_carries_the_shapes(s
     params, X, Y = make_example(3, 4, 5, 7)
     v = core_matrices(params, X, Y)
     fig = computation_graph_figure(v, stage, sample=2, selected="ReLU")
+    go.Figure(fig.to_dict())  # built unvalidated for speed: every property must still be a valid one
     clickable = fig.data[0]
     assert [row[0] for row in clickable.customdata] == [node.key for node in GRAPH_NODES]
     texts = _node_texts(fig)
