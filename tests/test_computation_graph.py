@@ -140,6 +140,8 @@ def test_the_figure_draws_the_readings_lights_the_stage_and_carries_the_shapes(s
     if stage == "dLoss_A1":  # loss → σ → + b2 → W2·A1 → ReLU, pointing back
         assert len(lit_arrows) == 4
         assert all(a.x < a.ax for a in lit_arrows)
+    if stage == "update":  # every edge but the two into X and Y, which no gradient reaches
+        assert len(lit_arrows) == len(GRAPH_EDGES) - 2
     assert any(shape.line.dash == "dot" for shape in fig.layout.shapes)  # the selected node is framed
 
 

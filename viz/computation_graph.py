@@ -149,11 +149,12 @@ def _vector_lines(numbers: np.ndarray, prefix: str) -> tuple[str, ...]:
     return tuple(f"{prefix}{i + 1}  {format_number(float(value))}" for i, value in enumerate(numbers))
 
 
-def _matrix_summary(name: str, matrix: np.ndarray) -> tuple[np.ndarray, str, tuple[str, ...]]:
+def _matrix_summary(caption: str, matrix_name: str, matrix: np.ndarray) -> tuple[np.ndarray, str, tuple[str, ...]]:
+    """A matrix too big for a box: its norm and its largest entry, e.g. "[h3,f2] −0.71"."""
     row, col = np.unravel_index(int(np.argmax(np.abs(matrix))), matrix.shape)
-    return matrix, f"{name} {matrix.shape[0]}×{matrix.shape[1]}", (
+    return matrix, f"{caption} {matrix.shape[0]}×{matrix.shape[1]}", (
         f"norm {format_number(float(np.linalg.norm(matrix)))}", "largest:",
-        f"{cell_label(name, (int(row), int(col)))[len(name):]} {format_number(float(matrix[row, col]))}")
+        f"{cell_label(matrix_name, (int(row), int(col)))[len(matrix_name):]} {format_number(float(matrix[row, col]))}")
 
 
 def node_reading(matrices: Mapping[str, np.ndarray], key: str, stage: str, sample: int | None) -> NodeReading:
@@ -167,9 +168,10 @@ def node_reading(matrices: Mapping[str, np.ndarray], key: str, stage: str, sampl
     if (not backward and key not in computed_nodes(stage)) or (backward and key not in reached):
         return NodeReading(key, PENDING, "grad" if backward else "value", None, ("not yet",))
     matrix = node_grad(matrices, key) if backward else node_value(matrices, key)
-    name = (node.grad_name or "dLoss/dLoss") if backward else (node.value_name or node.label)
+    name = (node.grad_name or "dLoss/dLoss") if backward else (
+        node.value_name if node.value_name not in (None, node.label) else "value")
     if key == "W1":
-        numbers, caption, lines = _matrix_summary(name, matrix)
+        numbers, caption, lines = _matrix_summary(name, node.grad_name if backward else "W1", matrix)
         return NodeReading(key, GRAD if backward else VALUE, caption, numbers, lines)
     if node.per_sample:
         numbers = matrix[:, sample] if sample is not None else matrix.mean(axis=1)
@@ -234,7 +236,7 @@ def computation_graph_figure(matrices: Mapping[str, np.ndarray], stage: str, *, 
     readings = graph_readings(matrices, stage, sample)
     boxes, width, height = _boxes(readings)
     lit, phase = set(lit_nodes(stage)), graph_phase(stage)
-    flowed = flowed_edges(stage) if phase == "backward" else list(GRAPH_EDGES) if phase == "update" else []
+    flowed = flowed_edges(stage if phase == "backward" else BACKWARD_STAGES[-1]) if phase != "forward" else []
     current = set(FLOW_AT[stage][0]) if stage in FLOW_AT else set()
     forward_lit = {(s, t) for s, t in GRAPH_EDGES if t in lit} if phase == "forward" else set()
     shapes, annotations = [], []
