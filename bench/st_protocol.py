@@ -138,8 +138,9 @@ class AppView:
         proto = getattr(element, kind)
         widget = Widget(widget_id, kind, getattr(proto, "label", ""), delta.fragment_id,
                         getattr(proto, "query_param_key", ""))
-        if kind == "slider":
-            widget.value = tuple(proto.value) if proto.set_value else tuple(proto.default)
+        if kind == "slider":  # the value the user gave stays, as in the browser, unless the script sets one
+            known = self.widgets.get(widget_id)
+            widget.value = tuple(proto.value) if proto.set_value else known.value if known else tuple(proto.default)
             widget.is_int = proto.data_type in WHOLE_NUMBER_SLIDERS
         self.widgets[widget_id] = widget
         return True

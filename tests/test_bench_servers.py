@@ -62,3 +62,9 @@ def test_streamlit_listens_on_loopback_only_on_the_given_port():
     assert command[command.index("--server.port") + 1] == "8725"
     assert command[command.index("--server.address") + 1] == "127.0.0.1"
     assert command[command.index("--server.headless") + 1] == "true"
+
+
+def test_free_port_skips_a_port_that_failed_to_start_a_server():
+    with _listening_socket() as probe:
+        port = probe.getsockname()[1]
+    assert free_port(range(port, port + 50), skip=[port]) != port
