@@ -97,6 +97,7 @@ CONNECT_SECONDS = 15  # the frontend gives a websocket 15 s to open before it tr
 HOLD_SECONDS = 600  # upper bound on how long finished students keep their tabs open
 IDLE_LIMIT = 120  # how long to wait for the server to become idle after the last answer
 WARM_UP_SEED = 4321
+RUN_LOCAL = ROOT / "deploy" / "run-local"
 
 
 def arrivals(scenario: Scenario, rng: random.Random) -> list[float]:
@@ -123,6 +124,7 @@ class StudentLog:
     seconds: dict[str, float] = field(default_factory=dict)  # action → seconds to its finished script
     cpu: dict[str, float] = field(default_factory=dict)  # action → server CPU seconds (one-at-a-time scenarios)
     errors: list[str] = field(default_factory=list)
+    auto_reruns: int = 0  # timed fragment reruns the page asked for (a browser makes them; these students do not)
     last_answer: float = 0.0  # time.monotonic() of the last script_finished (or failure) this student saw
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -218,6 +220,7 @@ async def student(url: str, lesson: Lesson, query: str, start_at: float, think: 
                 began, cpu_began = time.monotonic(), cpu_probe() if cpu_probe else 0.0
                 await ws.send(view.press(widget) if action == "train" else view.move_slider(widget, lesson.moved_to))
                 await _finish(ws, view, action, began, timeout, log, cpu_probe, cpu_began)
+            log.auto_reruns = len(view.auto_reruns)
             log.done.set()
             action = "tab open"
             await _hold(ws, view, release)
@@ -371,6 +374,9 @@ def report(scenario: Scenario, results: list[ClassResult], out=sys.stdout) -> No
               f"{_figure(None if result.peak_rss is None else result.peak_rss / 2**20, 0):>13}"
               f"{idle:>14}{_figure(result.wall, 1):>15}", file=out)
     for result in results:
+        if any(log.auto_reruns for log in result.logs):
+            print(f"  {result.label}: the page asked for timed fragment reruns (st.fragment(run_every=…)); a browser "
+                  "makes them, these students do not", file=out)
         kinds: dict[str, int] = {}
         for error in result.errors:
             kinds[error] = kinds.get(error, 0) + 1
@@ -388,12 +394,8 @@ def app_target(args: argparse.Namespace) -> Iterator[tuple[str, proc_watch.Proce
     if args.url:
         yield args.url.rstrip("/"), None
     elif args.replicas:
-        run_local = ROOT / "deploy" / "run-local"
-        if not os.access(run_local, os.X_OK):
-            raise SystemExit(f"--replicas needs {run_local.relative_to(ROOT)} (it starts N Streamlit replicas behind "
-                             "HAProxy), and this checkout does not have it.")
         port = free_port()
-        with serving([str(run_local), str(args.replicas), str(port)], port, timeout=180) as server:
+        with serving([str(RUN_LOCAL), str(args.replicas), str(port)], port, timeout=180) as server:
             yield server.url, proc_watch.ProcessTree(server.pid, only=lambda command: "streamlit" in command)
     else:
         with streamlit_server(ROOT / "app.py") as server:
@@ -435,7 +437,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.url and args.replicas:
         parser.error("--url and --replicas exclude each other")
-    if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
+    if args.replicas and not os.access(RUN_LOCAL, os.X_OK):
+        parser.error(f"--replicas needs {RUN_LOCAL.relative_to(ROOT)} (it starts N Streamlit replicas behind HAProxy), "
+                     "and this checkout does not have it")
+    if args.replicas is not None and not 1 <= args.replicas <= 16:
+        parser.error("--replicas: between 1 and 16")
+    if args.url and (urlsplit(args.url).scheme, urlsplit(args.url).hostname) not in (("http", "127.0.0.1"),
+                                                                                       ("http", "localhost")):
         parser.error("--url must be on 127.0.0.1 (this benchmark loads a server hard)")
     if len(args.think) != 2 or not 0 <= args.think[0] <= args.think[1]:
         parser.error("--think expects low-high seconds, e.g. 1-3")

@@ -12,6 +12,7 @@ How the frontend talks (read from Streamlit's own frontend bundle and server cod
 - moving a control sends ``rerun_script`` with that widget's state (the server keeps the others' values from the
   previous run), the page address as it now reads (a control bound to the address writes its value there) and,
   for a control inside a ``st.fragment``, that fragment's id; a button press is a ``trigger_value``;
+- a fragment with ``run_every`` asks for timed reruns (``auto_rerun``); AppView notes them but does not make them;
 - the client lists the hashes of the large messages it has kept (``cached_message_hashes``) and the server then
   sends a short ``ref_hash`` instead of the message again.
 """
@@ -90,6 +91,7 @@ class AppView:
         self.exceptions: list[str] = []
         self.page_not_found = False
         self.cached_hashes: set[str] = set()
+        self.auto_reruns: dict[str, float] = {}  # fragment id → seconds, as the page asked
         self._kept: dict[str, ForwardMsg] = {}  # cacheable messages that drew a widget or an exception
         self.messages = 0
         self.bytes = 0
@@ -117,6 +119,8 @@ class AppView:
             self.query_string = message.page_info_changed.query_string
         elif kind == "page_not_found":
             self.page_not_found = True
+        elif kind == "auto_rerun":  # st.fragment(run_every=…): a browser would rerun it on a timer; we do not
+            self.auto_reruns[message.auto_rerun.fragment_id] = message.auto_rerun.interval
         elif kind == "script_finished":
             return message.script_finished
         return None

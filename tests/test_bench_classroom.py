@@ -149,6 +149,14 @@ def test_navigation_page_info_and_not_found_are_taken_in():
     assert (view.page_script_hash, view.query_string, view.page_not_found) == ("abc123", "a=2&b=3", True)
 
 
+def test_a_timed_fragment_rerun_request_is_noted():
+    message = ForwardMsg()
+    message.auto_rerun.fragment_id, message.auto_rerun.interval = "queue", 1.5
+    view = st_protocol.AppView()
+    view.read(message.SerializeToString())
+    assert view.auto_reruns == {"queue": 1.5}
+
+
 def test_early_for_rerun_does_not_end_the_wait():
     message = ForwardMsg()
     message.script_finished = st_protocol.EARLY_FOR_RERUN
