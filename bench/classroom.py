@@ -202,11 +202,8 @@ async def student(url: str, lesson: Lesson, query: str, start_at: float, think: 
     action = "open"
     try:
         began, cpu_began = time.monotonic(), cpu_probe() if cpu_probe else 0.0
-        await asyncio.gather(_http_get(host, port, "/_stcore/health", CONNECT_SECONDS),
-                             _http_get(host, port, "/_stcore/host-config", CONNECT_SECONDS))
-        async with connect(f"ws{url[4:]}{st_protocol.STREAM_PATH}", origin=Origin(url),
-                           subprotocols=[Subprotocol(st_protocol.SUBPROTOCOL)], open_timeout=CONNECT_SECONDS,
-                           ping_interval=None, max_size=None, close_timeout=5) as ws:
+        ws = await _open_tab(url, host, port)
+        async with ws:
             view = st_protocol.AppView(query)
             await ws.send(st_protocol.first_run(query, lesson.page))
             await _finish(ws, view, action, began, timeout, log, cpu_probe, cpu_began)
@@ -234,6 +231,23 @@ async def student(url: str, lesson: Lesson, query: str, start_at: float, think: 
         if not log.done.is_set():
             log.last_answer = max(log.last_answer, time.monotonic())
             log.done.set()
+
+
+async def _open_tab(url: str, host: str, port: int) -> ClientConnection:
+    """What the frontend does first: GET health and host-config, then open the websocket (no pings of its own, as
+    a browser sends none; the server's pings are answered)."""
+    try:
+        await asyncio.gather(_http_get(host, port, "/_stcore/health", CONNECT_SECONDS),
+                             _http_get(host, port, "/_stcore/host-config", CONNECT_SECONDS))
+    except (OSError, TimeoutError) as error:
+        raise StudentError(f"health / host-config request failed ({type(error).__name__}: {error})") from error
+    try:
+        return await connect(f"ws{url[4:]}{st_protocol.STREAM_PATH}", origin=Origin(url),
+                             subprotocols=[Subprotocol(st_protocol.SUBPROTOCOL)], open_timeout=CONNECT_SECONDS,
+                             ping_interval=None, max_size=None, close_timeout=5)
+    except TimeoutError as error:
+        raise StudentError(f"websocket not open within {CONNECT_SECONDS} s (the frontend's limit; a browser shows "
+                           "'Connecting' and tries again)") from error
 
 
 async def _finish(ws: ClientConnection, view: st_protocol.AppView, action: str, began: float, timeout: float,
