@@ -8,7 +8,7 @@ created and the page says so in plain text (the raw value is the user's: never M
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 import streamlit as st
 from streamlit.runtime.state.session_state_proxy import get_session_state
@@ -38,6 +38,19 @@ def _forget_param(key: str) -> None:
     """
     with get_session_state().query_params() as query_params:
         del query_params[key]
+        query_params.set_initial_query_params_from_current()
+
+
+def forget_link(keep: Collection[str] = ()) -> None:
+    """Empty the page address except the keys in ``keep``, and what bound widgets are seeded from (Start over).
+
+    ``remove_param`` is what Streamlit itself uses to drop a bound widget's value from the address (a plain
+    ``del`` refuses bound keys); without it a bound widget whose state was cleared is seeded from the address
+    again (tests/test_page_lesson.py fails if that changes).
+    """
+    with get_session_state().query_params() as query_params:
+        for key in [key for key in query_params if key not in keep]:
+            query_params.remove_param(key)
         query_params.set_initial_query_params_from_current()
 
 
