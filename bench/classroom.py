@@ -424,8 +424,11 @@ async def run(args: argparse.Namespace, bare_url: str, bare_pid: int, app_url: s
     targets += [Target(page, app_url, LESSONS[page], app_tree) for page in pages]
     print(f"app: {app_url}{'' if app_tree else ' (not ours: CPU and RSS not measured)'}; bare page: {bare_url}; "
           f"think time {args.think[0]}–{args.think[1]} s; per-action timeout {args.timeout:.0f} s", flush=True)
-    for target in targets:  # one unmeasured student per page: imports and first-visit work are not a class's cost
-        warm = await run_class(target, Scenario("warm-up", 1, 0), WARM_UP_SEED, (0.0, 0.0), args.timeout)
+    if app_tree:
+        print(f"app server processes measured: {len(app_tree.pids)} (pids {', '.join(map(str, app_tree.pids))})")
+    for target in targets:  # unmeasured students first (one per replica): imports are not a class's cost
+        warm_up = Scenario("warm-up", 1 if target.label == BARE else args.replicas or 1, 0)
+        warm = await run_class(target, warm_up, WARM_UP_SEED, (0.0, 0.0), args.timeout)
         if warm.errors:
             print(f"warm-up on {target.label}: {warm.errors[0]}", flush=True)
     began = time.monotonic()
