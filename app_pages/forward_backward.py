@@ -10,6 +10,7 @@ from lessons.step_through import (
 )
 from streamlit_glue import network_view as view
 from streamlit_glue.cached import cancer_dataset, small_example
+from streamlit_glue.computation_graph_view import computation_graph_view, picked_sample
 from streamlit_glue.derivative_warm_up import derivative_warm_up
 from streamlit_glue.gradient_check_view import gradient_check_section
 from streamlit_glue.layout import CHART_WIDTH, scrollable_chart
@@ -110,6 +111,7 @@ def step_through() -> None:
     with chain_col:
         view.chain_of_numbers(matrices, pick, lr)
         view.check_yourself(stage.key, matrices, seed, iteration, lr)
+    computation_graph_view(matrices, stage.key, picked_sample(), key_prefix="fb")
 
     if stage.key == "dLoss_Z2":
         chain = sigmoid_chain_at_z2(matrices)

@@ -456,3 +456,23 @@ STEPS: tuple[LessonStep, ...] = (
                "landscape", "landscape", landscape_prediction),
 )
 STEP_COUNT = len(STEPS)
+
+FORWARD_BACKWARD_PAGE = "app_pages/forward_backward.py"
+TRAINING_PAGE = "app_pages/train_cancer.py"
+LANDSCAPE_PAGE = "app_pages/landscape.py"
+
+
+def explore_link(step: LessonStep) -> tuple[str, str, dict[str, str]]:
+    """Where the step's view lives in full, to try it after the reveal: (page, label, link values). The
+    forward & backward page opens on the lesson's own example, so its numbers are the same."""
+    kind, _, detail = step.figure.partition(":")
+    if kind == "stages":
+        first_stage = detail.split(",")[0]
+        return FORWARD_BACKWARD_PAGE, "Step through it on the forward & backward page", {"fb_stage": first_stage}
+    if kind == "derivative":
+        return FORWARD_BACKWARD_PAGE, "Play with the warm-up on the forward & backward page", {}
+    if kind == "history":
+        return FORWARD_BACKWARD_PAGE, "Apply updates yourself on the forward & backward page", {"fb_stage": "update"}
+    if kind in ("training", "overfitting"):
+        return TRAINING_PAGE, "Train it yourself (the presets are there) on the training page", {}
+    return LANDSCAPE_PAGE, "Roll your own balls on the landscape page", {}

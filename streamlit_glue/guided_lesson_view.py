@@ -250,8 +250,6 @@ def _overfitting(inputs, revealed: bool) -> None:
     _run_chart(cure, "lesson_cure_chart", "Cure it")
     st.caption("Cure it = the same run with weight decay (λ = 3) and early stopping, which keeps the weights of the "
                "best validation iteration.")
-    st.page_link("app_pages/train_cancer.py", label="Try the presets yourself on the training page",
-                 icon=":material/biotech:")
 
 
 def _landscape(inputs, revealed: bool) -> None:
@@ -307,3 +305,6 @@ def lesson_step(number: int) -> None:
     else:
         reveal(step, prediction, response)
     step_figure(step, inputs, prediction, revealed=response is not None)
+    if response is not None:
+        page, label, query = lesson.explore_link(step)
+        st.page_link(page, label=label, icon=":material/open_in_new:", query_params=query)

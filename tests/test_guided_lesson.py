@@ -194,3 +194,15 @@ def test_every_explanation_is_written_from_numbers(example, full_split):
         assert prediction.kind in (NUMBER, CHOICE, UNITS)
         if prediction.kind == CHOICE:
             assert prediction.answer in prediction.options, step.key
+
+
+def test_every_step_links_to_the_page_that_shows_it_in_full():
+    from lessons.stages import STAGE_KEYS
+    from site_map import LESSONS
+
+    pages = {page.path for page in LESSONS}
+    for step in STEPS:
+        page, label, query = lesson.explore_link(step)
+        assert page in pages and label, step.key
+        assert set(query) <= {"fb_stage"} and query.get("fb_stage", "X") in STAGE_KEYS, step.key
+    assert lesson.explore_link(_step("dloss_z1"))[2] == {"fb_stage": "dLoss_Z1"}
