@@ -23,9 +23,10 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
+from bench.servers import free_port
 from streamlit_glue.lost_session import NOTICE
 from tests.conftest import ROOT
-from tests.e2e.conftest import DESKTOP, _free_port, assert_no_exception, wait_for_app_run
+from tests.e2e.conftest import DESKTOP, assert_no_exception, wait_for_app_run
 from tests.test_deploy import haproxy_or_skip
 
 RUN_LOCAL = ROOT / "deploy" / "run-local"
@@ -51,7 +52,7 @@ def _read_lines(stream, into: queue.Queue) -> None:
 def cluster(chromium_path) -> Iterator[Cluster]:
     """run-local with two replicas; on teardown SIGTERM must end it with 0 and leave no replica running."""
     haproxy_or_skip()
-    port = _free_port()
+    port = free_port()  # bench/servers.py: inside E2E_PORT_RANGE when it is set
     process = subprocess.Popen([str(RUN_LOCAL), "2", str(port)], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     lines: queue.Queue[str] = queue.Queue()
