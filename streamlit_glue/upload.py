@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from nn_core.csv_data import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, CsvTable, DataError, build_dataset, read_table
+from file_formats.csv_data import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, CsvTable, DataError, build_dataset, read_table
 from nn_core.data import Split, split_and_scale
 from viz.text import markdown_literal
 

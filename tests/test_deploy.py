@@ -78,7 +78,7 @@ def test_the_image_holds_the_app_and_its_config_and_pinned_requirements():
                if line.strip() and not line.startswith("#")}
     assert {"tests", ".git", "bench"} <= ignored
     kept = {"app.py", "site_map.py", ".streamlit", ".streamlit/config.toml", "requirements.txt", "app_pages",
-            "streamlit_glue", "lessons", "viz", "nn_core"}
+            "streamlit_glue", "lessons", "viz", "nn_core", "file_formats"}
     assert not kept & ignored
     requirements = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
     assert all(re.fullmatch(r"[\w.-]+==[\w.]+", line) for line in requirements if line), requirements

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from nn_core import init_params, load_cancer, split_and_scale
+from nn_core import init_params
 from nn_core.diagnostics import TrainingMonitor
 from nn_core.network import (
     backward,
@@ -57,11 +57,6 @@ def test_decay_adds_lambda_over_m_times_w_to_the_weights_only():
                                    rtol=1e-12, atol=1e-15)
     for name in ("dLoss_b1", "dLoss_b2", "dLoss_Z1", "dLoss_Z2", "dLoss_A1"):
         np.testing.assert_array_equal(decayed[name], plain[name])
-
-
-@pytest.fixture(scope="module")
-def split():
-    return split_and_scale(load_cancer(), test_size=0.2, seed=0)
 
 
 @pytest.mark.parametrize(("optimizer", "batch_size"), [("gd", None), ("adam", None), ("momentum", 32)])

@@ -9,17 +9,12 @@ import json
 import numpy as np
 import pytest
 
-from nn_core import init_params, load_cancer, split_and_scale
+from nn_core import init_params, load_cancer
 from nn_core.boundary import feature_grid, pca_grid, replay_data, two_feature_split
 from nn_core.training import SnapshotRecorder, chain_callbacks, train, train_with_early_stopping
 from viz.replay import MOVING_TRACES, SPEEDS, replay_figure, replay_text
 
 MAX_BYTES = 1_500_000
-
-
-@pytest.fixture(scope="module")
-def split():
-    return split_and_scale(load_cancer(), test_size=0.2, seed=0)
 
 
 def recorded(split, iterations: int, optimizer: str = "gd", keep: int = 120):

@@ -38,7 +38,7 @@ def test_defaults_train_and_threshold_moves_the_matrix(page: Page, app_url: str,
     print(f"\nopen page + train with defaults, end to end: {seconds:.2f} s")
 
     started = time.perf_counter()
-    page.get_by_role("button", name="Train").click()
+    page.get_by_role("button", name="Train", exact=True).click()
     wait_for_app_run(page)
     print(f"Train button, end to end: {time.perf_counter() - started:.2f} s")
     _charts_drawn(page, 4)
@@ -67,11 +67,11 @@ def test_stop_button_interrupts_a_long_run_and_keeps_the_model(page: Page, app_u
     # queue up for ~10 s (measured). The Stop under test is on the second run, with Plotly loaded.
     # (100 SGD epochs overfit: the finished run may end with the overfitting warning instead of the green line)
     expect(page.get_by_text(re.compile(r"iteration 45500 / 45500"))).to_be_visible(timeout=120_000)
-    page.get_by_test_id("stMain").get_by_role("button", name="Train").click()
+    page.get_by_test_id("stMain").get_by_role("button", name="Train", exact=True).click()
     page.wait_for_function("() => { const e = document.querySelector('[data-testid=stProgress]');"
                            " return e && /iteration (?!45500 )[1-9]\\d{3,4} \\//.test(e.innerText) }", timeout=60_000)
     # (not the finished first run's "iteration 45500 / 45500": the second run must be under way)
-    page.get_by_test_id("stMain").get_by_role("button", name="Stop").click()
+    page.get_by_test_id("stMain").get_by_role("button", name="Stop", exact=True).click()
     wait_for_app_run(page)
     expect(page.get_by_text(re.compile(r"Stopped by you at iteration \d+ of 45500"))).to_be_visible()
     expect(page.get_by_text("stopped here")).to_be_visible()  # the mark on the loss chart
