@@ -124,7 +124,9 @@ class StudentLog:
     seconds: dict[str, float] = field(default_factory=dict)  # action → seconds to its finished script
     cpu: dict[str, float] = field(default_factory=dict)  # action → server CPU seconds (one-at-a-time scenarios)
     errors: list[str] = field(default_factory=list)
-    auto_reruns: int = 0  # timed fragment reruns the page asked for (a browser makes them; these students do not)
+    # the shortest interval of the timed fragment reruns the page asked for (a browser makes them; these students
+    # do not): it matters only if it is shorter than the class (lost_session.py's hourly one is not)
+    auto_rerun_every: float | None = None
     last_answer: float = 0.0  # time.monotonic() of the last script_finished (or failure) this student saw
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -217,7 +219,7 @@ async def student(url: str, lesson: Lesson, query: str, start_at: float, think: 
                 began, cpu_began = time.monotonic(), cpu_probe() if cpu_probe else 0.0
                 await ws.send(view.press(widget) if action == "train" else view.move_slider(widget, lesson.moved_to))
                 await _finish(ws, view, action, began, timeout, log, cpu_probe, cpu_began)
-            log.auto_reruns = len(view.auto_reruns)
+            log.auto_rerun_every = min(view.auto_reruns.values(), default=None)
             log.done.set()
             action = "tab open"
             await _hold(ws, view, release)
@@ -388,7 +390,7 @@ def report(scenario: Scenario, results: list[ClassResult], out=sys.stdout) -> No
               f"{_figure(None if result.peak_rss is None else result.peak_rss / 2**20, 0):>13}"
               f"{idle:>14}{_figure(result.wall, 1):>15}", file=out)
     for result in results:
-        if any(log.auto_reruns for log in result.logs):
+        if any(log.auto_rerun_every is not None and log.auto_rerun_every < result.wall for log in result.logs):
             print(f"  {result.label}: the page asked for timed fragment reruns (st.fragment(run_every=…)); a browser "
                   "makes them, these students do not", file=out)
         kinds: dict[str, int] = {}

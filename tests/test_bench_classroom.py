@@ -288,3 +288,34 @@ def test_quiet_means_at_most_the_share_not_less():
     exactly_the_share = _samples([0.03125] * 10)  # 1/16 of a core over every 2 s window (binary-exact numbers)
     assert proc_watch.quiet_since(exactly_the_share, after=0.0, window=2.0, share=0.0625) == 0.0
     assert proc_watch.quiet_since(exactly_the_share, after=0.0, window=2.0, share=0.0624) is None
+
+
+def test_the_report_compares_each_page_with_the_bare_page_and_names_the_errors():
+    import io
+
+    from bench.classroom import BARE, ClassResult, StudentLog, report
+
+    def log(open_s: float, move_s: float | None = None, error: str | None = None,
+            rerun_every: float | None = None) -> StudentLog:
+        entry = StudentLog(seconds={"open": open_s} | ({} if move_s is None else {"move": move_s}),
+                           auto_rerun_every=rerun_every)
+        if error:
+            entry.errors.append(error)
+        return entry
+
+    bare = ClassResult(BARE, 2, [log(1.0, 0.5), log(1.0, 0.5)], cpu_seconds=0.2, peak_rss=100 * 2**20,
+                       idle_after=0.5, wall=3.0, measured=True)
+    page = ClassResult("train_cancer", 2, [log(2.0, rerun_every=3600.0), log(2.0, error="move: connection dropped")],
+                       cpu_seconds=0.8, peak_rss=300 * 2**20, idle_after=None, wall=9.0, measured=True)
+    out = io.StringIO()
+    report(Scenario("two students", 2, 0.0), [bare, page], out=out)
+    text = out.getvalue()
+    open_row = next(line for line in text.splitlines() if line.startswith("train_cancer") and " open " in line)
+    assert open_row.split()[2:] == ["2/2", "2.00", "2.00", "2.00", "2.0×"]
+    move_row = next(line for line in text.splitlines() if line.startswith("train_cancer") and " move " in line)
+    assert move_row.split()[2] == "0/1"  # attempted, failed
+    server_row = next(line for line in text.splitlines() if line.startswith("train_cancer") and "×" in line
+                      and "/" not in line)
+    assert server_row.split()[1:] == ["1", "0.400", "4.0×", "300", ">", "120", "9.0"]
+    assert "1 × move: connection dropped" in text
+    assert "timed fragment reruns" not in text  # an hourly rerun is not due within a 9 s class
