@@ -3,11 +3,17 @@
 import streamlit as st
 
 from site_map import HOME, available_lessons
+from streamlit_glue.link_guard import guard_link
+from streamlit_glue.lost_session import lost_session_notice
+from streamlit_glue.presenter import link_checks as presenter_link_checks
+from streamlit_glue.presenter import presenter_requested, presenter_toggle
 
 st.set_page_config(
     page_title="Backprop Lab",
     page_icon="🧠",  # an emoji favicon is an inline data: URL; a :material/…: one is fetched from fonts.gstatic.com
     layout="wide",
+    # the presenter view folds the sidebar away (read from the address or this session before the toggle exists)
+    initial_sidebar_state="collapsed" if presenter_requested() else "auto",
     menu_items={"About": "Backprop Lab — see a 2-layer neural network learn, one matrix at a time."},
 )
 
@@ -17,4 +23,8 @@ st.set_page_config(
 # sidebar, where the violations return.
 pages = [st.Page(HOME.path, title=HOME.title, icon=HOME.icon, default=True)]
 pages += [st.Page(page.path, title=page.title, icon=page.icon) for page in available_lessons()]
-st.navigation(pages).run()
+navigation = st.navigation(pages)
+guard_link(presenter_link_checks())
+presenter_toggle()  # one toggle for every page
+lost_session_notice()  # after a failover: what did not come along (deploy/, README "Deploy")
+navigation.run()

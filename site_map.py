@@ -27,7 +27,12 @@ class PageInfo:
 
 
 HOME = PageInfo("app_pages/home.py", "Home", ":material/home:", "What Backprop Lab teaches.")
+# The place to start: the home page shows it first, apart from the other lessons.
+GUIDED_LESSON = PageInfo("app_pages/lesson.py", "Guided lesson", ":material/school:",
+                         "The whole story in 15 steps, from a derivative to a trained network. Predict each number "
+                         "first, then see the real one and why — made for a class on a projector.")
 LESSONS: tuple[PageInfo, ...] = (
+    GUIDED_LESSON,
     PageInfo("app_pages/landscape.py", "Loss landscape", ":material/landscape:",
              "Drop a ball on a landscape of hills and valleys and watch gradient descent roll it down — "
              "on toy surfaces and on the real network's loss."),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from site_map import available_lessons
+from site_map import GUIDED_LESSON, available_lessons
 
 st.title("Backprop Lab")
 st.markdown(
@@ -17,11 +17,20 @@ st.markdown(
     "tumours on the Wisconsin breast-cancer data."
 )
 
-st.header("Lessons")
 lessons = available_lessons()
+if GUIDED_LESSON in lessons:  # the place to start, first and apart from the rest
+    with st.container(border=True, key="home_start_here"):
+        st.subheader("Start here")
+        st.markdown(GUIDED_LESSON.blurb)
+        st.page_link(GUIDED_LESSON.path, label=f"Open the {GUIDED_LESSON.title.lower()}", icon=GUIDED_LESSON.icon,
+                     width="stretch")
+
+st.header("Lessons")
 if not lessons:
     st.info("The lesson pages are being built; this page lists them as they arrive.")
 for lesson in lessons:
+    if lesson == GUIDED_LESSON:
+        continue
     with st.container(border=True):
         st.page_link(lesson.path, label=lesson.title, icon=lesson.icon)
         st.caption(lesson.blurb)

@@ -7,6 +7,7 @@ from lessons.evaluation import (
     settings_json,
 )
 from lessons.run_link import MAX_ITERATIONS, RUN_PARAM, encode_run
+from lessons.settings import TRAINING
 from lessons.training_run import DIVERGED, DONE, status_message
 from nn_core.data import CLASS_NAMES
 from nn_core.diagnostics import gradient_flow_reading
@@ -15,7 +16,8 @@ from streamlit_glue.cached import cached_threshold_metrics, cancer_dataset, canc
 from streamlit_glue.link_guard import guard_link
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from streamlit_glue.replay_view import overfitting_presets, replay_section
-from streamlit_glue.training_controls import link_checks, training_controls
+from streamlit_glue.setting_widgets import slider
+from streamlit_glue.training_controls import link_settings, training_controls
 from streamlit_glue.training_extras import batch_mode_comparison, export_buttons, scikit_learn_baselines
 from streamlit_glue.training_session import training_result
 from streamlit_glue.upload import uploaded_data
@@ -35,25 +37,20 @@ st.markdown(
     "Pick the data and the hyperparameters, press **Train**, and watch the loss fall; then judge the model "
     "the way a clinician would — which tumours does it miss, how many false alarms — and against scikit-learn."
 )
-st.caption(":material/tune: The settings — data, network and training — are in the sidebar on the left "
-           "(on a phone, open it with the » button at the top left).")
-
-# ---------------------------------------------------------------- controls (sidebar)
-guard_link(link_checks(cancer_dataset().feature_names))
-controls = training_controls()
+# ---------------------------------------------------------------- controls (in the page: a phone hides the sidebar)
+names = cancer_dataset().feature_names
+guard_link(link_settings(names))
+controls = training_controls(names)
 
 # ---------------------------------------------------------------- data: built-in or upload
 if controls.source == "builtin":
-    names = cancer_dataset().feature_names
-    chosen = st.sidebar.multiselect("Features", names, default=list(names), key="train_features",
-                                    bind="query-params")
-    if not chosen:
-        st.warning("Choose at least one feature in the sidebar to train on.")
+    if not controls.features:
+        st.warning("Choose at least one feature under Settings → Data to train on.")
         st.stop()
-    features = None if len(chosen) == len(names) else tuple(names.index(name) for name in chosen)
+    features = None if len(controls.features) == len(names) else tuple(names.index(n) for n in controls.features)
     split = cancer_split(controls.test_size, controls.split_seed, controls.stratify, controls.scaling, features)
     class_names = raw_class_names = CLASS_NAMES
-    data_label = f"built-in Wisconsin diagnostic, {len(chosen)} features"
+    data_label = f"built-in Wisconsin diagnostic, {len(controls.features)} features"
 else:
     upload = uploaded_data(test_size=controls.test_size, seed=controls.split_seed, stratify=controls.stratify,
                            scaling=controls.scaling)
@@ -75,7 +72,7 @@ with st.container(horizontal=True):
     train_clicked = st.button("Train", type="primary", key="train_run", icon=":material/play_arrow:")
     stop_clicked = st.button("Stop", key="train_stop", icon=":material/stop:",
               help="Stops a run in progress and keeps the model as it is at that moment.")
-overfitting_presets(cancer_dataset().feature_names)
+overfitting_presets(names)
 if (too_big := controls.over_budget(n_x, m_train)) is not None:
     st.error(too_big.message, icon=":material/block:")
     st.stop()
@@ -120,9 +117,7 @@ if controls.source == "builtin" and config.iterations <= MAX_ITERATIONS:
 def results_on_the_test_set() -> None:
     """A fragment: the threshold re-judges the trained model, so moving it reruns this part only."""
     st.header("Results on the test set")
-    threshold = st.slider("Decision threshold: call a tumour malignant when Yh >", 0.05, 0.95, 0.5, 0.01,
-                          key="train_threshold", bind="query-params",
-                          help="Moving it re-uses the trained model: no retraining.")
+    threshold = slider(TRAINING["train_threshold"])
     names_shown, y_test, proba = result["class_names"], result["Y_test"], result["proba"]
     if result["status"] == DIVERGED:
         st.warning(f"**These results describe a broken model.** Its training diverged at iteration {last_step}, so "

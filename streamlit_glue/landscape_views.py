@@ -72,7 +72,9 @@ def real_landscape(balls: tuple[tuple[str, float], ...], steps: int, directions:
                            "Training the network and mapping its loss landscape…")
 
 
-def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, seed) -> None:
+def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, seed, key_prefix: str = "land") -> None:
+    """The 3D view, the top view, the height chart and each ball's outcome (charts keyed ``<key_prefix>_…``:
+    the guided lesson draws the same view beside the landscape page's own)."""
     surface = get_surface(surface_key)
     runs = toy_runs(surface_key, balls, start, steps, noise, seed)
     x_axis, y_axis, Z = surface.grid(TOY_RESOLUTION)
@@ -81,7 +83,7 @@ def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, se
     summary = charts.describe_paths(paths)
     surface_chart = figure_json(charts.surface_figure, x_axis, y_axis, Z, paths, z_title="height f(x, y)")
     with view:  # updated in place: a rebuilt 3D chart cost ~1 s per slider notch (see plotly_in_place)
-        plotly_chart_in_place(surface_chart, key="land_surface_chart",
+        plotly_chart_in_place(surface_chart, key=f"{key_prefix}_surface_chart",
                               alt=f"3D view of the surface {surface.label} with every ball's path. {summary}")
     view.markdown(f"{surface.description} The height f(x, y) plays the loss (a toy surface may dip below 0). "
                   + choices.PLAYER_HELP)
@@ -89,12 +91,12 @@ def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, se
     minima = [charts.MinimumMarker(m.x, m.y, m.is_global) for m in surface.minima]
     plotly_chart_in_place(figure_json(charts.contour_figure, x_axis, y_axis, Z, paths, minima=minima,
                                       title="Top view: the paths"),
-                          key="land_contour_chart", alt=f"Contour map from above: ★ global, ▼ local minima. {summary}",
-                          container=left)
+                          key=f"{key_prefix}_contour_chart",
+                          alt=f"Contour map from above: ★ global, ▼ local minima. {summary}", container=left)
     curves = [charts.LossCurve(p.label, p.color, p.z, diverged=p.diverged) for p in paths]
     plotly_chart_in_place(figure_json(charts.loss_curve_figure, curves, title="Height of the ball at each step",
                                       y_title="height", y_cap=float(Z.max())),
-                          key="land_loss_chart", alt=f"Height of each ball against the step. {summary}",
+                          key=f"{key_prefix}_loss_chart", alt=f"Height of each ball against the step. {summary}",
                           container=right)
     st.markdown(f"In words: {summary}")
     st.subheader("Where each ball ended")

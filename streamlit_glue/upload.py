@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from nn_core.csv_data import (
+from file_formats.csv_data import (
     MAX_CELL_CHARS,
     MAX_CELLS,
     MAX_COLUMNS,

@@ -225,3 +225,22 @@ def test_a_bad_value_in_a_link_is_dropped_with_a_note_that_names_it(app_test, ke
     notes = [warning.value.replace("\\", "") for warning in at.warning if "from the link" in warning.value]
     assert len(notes) == 1 and notes[0].startswith(f"Ignored {key}="), notes
     assert key not in at.query_params
+
+
+@pytest.mark.parametrize(("key", "raw", "widget", "applied"), [
+    ("fb_gc_method", "central", "radio", "central"),  # the key; the bound radio reads its label
+    ("fb_gc_param", "b2", "radio", "b2"), ("fb_h", "1e-5", "select_slider", 1e-5),
+    ("fb_dh", "0.10", "select_slider", 0.1),
+])
+def test_every_value_a_link_check_accepts_is_applied(app_test, key, raw, widget, applied):
+    at = app_test(PAGE, query_params={key: raw})
+    assert not at.exception, at.exception
+    assert not [w.value for w in at.warning if "from the link" in w.value]
+    assert getattr(at, widget)(key=key).value == applied
+
+
+def test_a_repeated_key_is_named_in_a_note(app_test):
+    at = app_test(PAGE, query_params={"fb_m": ["3", "4"]})
+    notes = [warning.value.replace("\\", "") for warning in at.warning if "from the link" in warning.value]
+    assert notes == ["Ignored fb_m=3,4 from the link: expected one value."]
+    assert at.slider(key="fb_m").value == 5

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from .data import Dataset
+from nn_core.data import Dataset
 
 MISSING_MARKERS = frozenset({"", "?", "na", "n/a", "nan", "null", "none", "missing"})
 MIN_ROWS = 20  # fewer rows than this cannot give a meaningful train/test split
@@ -407,6 +407,24 @@ def _split_cells(text: str, delimiter: str) -> np.ndarray:
     return cells
 
 
+def _leading_line(text: str, delimiter: str) -> tuple[str, str] | None:
+    """(the first line, the text after it) when the first line is not part of the table: fewer or more cells
+    than the two rows below it, which agree with each other — e.g. scikit-learn's shipped CSVs start with a
+    line of counts and class names (``569,30,malignant,benign``) above 31 columns of numbers."""
+    lines = []
+    rest = text
+    while len(lines) < 3 and rest:
+        line, _, rest = rest.partition("\n")
+        if line.strip():
+            lines.append((line, rest))
+    if len(lines) < 3 or len(lines[0][0]) > MAX_CELL_CHARS * MAX_COLUMNS:
+        return None
+    widths = [len(next(csv.reader([line], delimiter=delimiter), [])) for line, _ in lines]
+    if widths[0] != widths[1] and widths[1] == widths[2] and widths[1] >= 2:
+        return lines[0][0].strip(), lines[0][1]
+    return None
+
+
 def _header_verdict(first: np.ndarray, numbers: np.ndarray, missing: np.ndarray,
                     cells: np.ndarray) -> tuple[bool, str]:
     """Is the first row a header? A header has text (not numbers, not missing markers like '?') where the
@@ -440,6 +458,13 @@ def read_table(data: bytes, header: bool | None = None) -> CsvTable:
     if "\n" not in text and "\r" in text:  # old Mac line ends
         text = text.replace("\r", "\n")
     delimiter = _detect_delimiter(text)
+    notes = []
+    if (leading := _leading_line(text, delimiter)) is not None:
+        line, text = leading
+        shown = line if len(line) <= 60 else line[:60] + "…"
+        notes.append(f"The first line ('{shown}') was skipped: it has a different number of cells from the rows "
+                     "below it, so it is not a header or a sample (scikit-learn's data files start with such a "
+                     "line of counts and class names).")
     cells = _split_cells(text, delimiter)
     del text
     numbers = np.empty(cells.shape)
@@ -464,7 +489,6 @@ def read_table(data: bytes, header: bool | None = None) -> CsvTable:
     if cells.shape[0] < MIN_ROWS:
         raise DataError(f"The file has only {cells.shape[0]} data rows; at least {MIN_ROWS} are needed to train "
                         "and still keep a test set.")
-    notes = []
     if commas:
         separator = {";": "semicolons (;)", "\t": "tabs", "|": "bars (|)"}[delimiter]
         notes.append(f"Decimal commas were read as decimal points in {commas:,} cells (e.g. '1,5' = 1.5): the columns "

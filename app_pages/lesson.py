@@ -1,0 +1,14 @@
+"""The guided lesson: the article's story step by step — predict, then see the real numbers and why."""
+
+import streamlit as st
+
+from streamlit_glue.guided_lesson_view import lesson_step, link_checks, navigation
+from streamlit_glue.link_guard import guard_link
+
+st.title("Guided lesson: how the network learns")
+st.markdown("From one derivative to a trained network, in the article's order. At every step, **commit a "
+            "prediction first**; then the real numbers appear — computed by the network itself — with the reason.")
+
+guard_link(link_checks())
+number = navigation()
+lesson_step(number)
