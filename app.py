@@ -4,6 +4,7 @@ import streamlit as st
 
 from site_map import HOME, available_lessons
 from streamlit_glue.link_guard import guard_link
+from streamlit_glue.lost_session import lost_session_notice
 from streamlit_glue.presenter import link_checks as presenter_link_checks
 from streamlit_glue.presenter import presenter_requested, presenter_toggle
 
@@ -25,4 +26,5 @@ pages += [st.Page(page.path, title=page.title, icon=page.icon) for page in avail
 navigation = st.navigation(pages)
 guard_link(presenter_link_checks())
 presenter_toggle()  # one toggle for every page
+lost_session_notice()  # after a failover: what did not come along (deploy/, README "Deploy")
 navigation.run()

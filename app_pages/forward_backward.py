@@ -3,13 +3,16 @@
 import numpy as np
 import streamlit as st
 
+from lessons.settings import STEP_THROUGH
 from lessons.stage_panels import sigmoid_chain_items, stage_items
 from lessons.stages import STAGE_KEYS, STAGES_BY_KEY, shapes_text, stage_index
 from lessons.step_through import (
     sigmoid_chain_at_z2,
 )
 from streamlit_glue import network_view as view
-from streamlit_glue.cached import cancer_dataset, small_example
+from streamlit_glue import setting_widgets as widgets
+from streamlit_glue.cached import cancer_dataset, figure_json, small_example
+from streamlit_glue.computation_graph_view import computation_graph_view, picked_sample
 from streamlit_glue.derivative_warm_up import derivative_warm_up
 from streamlit_glue.gradient_check_view import gradient_check_section
 from streamlit_glue.layout import CHART_WIDTH, scrollable_chart
@@ -19,7 +22,8 @@ from streamlit_glue.step_through_state import (
     apply_updates,
     current_matrices,
     go_to_stage,
-    link_checks,
+    link_extras,
+    link_settings,
     new_example,
     start_over,
 )
@@ -37,21 +41,20 @@ st.markdown(
     "`dLoss_*` is the one `backward` computes, and a gradient check compares them with finite differences."
 )
 
-guard_link(link_checks(list(cancer_dataset().feature_names)))
+names = list(cancer_dataset().feature_names)
+guard_link(link_settings(names), link_extras())
 
 # --- warm-up --------------------------------------------------------------------------------------------
 derivative_warm_up()
 
 # --- the example ----------------------------------------------------------------------------------------
 st.header("The example")
-names = list(cancer_dataset().feature_names)
-features = st.multiselect("Input features (2 to 6)", names, default=DEFAULT_FEATURES, max_selections=6,
-                          key="fb_features", bind="query-params")
+features = widgets.multiselect(link_settings(names)["fb_features"], default=DEFAULT_FEATURES, max_selections=6)
 c2, c3, c4, c5, c6 = st.columns([1.3, 1.3, 0.9, 1.6, 1.4], vertical_alignment="bottom")
-m = c2.slider("Samples m", 2, 16, 5, key="fb_m", bind="query-params")
-n_h = c3.slider("Hidden units", 2, 8, 4, key="fb_hidden", bind="query-params")
-seed = c4.number_input("Seed", 0, 9_999, 1, key="fb_seed", bind="query-params")
-lr = c6.slider("Learning rate η", 0.01, 5.0, 0.5, 0.01, key="fb_lr", bind="query-params")
+m = widgets.slider(STEP_THROUGH["fb_m"], c2)
+n_h = widgets.slider(STEP_THROUGH["fb_hidden"], c3)
+seed = widgets.number_input(STEP_THROUGH["fb_seed"], c4)
+lr = widgets.slider(STEP_THROUGH["fb_lr"], c6)
 c5.button("New example", on_click=new_example, key="fb_new_example", icon=":material/casino:", width="stretch",
           help="Next seed: other tumours and other initial weights.")
 if len(features) < 2:
@@ -83,7 +86,7 @@ def step_through() -> None:
     nav = st.columns([1.4, 1.2, 1.2, 2.4, 3], vertical_alignment="bottom")
     # the selector first (it is drawn in the fourth column): the buttons' enabled state follows its value,
     # which a deep link (?fb_stage=dLoss_Z1) sets before session state knows about it
-    stage_key = nav[3].selectbox("Stage", STAGE_KEYS, key="fb_stage", bind="query-params")
+    stage_key = widgets.choice(STEP_THROUGH["fb_stage"], nav[3])
     nav[0].button("Previous", on_click=go_to_stage, args=(-1,), key="fb_prev", icon=":material/arrow_back:",
                   disabled=stage_key == STAGE_KEYS[0], width="stretch")
     nav[1].button("Next", on_click=go_to_stage, args=(1,), key="fb_next", icon=":material/arrow_forward:",
@@ -107,7 +110,8 @@ def step_through() -> None:
         st.markdown(f"**Shapes:** `{shapes_text(stage, matrices)}`")
     pick = view.picked_cell(matrices)
     stage_panels = view.with_selection(stage_items(stage, matrices, features), pick)
-    scrollable_chart(equation_figure(stage_panels, max_width=CHART_WIDTH, selectable=True), key="fb_stage_chart",
+    scrollable_chart(figure_json(equation_figure, stage_panels, max_width=CHART_WIDTH, selectable=True),
+                     key="fb_stage_chart",
                      alt=describe_equation(stage_panels), on_select=lambda: view.on_heatmap_select("fb_stage_chart"))
     diagram_col, side_col = st.columns([3, 2])
     with side_col:
@@ -116,6 +120,7 @@ def step_through() -> None:
     with diagram_col:
         view.network_diagram(matrices, stage.key, sample, features, pick)
     view.chain_of_numbers(matrices, pick, lr)  # the page's width: its lines are not wrapped
+    computation_graph_view(matrices, stage.key, picked_sample(), key_prefix="fb")
 
     if stage.key == "dLoss_Z2":
         chain = sigmoid_chain_at_z2(matrices)
@@ -158,7 +163,7 @@ with r1:
         st.warning(blown_up)
 with r2:
     history = st.session_state.fb_history
-    plotly_chart_in_place(loss_history_figure(history), key="fb_history_chart",
+    plotly_chart_in_place(figure_json(loss_history_figure, history), key="fb_history_chart",
                           alt=f"Line chart of the loss after each update: {format_number(history[0], 5)} at "
                               f"iteration 0, {format_number(history[-1], 5)} at iteration {len(history) - 1}.")
 

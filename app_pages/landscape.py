@@ -3,10 +3,19 @@
 import streamlit as st
 
 from lessons import landscape_settings as choices
+from lessons.settings import LANDSCAPE as SETTINGS
 from nn_core.descent import sweep_learning_rates
-from nn_core.optimizers import OPTIMIZER_LABELS, OPTIMIZERS
-from nn_core.surfaces import DOMAIN, get_surface
-from streamlit_glue.landscape_views import opened_run, real_landscape, real_lesson, toy_lesson, your_run
+from nn_core.optimizers import OPTIMIZER_LABELS
+from nn_core.surfaces import get_surface
+from streamlit_glue import setting_widgets as widgets
+from streamlit_glue.landscape_views import (
+    landscape_over_budget,
+    opened_run,
+    real_landscape,
+    real_lesson,
+    toy_lesson,
+    your_run,
+)
 from viz.style import OPTIMIZER_COLORS, SERIES_COLORS, format_number
 
 
@@ -24,35 +33,25 @@ OPTIMIZER_CHIPS = {**OPTIMIZER_LABELS, "gd": "GD"}
 def lesson() -> None:
     """Settings beside the 3D view, then the top view, the height chart and the outcomes: only this reruns."""
     settings, view = st.columns([1.45, 2.55], gap="small")
-    surface_key = settings.selectbox("Landscape", list(choices.LANDSCAPES), format_func=choices.LANDSCAPES.get,
-                                     key="land_surface")
+    surface_key = widgets.choice(SETTINGS["land_surface"], settings)
     is_real = surface_key == choices.REAL
-    mode = settings.radio("Balls", list(choices.MODES), format_func=choices.MODES.get, key="land_mode", horizontal=True,
-                          help="Race: one ball per optimizer from the same start. Sweep: five gradient-descent "
-                               "balls at ¼×, ½×, 1×, 2× and 4× the chosen learning rate.")
-    optimizers = settings.multiselect("Optimizers (each one a ball)", list(OPTIMIZERS), key="land_optimizers",
-                                      format_func=OPTIMIZER_CHIPS.get, disabled=mode == "sweep",
-                                      help="GD is plain gradient descent, the article's. Learning-rate sweep mode "
-                                           "uses plain gradient descent only.")
-    lr = settings.select_slider("Learning rate (log scale)", options=choices.LEARNING_RATES, format_func=format_number,
-                                key="land_lr")
-    steps = settings.slider("Steps", 10, 300, step=10, key="land_steps")
+    mode = widgets.choice(SETTINGS["land_mode"], settings, widget="radio", horizontal=True)
+    optimizers = widgets.multiselect(SETTINGS["land_optimizers"], settings, disabled=mode == "sweep",
+                                     format_func=OPTIMIZER_CHIPS.get)
+    lr = widgets.select_slider(SETTINGS["land_lr"], settings)
+    steps = widgets.slider(SETTINGS["land_steps"], settings)
     more = settings.expander("Start, noise, seed" if not is_real else "Slice, grid, mini-batch, seed")
-    seed = more.number_input("Seed (noise, random directions, initial weights)", 0, 9999, key="land_seed")
+    seed = widgets.number_input(SETTINGS["land_seed"], more)
     if not is_real:
-        noise = more.slider("Gradient noise (imitates mini-batch / SGD)", 0.0, 2.0, step=0.05, key="land_noise",
-                            persist_state="page", help="Adds Gaussian noise of this size to every gradient.")
-        x0 = more.slider("Start x", *DOMAIN, step=0.05, key="land_x0", persist_state="page")
-        y0 = more.slider("Start y", *DOMAIN, step=0.05, key="land_y0", persist_state="page")
+        noise = widgets.slider(SETTINGS["land_noise"], more, persist_state="page")
+        x0 = widgets.slider(SETTINGS["land_x0"], more, persist_state="page")
+        y0 = widgets.slider(SETTINGS["land_y0"], more, persist_state="page")
         more.button("Suggested start", on_click=_suggest_start, key="land_suggest",
                     help="Move the start to where this surface shows its lesson best.")
     else:
-        directions = more.radio("Directions of the slice", list(choices.DIRECTIONS), format_func=choices.DIRECTIONS.get,
-                                key="land_directions", persist_state="page")
-        resolution = more.slider("Grid resolution (points per side)", 11, 101, step=10, key="land_resolution",
-                                 persist_state="page")
-        batch = more.select_slider("Mini-batch size (gradient noise)", options=choices.BATCH_SIZES, key="land_batch",
-                                   persist_state="page", help="Smaller batches give noisier gradients; 1 is SGD.")
+        directions = widgets.choice(SETTINGS["land_directions"], more, widget="radio", persist_state="page")
+        resolution = widgets.slider(SETTINGS["land_resolution"], more, persist_state="page")
+        batch = widgets.select_slider(SETTINGS["land_batch"], more, persist_state="page")
     st.query_params.from_dict(choices.link_from_settings(st.session_state))
 
     if mode == "sweep":
@@ -72,6 +71,8 @@ def lesson() -> None:
 
     if not is_real:
         toy_lesson(view, surface_key, balls, labels, colors, (x0, y0), steps, noise, int(seed))
+    elif (too_big := landscape_over_budget(resolution, steps, len(balls))) is not None:
+        view.error(too_big.message, icon=":material/block:")
     else:
         scene = real_landscape(balls, steps, directions, resolution, int(seed),
                                None if batch == "full batch" else int(batch))

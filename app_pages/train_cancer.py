@@ -5,18 +5,19 @@ import streamlit as st
 from lessons.evaluation import (
     roc_points,
     settings_json,
-    threshold_metrics,
 )
 from lessons.run_link import MAX_ITERATIONS, RUN_PARAM, encode_run
+from lessons.settings import TRAINING
 from lessons.training_run import DIVERGED, DONE, row_use, status_message
 from nn_core.data import CLASS_NAMES
 from nn_core.diagnostics import gradient_flow_reading
 from nn_core.training import steps_per_epoch
-from streamlit_glue.cached import cancer_dataset, cancer_split
+from streamlit_glue.cached import cached_threshold_metrics, cancer_dataset, cancer_split, figure_json
 from streamlit_glue.link_guard import guard_link
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from streamlit_glue.replay_view import overfitting_presets, replay_section
-from streamlit_glue.training_controls import link_checks, training_controls
+from streamlit_glue.setting_widgets import slider
+from streamlit_glue.training_controls import link_settings, training_controls
 from streamlit_glue.training_extras import batch_mode_comparison, export_buttons, scikit_learn_baselines
 from streamlit_glue.training_session import training_result
 from streamlit_glue.upload import uploaded_data
@@ -32,25 +33,20 @@ from viz.text_alternatives import (
 
 st.title("Train on breast-cancer data")
 intro = st.empty()  # written once the data is known: an upload's rows are not tumours
-st.caption(":material/tune: The settings — data, network and training — are in the sidebar on the left "
-           "(on a phone, open it with the » button at the top left).")
-
-# ---------------------------------------------------------------- controls (sidebar)
-guard_link(link_checks(cancer_dataset().feature_names))
-controls = training_controls()
+# ---------------------------------------------------------------- controls (in the page: a phone hides the sidebar)
+names = cancer_dataset().feature_names
+guard_link(link_settings(names))
+controls = training_controls(names)
 
 # ---------------------------------------------------------------- data: built-in or upload
 if controls.source == "builtin":
-    names = cancer_dataset().feature_names
-    chosen = st.sidebar.multiselect("Features", names, default=list(names), key="train_features",
-                                    bind="query-params")
-    if not chosen:
-        st.warning("Choose at least one feature in the sidebar to train on.")
+    if not controls.features:
+        st.warning("Choose at least one feature under Settings → Data to train on.")
         st.stop()
-    features = None if len(chosen) == len(names) else tuple(names.index(name) for name in chosen)
+    features = None if len(controls.features) == len(names) else tuple(names.index(n) for n in controls.features)
     split = cancer_split(controls.test_size, controls.split_seed, controls.stratify, controls.scaling, features)
     class_names = raw_class_names = CLASS_NAMES
-    data_label = f"built-in Wisconsin diagnostic, {len(chosen)} features"
+    data_label = f"built-in Wisconsin diagnostic, {len(controls.features)} features"
 else:
     upload = uploaded_data(test_size=controls.test_size, seed=controls.split_seed, stratify=controls.stratify,
                            scaling=controls.scaling)
@@ -83,12 +79,19 @@ st.caption(f"{m_train} training rows × {n_x} features → {controls.hidden} ReL
                                              f"{steps_per_epoch(m_train, config.batch_size)})"))
 with st.container(horizontal=True):
     train_clicked = st.button("Train", type="primary", key="train_run", icon=":material/play_arrow:")
-    st.button("Stop", key="train_stop", icon=":material/stop:",
+    stop_clicked = st.button("Stop", key="train_stop", icon=":material/stop:",
               help="Stops a run in progress and keeps the model as it is at that moment.")
-overfitting_presets(cancer_dataset().feature_names)
+overfitting_presets(names)
+if (too_big := controls.over_budget(n_x, m_train)) is not None:
+    st.error(too_big.message, icon=":material/block:")
+    st.stop()
 progress_slot, chart_slot = st.empty(), st.empty()
 result = training_result(split, config, settings=settings, settings_key=settings_key, class_names=class_names,
-                         force=train_clicked, progress_slot=progress_slot, chart_slot=chart_slot)
+                         force=train_clicked, progress_slot=progress_slot, chart_slot=chart_slot,
+                         shared=controls.source == "builtin", stop=stop_clicked)
+if result is None:
+    st.info("Stopped before training began. Press **Train** to run these settings.")
+    st.stop()
 
 monitor, last_step = result["monitor"], result["monitor"].steps[-1]
 rows = row_use(split, config)
@@ -96,8 +99,8 @@ progress_slot.progress(last_step / max(1, result["iterations"]), text=f"iteratio
 overfitting = result["overfitting"] if result["status"] == DONE else None
 best_mark = result["best_iteration"] if result["best_iteration"] is not None else (
     overfitting.best_iteration if overfitting is not None and overfitting.overfits else None)
-plotly_chart_in_place(loss_curves_figure(
-    monitor.steps, monitor.train_loss, monitor.val_loss, total_iterations=result["iterations"],
+plotly_chart_in_place(figure_json(
+    loss_curves_figure, monitor.steps, monitor.train_loss, monitor.val_loss, total_iterations=result["iterations"],
     stopped_at=last_step if result["status"] != DONE or result["early_stop"] is not None else None,
     stop_reason={"diverged": "loss exploded", "stopped": "stopped here"}.get(result["status"], "early stop"),
     best_iteration=best_mark, val_name=rows.curve_name),
@@ -124,25 +127,25 @@ if controls.source == "builtin" and config.iterations <= MAX_ITERATIONS:
 def results_on_the_test_set() -> None:
     """A fragment: the threshold re-judges the trained model, so moving it reruns this part only."""
     st.header("Results on the test set")
-    positive = markdown_literal(result["class_names"][1])
-    threshold = st.slider(f"Decision threshold: call a row {positive} when Yh >", 0.05, 0.95, 0.5, 0.01,
-                          key="train_threshold", bind="query-params",
-                          help="Moving it re-uses the trained model: no retraining.")
+    positive = result["class_names"][1]
+    threshold = slider(TRAINING["train_threshold"], **({} if controls.source == "builtin" else {
+        "label": f"Decision threshold: call a row {markdown_literal(positive)} when Yh >"}))
     names_shown, y_test, proba = result["class_names"], result["Y_test"], result["proba"]
     if result["status"] == DIVERGED:
         st.warning(f"**These results describe a broken model.** Its training diverged at iteration {last_step}, so "
                    "the scores below say nothing about what this network can learn. Lower the learning rate and "
                    "train again.")
-    metrics = threshold_metrics(y_test, proba, threshold)
+    metrics = cached_threshold_metrics(y_test, proba, threshold)
     for column, (label, value) in zip(st.columns(5), [
             ("Accuracy", metrics.accuracy), ("Precision", metrics.precision), ("Recall", metrics.recall),
             ("F1", metrics.f1), ("ROC AUC", metrics.roc_auc)], strict=True):
         column.metric(label, f"{value:.3f}")
     matrix_column, roc_column = st.columns(2)
-    plotly_chart_in_place(confusion_matrix_figure(metrics.matrix, names_shown, threshold), key="train_confusion",
-                          alt=describe_confusion(metrics.matrix, names_shown, threshold), container=matrix_column)
+    plotly_chart_in_place(figure_json(confusion_matrix_figure, metrics.matrix, names_shown, threshold),
+                          key="train_confusion", alt=describe_confusion(metrics.matrix, names_shown, threshold),
+                          container=matrix_column)
     fpr, tpr = roc_points(y_test, proba)
-    plotly_chart_in_place(roc_figure(fpr, tpr, metrics.roc_auc, current_fpr=metrics.false_positive_rate,
+    plotly_chart_in_place(figure_json(roc_figure, fpr, tpr, metrics.roc_auc, current_fpr=metrics.false_positive_rate,
                                      current_tpr=metrics.recall, threshold=threshold), key="train_roc",
                           alt=describe_roc(metrics.roc_auc, threshold, metrics.false_positive_rate, metrics.recall),
                           container=roc_column)
@@ -160,7 +163,8 @@ scikit_learn_baselines(split, controls.hidden, controls.init_seed, result["Y_tes
 
 # ---------------------------------------------------------------- gradient flow
 st.header("Gradient-flow health")
-plotly_chart_in_place(gradient_flow_figure(monitor.steps, monitor.grad_norms, monitor.dead_fraction), key="train_flow",
+plotly_chart_in_place(figure_json(gradient_flow_figure, monitor.steps, monitor.grad_norms, monitor.dead_fraction),
+                      key="train_flow",
                       alt=describe_gradient_flow(monitor.steps, monitor.grad_norms, monitor.dead_fraction))
 st.markdown(f"**Reading:** {gradient_flow_reading(monitor)}")
 

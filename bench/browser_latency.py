@@ -2,11 +2,12 @@
 against a bare Streamlit page (one slider, one small Plotly line chart) measured in the same run.
 
 Run with ``python -m bench.browser_latency`` (all lesson pages) or ``--page landscape`` (one page).
-It starts ``streamlit run app.py`` and the bare page on free ports, drives Debian's Chromium at 1366×768 and
-prints, per control: page, control, median seconds, the ratio to the bare page, the median time of the last
-websocket frame (when the server was done sending; the rest is drawing) and the median bytes received over
-the websocket (median and largest sample). Target of issue 10: every ratio ≤ 3. A benchmark, not a test:
-timings depend on the machine and its load, the ratio to the bare page of the same run is what counts.
+It starts ``streamlit run app.py`` and the bare page on free ports (bench/servers.py; E2E_PORT_RANGE is respected),
+drives Debian's Chromium at 1366×768 and prints, per control: page, control, median seconds, the ratio to the bare
+page, the median time of the last websocket frame (when the server was done sending; the rest is drawing) and the
+median bytes received over the websocket (median and largest sample). Target of issue 10: every ratio ≤ 3. A
+benchmark, not a test: timings depend on the machine and its load, the ratio to the bare page of the same run is
+what counts.
 
 The landscape page also gets rows for its "Landscape" choice: selecting the real network (the first time for
 each seed: the server trains one network per ball and maps the loss on the slice — before each sample the seed
@@ -26,17 +27,11 @@ change inside a chart), whichever is later — confirmed by QUIET_MS (600) ms of
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +40,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.servers import bare_page_server, streamlit_server  # noqa: E402
 from lessons.landscape_settings import LANDSCAPES, REAL  # noqa: E402
 from site_map import available_lessons  # noqa: E402
 
@@ -56,16 +52,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 # Pause and the speed buttons are Plotly's, animated in the browser with no rerun; Stop exists only mid-run.
 STEP_BUTTONS = ("Next", "Previous", "Reset", "New example", "Apply 1 update", "Apply 10 updates", "Train",
                 "Use this surface's suggested start")
-BARE_PAGE = '''
-import numpy as np
-import plotly.graph_objects as go
-import streamlit as st
-
-st.title("Bare page")
-n = st.slider("Points", 10, 200, 50)
-x = np.linspace(0, 6, n)
-st.plotly_chart(go.Figure(go.Scatter(x=x, y=np.sin(x), mode="lines")))
-'''
 
 # Injected before any page script: records when the script state last changed and when a chart last drew.
 WATCH_JS = """(() => {
@@ -142,38 +128,6 @@ class Wire:
 
     def reset(self) -> None:
         self.bytes, self.last = 0, 0.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def streamlit_server(script: Path, cwd: Path) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true", "--server.port",
-         str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while True:
-            with contextlib.suppress(OSError):
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            if process.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"streamlit run {script} did not become healthy")
-            time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def find_chromium() -> str:
@@ -301,11 +255,10 @@ def measure_landscape_choice(page: Page, wire: Wire, name: str, samples: int) ->
 
 def run(pages: list[str], samples: int) -> None:
     chromium = find_chromium()
-    with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-        bare = Path(folder) / "bare_page.py"
-        bare.write_text(BARE_PAGE)
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        with streamlit_server(bare, Path(folder)) as bare_url, streamlit_server(ROOT / "app.py", ROOT) as app_url:
+        with bare_page_server() as bare, streamlit_server(ROOT / "app.py") as app:
+            bare_url, app_url = bare.url, app.url
             context = browser.new_context(viewport=VIEWPORT)
             context.add_init_script(WATCH_JS)
             page = context.new_page()

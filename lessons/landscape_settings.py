@@ -9,58 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import numpy as np
+from lessons.settings import LANDSCAPE, REAL_NETWORK
+from lessons.url_values import ignored_note
 
-from lessons.url_values import ignored_note, parse_choice, parse_choices, parse_float, parse_int, parse_nearest
-from nn_core.optimizers import OPTIMIZER_LABELS, OPTIMIZERS
-from nn_core.surfaces import DOMAIN, SURFACES
-
-REAL = "real"
-LANDSCAPES = {**{key: surface.label for key, surface in SURFACES.items()}, REAL: "The real network (cancer data)"}
-MODES = {"race": "Race optimizers", "sweep": "Learning-rate sweep"}
-LEARNING_RATES = [float(f"{lr:.3g}") for lr in np.logspace(-3, 1, 25)]  # 0.001 … 10, geometric
-BATCH_SIZES = ["full batch", "128", "32", "8", "1"]
-DIRECTIONS = {"random": "Filter-normalized random (Li et al. 2018)", "pca": "PCA of the training path"}
-SEED_RANGE = (0, 9999)
-STEPS_RANGE = (10, 300)
-RESOLUTION_RANGE = (11, 101)
-NOISE_RANGE = (0.0, 2.0)
-DEFAULTS: dict[str, object] = {
-    "land_surface": "hills", "land_mode": "race", "land_optimizers": ["gd", "momentum", "adam"], "land_lr": 0.1,
-    "land_steps": 100, "land_seed": 0, "land_noise": 0.0, "land_x0": -2.2, "land_y0": 0.8,
-    "land_directions": "pca", "land_resolution": 41, "land_batch": "full batch",
-}
-
-
-def _inverse(labels: Mapping[str, str]) -> dict[str, str]:
-    return {label: key for key, label in labels.items()}
-
-
-_SINGLE = {
-    "land_surface": lambda raw: parse_choice(raw, list(LANDSCAPES), _inverse(LANDSCAPES)),
-    "land_mode": lambda raw: parse_choice(raw, list(MODES), _inverse(MODES)),
-    "land_lr": lambda raw: parse_nearest(raw, LEARNING_RATES),
-    "land_steps": lambda raw: parse_int(raw, *STEPS_RANGE),
-    "land_seed": lambda raw: parse_int(raw, *SEED_RANGE),
-    "land_noise": lambda raw: parse_float(raw, *NOISE_RANGE),
-    "land_x0": lambda raw: parse_float(raw, *DOMAIN),
-    "land_y0": lambda raw: parse_float(raw, *DOMAIN),
-    "land_directions": lambda raw: parse_choice(raw, list(DIRECTIONS), _inverse(DIRECTIONS)),
-    "land_resolution": lambda raw: parse_int(raw, *RESOLUTION_RANGE),
-    "land_batch": lambda raw: parse_choice(raw, BATCH_SIZES),
-}
+SETTINGS = LANDSCAPE  # every range, option and default: lessons/settings.py
+REAL = REAL_NETWORK
+LANDSCAPES = dict(LANDSCAPE["land_surface"].options)
+MODES = dict(LANDSCAPE["land_mode"].options)
+DIRECTIONS = dict(LANDSCAPE["land_directions"].options)
+LEARNING_RATES = list(LANDSCAPE["land_lr"].values)
+DEFAULTS: dict[str, object] = LANDSCAPE.defaults
 
 
 def settings_from_link(query: Mapping[str, Sequence[str]]) -> tuple[dict[str, object], list[str]]:
-    """The settings a link asks for, and a note for every value it carried that had to be ignored."""
+    """The settings a link asks for, and a note for every value it carried that had to be ignored
+    (a repeated key too: ``land_seed=1&land_seed=2`` says two things, so neither is taken)."""
     settings, notes = {}, []
     for key, raws in query.items():
-        if key == "land_optimizers":
-            value, problem = parse_choices(list(raws), list(OPTIMIZERS), _inverse(OPTIMIZER_LABELS))
-        elif key in _SINGLE:
-            value, problem = _SINGLE[key](raws[-1] if raws else "")
-        else:
+        if key not in LANDSCAPE:
             continue  # another page's setting
+        value, problem = LANDSCAPE[key].parse_link(list(raws))
         if problem is None:
             settings[key] = value
         else:
@@ -69,14 +37,9 @@ def settings_from_link(query: Mapping[str, Sequence[str]]) -> tuple[dict[str, ob
 
 
 def link_from_settings(settings: Mapping[str, object]) -> dict[str, str | list[str]]:
-    """The address form of every setting that differs from its default."""
-    link: dict[str, str | list[str]] = {}
-    for key, default in DEFAULTS.items():
-        value = settings.get(key, default)
-        if value != default:
-            link[key] = list(value) if isinstance(value, list) else f"{value:g}" if isinstance(value, float) else str(
-                value)
-    return link
+    """The address form of every setting that differs from its default (keys, not labels)."""
+    return {key: setting.link_text(settings.get(key, setting.default)) for key, setting in LANDSCAPE.items()
+            if settings.get(key, setting.default) != setting.default}
 
 
 def outside_slider(rates: Sequence[float]) -> list[float]:

@@ -8,14 +8,15 @@ deterministic) and draws its path on the PCA plane of its own trajectory.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from lessons.url_values import parse_choice, parse_float, parse_int
-from nn_core.data import SCALINGS
-from nn_core.optimizers import OPTIMIZERS
+from lessons.settings import TRAINING
+from lessons.url_values import parse_int
 
 RUN_PARAM = "land_run"
-MAX_ITERATIONS = 5_000  # the θ after every update is kept for the path: bounded, like the training page's slider
+# θ after every update is kept for the path: bounded by the training page's own iteration slider
+MAX_ITERATIONS = int(TRAINING["train_iterations"].high)
 N_FEATURES = 30  # the built-in data; an upload cannot travel in a link
 
 
@@ -66,6 +67,16 @@ def _features(raw: str) -> tuple[tuple[int, ...] | None, str | None]:
     return tuple(chosen), None
 
 
+def _field_checks() -> dict[str, Callable[[str], tuple[object | None, str | None]]]:
+    """Each field's check: the training page's own setting where there is one (lessons/settings.py)."""
+    checks: dict[str, Callable[[str], tuple[object | None, str | None]]] = {
+        short: setting.parse for short, setting in TRAINING.by_short().items()}
+    checks["it"] = lambda v: parse_int(v, 1, MAX_ITERATIONS)
+    checks["batch"] = lambda v: (None, None) if v == "full" else parse_int(v, 1, int(TRAINING["train_batch_size"].high))
+    checks["feat"] = _features
+    return checks
+
+
 def parse_run(raw: str) -> tuple[RunSpec | None, str | None]:
     """(spec, None) or (None, the problem in plain words) — never an exception."""
     fields = {}
@@ -74,15 +85,7 @@ def parse_run(raw: str) -> tuple[RunSpec | None, str | None]:
         if not sep or key in fields:
             return None, "expected fields like hidden:15;lr:0.1;… each once"
         fields[key] = value.strip()
-    checks = {
-        "hidden": lambda v: parse_int(v, 1, 64), "lr": lambda v: parse_float(v, 1e-6, 100.0),
-        "opt": lambda v: parse_choice(v, list(OPTIMIZERS)), "it": lambda v: parse_int(v, 1, MAX_ITERATIONS),
-        "batch": lambda v: (None, None) if v == "full" else parse_int(v, 1, 512),
-        "init": lambda v: parse_int(v, 0, 9999), "l2": lambda v: parse_float(v, 0.0, 100.0),
-        "test": lambda v: parse_float(v, 0.1, 0.5), "split": lambda v: parse_int(v, 0, 9999),
-        "strat": lambda v: parse_choice(v, ["0", "1"]), "scale": lambda v: parse_choice(v, list(SCALINGS)),
-        "feat": _features,
-    }
+    checks = _field_checks()
     if set(fields) != set(checks):
         missing = sorted(set(checks) - set(fields)) or sorted(set(fields) - set(checks))
         return None, f"fields missing or unknown: {', '.join(missing)}"
@@ -94,5 +97,5 @@ def parse_run(raw: str) -> tuple[RunSpec | None, str | None]:
         values[key] = value
     return RunSpec(hidden=values["hidden"], lr=values["lr"], optimizer=values["opt"], iterations=values["it"],
                    batch_size=values["batch"], init_seed=values["init"], l2=values["l2"], test_size=values["test"],
-                   split_seed=values["split"], stratify=values["strat"] == "1", scaling=values["scale"],
+                   split_seed=values["split"], stratify=values["strat"], scaling=values["scale"],
                    features=values["feat"]), None

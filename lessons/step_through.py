@@ -7,13 +7,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
+# The nudges h the learner can pick for the gradient check, and the two finite differences.
 from nn_core.gradcheck import GradientCheck
 from nn_core.network import PARAM_NAMES, Params, backward, d_sigmoid, forward, loss
 from nn_core.training import train
-
-# The nudges h the learner can pick for the gradient check, and the two finite differences.
-CHECK_H = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7]
-METHOD_LABELS = {"forward": "forward (f(x+h) − f(x)) / h — the article's", "central": "centred (f(x+h) − f(x−h)) / 2h"}
 
 # Pass / fail of the gradient check, on the norm-based relative error. The forward difference is only
 # first-order accurate (its error grows like h), so it gets the looser bound.

@@ -3,13 +3,12 @@
 The neural-network math (forward, loss, backward, training, optimizers, gradient check) is ours, in NumPy.
 Well-kept libraries do the rest, each pinned in requirements.txt: SciPy's ``expit`` (the stable sigmoid),
 scikit-learn (the built-in data set, splitting, scaling, PCA for the landscape) and threadpoolctl (limiting
-BLAS threads while a landscape is evaluated); uploaded CSV files are read with Python's csv module. Never Streamlit or
-Plotly: tests/test_architecture.py checks the arrows.
+BLAS threads while a landscape is evaluated). It reads and writes no files (uploaded CSVs and model files are
+``file_formats``'s), and never imports Streamlit or Plotly: tests/test_architecture.py checks both.
 
 The public surface is re-exported here; pages and tests may also import a submodule directly.
 """
 
-from .csv_data import DataError, IdColumn, load_csv
 from .data import CLASS_NAMES, SCALINGS, Dataset, FeatureScaling, Split, load_cancer, split_and_scale
 from .descent import classify_outcome, run_descent
 from .diagnostics import TrainingMonitor, dead_relu_fraction, gradient_norms
@@ -23,7 +22,6 @@ from .landscape import (
     project_trajectory,
     record_trajectory,
 )
-from .model_io import ModelFileError, SavedModel, export_model, load_model
 from .network import (
     GRADIENT_NAMES,
     PARAM_NAMES,
@@ -46,9 +44,7 @@ from .surfaces import SURFACES, get_surface
 from .training import DIVERGENCE_LOSS, diverged, steps_per_epoch, train
 
 __all__ = [
-    "DataError", "IdColumn", "load_csv",
     "CLASS_NAMES", "SCALINGS", "Dataset", "FeatureScaling", "Split", "load_cancer", "split_and_scale",
-    "ModelFileError", "SavedModel", "export_model", "load_model",
     "divergence_clause", "divergence_message", "loss_exploded", "past_ceiling",
     "classify_outcome", "run_descent",
     "TrainingMonitor", "dead_relu_fraction", "gradient_norms",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lessons.settings import STEP_THROUGH, WARMUP_H
+from streamlit_glue import setting_widgets as widgets
+from streamlit_glue.cached import figure_json
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from viz.derivative import derivative_figure, secant_slope, tangent_slope
 from viz.style import format_number
 from viz.text_alternatives import describe_derivative
-
-WARMUP_H = [2.0, 1.0, 0.5, 0.1, 0.01, 0.001]
 
 
 @st.fragment
@@ -26,9 +27,9 @@ def derivative_warm_up(prefix: str = "fb", *, in_expander: bool = True) -> None:
     with box:
         warm_left, warm_right = st.columns([1, 2])
         with warm_left:
-            x = st.slider("x", -4.0, 4.0, 3.0, 0.5, key=f"{prefix}_x", bind=bind)
-            h_warm = st.select_slider("h (the nudge)", WARMUP_H, value=1.0, key=f"{prefix}_dh", bind=bind,
-                                      help="Move right to shrink h: the secant turns into the tangent.")
+            # the registry's fb_x / fb_dh, under the guided lesson's own keys there (kept out of the address)
+            x = widgets.slider(STEP_THROUGH["fb_x"], key=f"{prefix}_x", bind=bind)
+            h_warm = widgets.select_slider(STEP_THROUGH["fb_dh"], key=f"{prefix}_dh", bind=bind)
             numbers = [format_number(v, 6) for v in (x + h_warm, x, h_warm, secant_slope(x, h_warm))]
             # one "=" per line: the formula fits a narrow column (a phone, the presenter view's larger text)
             st.latex(r"\begin{aligned} & \frac{f(x+h) - f(x)}{h} \\ &= \frac{(" + numbers[0] + r")^2 - ("
@@ -39,6 +40,6 @@ def derivative_warm_up(prefix: str = "fb", *, in_expander: bool = True) -> None:
                           "(f(x+h) − f(x)) / h": [format_number(secant_slope(x, h), 7) for h in WARMUP_H]},
                          hide_index=True)
         with warm_right:
-            plotly_chart_in_place(derivative_figure(x, h_warm), key=f"{prefix}_derivative_chart",
+            plotly_chart_in_place(figure_json(derivative_figure, x, h_warm), key=f"{prefix}_derivative_chart",
                                   alt=describe_derivative(x, h_warm, secant_slope(x, h_warm), tangent_slope(x)))
         st.caption("Back-propagation computes these slopes for every weight at once — exactly, without nudging.")

@@ -6,17 +6,17 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from lessons.settings import STEP_THROUGH
 from lessons.stage_panels import gradient_check_items
 from lessons.step_through import (
-    CHECK_H,
     GRADCHECK_TOLERANCE,
-    METHOD_LABELS,
     gradient_check_table,
     gradient_check_verdict,
 )
 from nn_core import gradcheck
 from nn_core.gradcheck import METHODS
-from nn_core.network import PARAM_NAMES
+from streamlit_glue import setting_widgets as widgets
+from streamlit_glue.cached import figure_json
 from streamlit_glue.layout import CHART_WIDTH, scrollable_chart
 from viz.heatmaps import describe_equation, equation_figure
 
@@ -26,15 +26,11 @@ def gradient_check_section(X: np.ndarray, Y: np.ndarray, features: list[str]) ->
     """Back-propagation's gradients next to finite differences, with the verdict and the heatmaps."""
     st.header("Gradient check: back-propagation against finite differences")
     g1, g2, g3 = st.columns([1, 1, 1])
-    h = g1.select_slider("h", CHECK_H, value=1e-3, format_func=lambda v: f"{v:g}", key="fb_h", bind="query-params",
-                         help="The article uses h = 0.001. Too big: the slope is measured over a curved stretch. "
-                              "Too small: rounding errors of the loss dominate.")
-    method = g2.radio("Heatmaps for", METHODS, format_func=METHOD_LABELS.get, key="fb_gc_method", horizontal=True,
-                      bind="query-params")
+    h = widgets.select_slider(STEP_THROUGH["fb_h"], g1)
+    method = widgets.choice(STEP_THROUGH["fb_gc_method"], g2, widget="radio", horizontal=True)
     # One parameter's three matrices at a time: all four (twelve heatmaps) took ~0.3 s to draw in the browser
     # every time the example or the weights changed.
-    parameter = g3.radio("Parameter", PARAM_NAMES, key="fb_gc_param", horizontal=True, bind="query-params",
-                         help="The table above the heatmaps compares all four; the heatmaps show one at a time.")
+    parameter = widgets.choice(STEP_THROUGH["fb_gc_param"], g3, widget="radio", horizontal=True)
     if h not in st.session_state.fb_checks:
         st.session_state.fb_checks[h] = {
             name: gradcheck.gradient_check(st.session_state.fb_params, X, Y, h=h, method=name) for name in METHODS}
@@ -46,5 +42,5 @@ def gradient_check_section(X: np.ndarray, Y: np.ndarray, features: list[str]) ->
     kind, text = gradient_check_verdict(checks, h)
     getattr(st, kind)(text)
     check_panels = gradient_check_items(checks[method], method, features, names=[parameter])
-    scrollable_chart(equation_figure(check_panels, max_width=CHART_WIDTH), key="fb_check_chart",
+    scrollable_chart(figure_json(equation_figure, check_panels, max_width=CHART_WIDTH), key="fb_check_chart",
                      alt=describe_equation(check_panels))

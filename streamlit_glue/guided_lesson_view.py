@@ -20,6 +20,7 @@ from nn_core.network import init_params
 from nn_core.optimizers import OPTIMIZER_LABELS
 from nn_core.surfaces import get_surface
 from streamlit_glue.cached import cancer_split, small_example
+from streamlit_glue.computation_graph_view import computation_graph_view
 from streamlit_glue.derivative_warm_up import derivative_warm_up
 from streamlit_glue.landscape_views import TOY_RESOLUTION, toy_lesson
 from streamlit_glue.layout import CHART_WIDTH, scrollable_chart
@@ -200,6 +201,12 @@ def _stages(stage_keys: list[str], matrices, prediction: Prediction, revealed: b
         st.markdown("The article's chain, factor by factor, next to Yh − Y: the same numbers.")
         scrollable_chart(equation_figure(items, max_width=_chart_width()), key="lesson_identity_chart",
                          alt=describe_equation(items))
+    if stage_keys[0].startswith("dLoss_") and st.toggle(
+            "Show the computation graph", key="lesson_show_graph",
+            help="Every operation of the forward pass as a node with its grad at this step; click a node (or pick "
+                 "it below) for its local rule with the numbers."):
+        computation_graph_view(matrices, stage_keys[0], prediction.sample or 0, key_prefix="lesson",
+                               step_through_links=False)
     if "dLoss_Z1" in stage_keys:
         sample = prediction.sample
         plotly_chart_in_place(

@@ -22,15 +22,17 @@ html { font-size: 20px; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding-left: 1.25rem; padding-right: 1.25rem;
   padding-top: 3rem; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { line-height: 1.45; }
-[class*="st-key-lesson_"] .plotly-in-place, [class*="st-key-scroll_lesson_"] .plotly-in-place { zoom: 1.3; }
+[class*="st-key-lesson_"]:not(.st-key-lesson_graph) .plotly-in-place,
+[class*="st-key-scroll_lesson_"]:not(.st-key-scroll_lesson_graph) .plotly-in-place { zoom: 1.3; }
 @media (min-width: 1400px) {
-  [class*="st-key-lesson_"] .plotly-in-place, [class*="st-key-scroll_lesson_"] .plotly-in-place { zoom: 1.6; }
+  [class*="st-key-lesson_"]:not(.st-key-lesson_graph) .plotly-in-place,
+  [class*="st-key-scroll_lesson_"]:not(.st-key-scroll_lesson_graph) .plotly-in-place { zoom: 1.6; }
 }
 </style>"""
 # The guided lesson's charts are drawn 1.3× larger, 1.6× on a screen 1400 px wide or more (CSS zoom scales a
 # chart's own text with it, so nothing that fit stops fitting). Only the lesson's: under CSS zoom Plotly maps a
-# click to the wrong place (a click on Z1[h2, s3] of the forward & backward page picked Z1[h2, s4]), and the
-# lesson's charts take no clicks.
+# click to the wrong place (a click on Z1[h2, s3] of the forward & backward page picked Z1[h2, s4]); the
+# lesson's charts take no clicks, except its computation graph (lesson_graph), which is left unzoomed.
 # Fixed-width charts (matrices) wrap at this width in the presenter view, so that 1.3× of it fits a 1280 px
 # projector at 150 % (853 CSS px, less the padding).
 PRESENTER_CHART_WIDTH = 600

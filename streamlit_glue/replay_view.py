@@ -14,15 +14,16 @@ import streamlit as st
 
 from lessons.boundary_runs import plane_replay, two_feature_replay
 from lessons.presets import PRESETS
+from lessons.settings import TRAINING
 from lessons.training_run import DIVERGED, RunConfig
 from nn_core.boundary import plane_caption
 from nn_core.data import Split
+from streamlit_glue import setting_widgets as widgets
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from streamlit_glue.training_controls import apply_preset
 from viz.replay import replay_figure, replay_text
 from viz.text import markdown_literal
 
-VIEWS = {"plane": "All features, on a plane", "two": "Two features"}
 DEFAULT_PAIR = ("worst radius", "worst concave points")
 
 
@@ -63,9 +64,7 @@ def replay_section(result: Mapping, split: Split, config: RunConfig) -> None:
     # Off until asked for: building, sending and drawing the replay (~250 KB, 60–120 frames) adds about half of
     # what a settings change costs without it (0.31 → 0.47 s measured). Once on, every run gets its replay; the
     # toggle is in the address, for a shared link.
-    if not st.toggle("Replay each run with its decision boundary", key="train_replay_on", bind="query-params",
-                     help="Play the run back in the browser: the boundary, the loss curves and the confusion counts "
-                          "move together. Each new run then takes a little longer to show."):
+    if not widgets.toggle(TRAINING["train_replay_on"]):
         return
     if result["status"] == DIVERGED or len(result["snapshots"]) < 2:
         st.info("The replay shows a finished run: train one (a run that blew up or was stopped has none).")
@@ -73,8 +72,7 @@ def replay_section(result: Mapping, split: Split, config: RunConfig) -> None:
     if split.X_train.shape[0] < 2:
         st.info("The decision boundary needs a plane: choose at least two features.")
         return
-    view = st.radio("Decision boundary", list(VIEWS), format_func=VIEWS.get, horizontal=True, key="train_view",
-                    bind="query-params")
+    view = widgets.choice(TRAINING["train_view"], widget="radio", horizontal=True)
     pair = (0, 1)
     if view == "two":
         names = list(split.feature_names)

@@ -9,40 +9,28 @@ import numpy as np
 import streamlit as st
 
 from lessons import step_through
+from lessons.settings import STEP_THROUGH, Registry
 from lessons.stages import STAGE_KEYS, stage_neighbours
-from lessons.step_through import CHECK_H, METHOD_LABELS
 from lessons.update_log import UpdateRun, format_update_log, parse_update_log
-from lessons.url_values import parse_choice, parse_choices, parse_float, parse_int, parse_nearest
+from lessons.url_values import parse_choice
 from nn_core.divergence import divergence_message
-from nn_core.network import PARAM_NAMES, forward, init_params, loss
+from nn_core.network import forward, init_params, loss
 from nn_core.training import diverged, train
-from streamlit_glue.derivative_warm_up import WARMUP_H
 from streamlit_glue.link_guard import LinkCheck, single
 from streamlit_glue.network_view import ALL_SAMPLES, CELL_PARAM, check_cell_label
 
 UPDATES_PARAM = "fb_updates"
 
 
-def link_checks(feature_names: list[str]) -> dict[str, LinkCheck]:
-    """What each ``fb_*`` key of a link may hold: the values the page's widgets write there."""
-    def whole(low: int, high: int) -> LinkCheck:
-        return single(lambda raw: parse_int(raw, low, high))
+def link_settings(feature_names: list[str]) -> Registry:
+    """The registry the page's link is checked against, with this data set's feature names."""
+    return STEP_THROUGH.with_options("fb_features", feature_names)
 
-    def decimal(low: float, high: float) -> LinkCheck:
-        return single(lambda raw: parse_float(raw, low, high))
 
-    return {
-        "fb_x": decimal(-4.0, 4.0), "fb_dh": single(lambda raw: parse_nearest(raw, WARMUP_H)),
-        "fb_features": lambda raws: parse_choices(raws, feature_names)[1], "fb_m": whole(2, 16),
-        "fb_hidden": whole(2, 8), "fb_seed": whole(0, 9999), "fb_lr": decimal(0.01, 5.0),
-        "fb_stage": single(lambda raw: parse_choice(raw, list(STAGE_KEYS))),
-        "fb_h": single(lambda raw: parse_nearest(raw, CHECK_H)),
-        "fb_gc_method": single(lambda raw: parse_choice(raw, list(METHOD_LABELS.values()),
-                                                        {key: key for key in METHOD_LABELS})),
-        "fb_gc_param": single(lambda raw: parse_choice(raw, list(PARAM_NAMES))),
-        UPDATES_PARAM: single(parse_update_log), CELL_PARAM: check_cell_label,
-        "fb_sample": single(lambda raw: parse_choice(raw, [ALL_SAMPLES, *(f"s{i}" for i in range(1, 17))])),
-    }
+def link_extras() -> dict[str, LinkCheck]:
+    """The ``fb_*`` link values that are not settings: the update log, the picked cell, the diagram's sample."""
+    return {UPDATES_PARAM: single(parse_update_log), CELL_PARAM: check_cell_label,
+            "fb_sample": single(lambda raw: parse_choice(raw, [ALL_SAMPLES, *(f"s{i}" for i in range(1, 17))]))}
 
 
 def go_to_stage(step: int) -> None:

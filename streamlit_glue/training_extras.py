@@ -9,10 +9,10 @@ from collections.abc import Mapping
 import numpy as np
 import streamlit as st
 
+from file_formats.model_io import PLAIN_NUMPY_USE, export_model
 from lessons.evaluation import baseline_table, compare_batch_modes, settings_json, threshold_metrics
 from lessons.training_run import RunConfig
 from nn_core.data import Split
-from nn_core.model_io import export_model
 from streamlit_glue.cached import cached_baseline_scores
 from viz.curves import batch_mode_figure
 from viz.text_alternatives import describe_batch_modes
@@ -70,9 +70,12 @@ def export_buttons(result: Mapping, split: Split, raw_class_names: tuple[str, st
                               class_names=raw_class_names, threshold=threshold, settings=result["settings"])
     export_weights.download_button("Model (.npz)", model_file, "backprop_lab_model.npz", "application/octet-stream",
                                    key="train_download_weights",
-                                   help="Weights, scaling, feature and class names, threshold and settings. In Python: "
-                                        "`nn_core.load_model(path).predict_raw(rows)` on raw measurements, one row per "
-                                        "sample (no pickle: np.load(path, allow_pickle=False) reads it too).")
+                                   help="Weights, scaling, feature and class names, threshold and settings: plain "
+                                        "arrays, no pickle. Below: how to use it with NumPy alone.")
     export_settings.download_button("Settings (.json)", settings_json({**result["settings"], "threshold": threshold}),
                                     "backprop_lab_settings.json", "application/json", key="train_download_settings")
+    with st.expander("Use the model outside this app: a few lines of plain NumPy", icon=":material/code:"):
+        st.code(PLAIN_NUMPY_USE, language="python")
+        st.caption("The scaling fitted on the training rows, the forward pass, the threshold — nothing else is "
+                   "needed. The same lines are in the README.")
     st.caption("Every setting also lives in the page address: copy the URL to share this exact run.")

@@ -42,6 +42,23 @@ def app_test():
     return open_page
 
 
+@pytest.fixture(scope="session")
+def split():
+    """The built-in data, 20 % test rows, split seed 0, standardized: the split most unit tests train on."""
+    from nn_core.data import load_cancer, split_and_scale
+
+    return split_and_scale(load_cancer(), test_size=0.2, seed=0)
+
+
+@pytest.fixture
+def sklearn_breast_cancer_csv() -> Path:
+    """scikit-learn's own shipped copy of the Wisconsin data: a first line of counts and class names
+    (``569,30,malignant,benign``), no header, 30 features and the target (0 = malignant, 1 = benign)."""
+    import sklearn
+
+    return Path(sklearn.__file__).parent / "datasets" / "data" / "breast_cancer.csv"
+
+
 @pytest.fixture
 def uci_csv() -> Path:
     """The UCI original Wisconsin file from ../shared/data; skips in a fresh clone, required in CI."""

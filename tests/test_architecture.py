@@ -1,10 +1,12 @@
 """The house's one-way arrows, read from the source (no imports run, so it takes milliseconds):
 
     app_pages → streamlit_glue → lessons → viz → nn_core
+                                        ↘ file_formats ↗
 
 nn_core is the article's math (NumPy, SciPy, scikit-learn); viz draws it with Plotly; lessons says what each
 lesson shows and how it judges, without Streamlit; streamlit_glue holds caches and session state; a page
-never imports another page.
+never imports another page. file_formats (an uploaded CSV, the model file) uses nn_core and is used by lessons,
+streamlit_glue and the pages; nn_core itself reads and writes no files.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ import pytest
 
 from tests.conftest import ROOT
 
-PROJECT_PACKAGES = ("nn_core", "viz", "lessons", "streamlit_glue", "app_pages")
+PROJECT_PACKAGES = ("nn_core", "file_formats", "viz", "lessons", "streamlit_glue", "app_pages")
 FORBIDDEN: dict[str, set[str]] = {
-    "nn_core": {"viz", "lessons", "streamlit_glue", "app_pages", "streamlit", "plotly", "site_map"},
-    "viz": {"lessons", "streamlit_glue", "app_pages", "streamlit", "site_map"},
+    "nn_core": {"file_formats", "viz", "lessons", "streamlit_glue", "app_pages", "streamlit", "plotly", "site_map",
+                "csv", "pickle", "shelve", "zipfile", "pathlib"},
+    "file_formats": {"viz", "lessons", "streamlit_glue", "app_pages", "streamlit", "plotly", "site_map"},
+    "viz": {"file_formats", "lessons", "streamlit_glue", "app_pages", "streamlit", "site_map"},
     "lessons": {"streamlit_glue", "app_pages", "streamlit", "site_map"},
     "streamlit_glue": {"app_pages"},
     "app_pages": {"app_pages"},
@@ -49,6 +53,34 @@ def test_imports_point_one_way(package):
              for path in sorted((ROOT / package).glob("*.py"))
              for name in imported_packages(path) & FORBIDDEN[package]}
     assert not wrong, sorted(wrong)
+
+
+FILE_CALLS = {"open", "load", "loadtxt", "genfromtxt", "save", "savez", "savez_compressed", "savetxt", "fromfile",
+              "tofile", "read_csv", "read_text", "write_text", "read_bytes", "write_bytes", "memmap"}
+
+
+def file_calls(path: Path) -> set[str]:
+    """Calls that read or write a file: ``open(…)``, ``np.load(…)``, ``np.savez(…)``, ``x.tofile(…)`` …"""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+            if name in FILE_CALLS:
+                found.add(name)
+    return found
+
+
+def test_nn_core_reads_and_writes_no_files():
+    """The article's math: data comes in as arrays (nn_core.data asks scikit-learn for the built-in set)."""
+    calls = {f"{path.relative_to(ROOT)} calls {name}" for path in sorted((ROOT / "nn_core").glob("*.py"))
+             for name in file_calls(path)}
+    assert not calls, sorted(calls)
+
+
+def test_the_file_check_sees_file_calls(tmp_path):
+    module = tmp_path / "bad.py"
+    module.write_text("import numpy as np\nnp.savez(f, a=1)\nwith open(p) as f: pass\nnp.load(p)\nnp.dot(a, b)\n")
+    assert file_calls(module) == {"savez", "open", "load"}
 
 
 def test_the_checker_sees_a_forbidden_import(tmp_path):

@@ -9,12 +9,6 @@ from lessons.boundary_runs import feature_subset, plane_replay, two_feature_repl
 from lessons.training_run import RunConfig, run_training
 from nn_core.data import load_cancer, split_and_scale
 
-
-@pytest.fixture(scope="module")
-def split():
-    return split_and_scale(load_cancer(), test_size=0.2, seed=0)
-
-
 CONFIG = RunConfig(hidden=8, lr=0.1, iterations=120, batch_size=None, optimizer="gd", init_seed=1)
 
 

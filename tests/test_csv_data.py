@@ -9,7 +9,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from nn_core.csv_data import (
+from file_formats.csv_data import (
     MAX_CELL_CHARS,
     MAX_CELLS,
     MAX_COLUMNS,
@@ -155,6 +155,27 @@ def test_a_text_feature_column_is_ignored_with_a_note():
     result = load_csv(_table(rows, ["radius", "texture", "area", "comment", "label"]))
     assert "comment" not in result.dataset.feature_names
     assert any("'comment' holds text" in note for note in result.notes)
+
+
+def test_scikit_learns_shipped_csv_with_its_line_of_counts_trains_as_it_is(sklearn_breast_cancer_csv):
+    data = sklearn_breast_cancer_csv.read_bytes()
+    assert data.startswith(b"569,30,malignant,benign\n")
+    table = read_table(data)
+    assert table.notes[0].startswith("The first line ('569,30,malignant,benign') was skipped")
+    assert not table.has_header and table.n_rows == 569 and len(table.columns) == 31
+    built = load_csv(data)
+    assert built.dataset.X.shape == (569, 30) and built.label_column == "column 31"  # Dataset: rows × features
+    assert int(built.dataset.y.sum()) == 212  # positive = the rarer class, 0 = malignant in scikit-learn's file
+    split = split_and_scale(built.dataset, seed=0)
+    params, losses = train(init_params(30, 15, seed=1), split.X_train, split.Y_train, lr=0.1, iterations=300)
+    assert losses[-1] < losses[0] and np.mean(predict(params, split.X_test) == split.Y_test) > 0.93
+
+
+def test_a_first_line_shorter_than_a_ragged_table_is_not_skipped():
+    """Only a first line above two agreeing rows is taken for a line of counts: a ragged file still fails."""
+    data = b"a,b\n1,2,3\n4,5\n" + b"".join(b"%d,%d\n" % (i, i % 2) for i in range(30))
+    with pytest.raises(DataError, match="irregular"):
+        read_table(data)
 
 
 def test_the_uci_original_file_parses_and_trains(uci_csv):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nn_core.data import load_cancer, split_and_scale
 from nn_core.diagnostics import (
     LAYER_GRADIENTS,
     TrainingMonitor,
@@ -17,11 +16,6 @@ from nn_core.divergence import loss_exploded
 from nn_core.gradcheck import numeric_gradient
 from nn_core.network import forward, init_params, loss
 from nn_core.training import train
-
-
-@pytest.fixture(scope="module")
-def split():
-    return split_and_scale(load_cancer(), seed=0)
 
 
 def _small_problem(seed: int = 3):

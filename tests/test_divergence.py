@@ -43,3 +43,12 @@ def test_one_set_of_words():
     message = divergence_message(12, 10.0)
     assert message.startswith("The learning rate 10 is too high: the loss exploded at iteration 12.")
     assert "10 times smaller" in message
+
+
+def test_the_thresholds_in_literal_numbers():
+    """Written out, not derived from the constants: changing a threshold must fail a test."""
+    assert not past_ceiling(1e8) and past_ceiling(1.0000001e8)
+    assert not loss_exploded(10.0, 0.1) and loss_exploded(10.01, 0.1)  # the floor, 10, wins over 20 × 0.1
+    assert not loss_exploded(14.0, 0.7) and loss_exploded(14.01, 0.7)  # 20 × 0.7 = 14 beats the floor
+    assert not loss_exploded(9.99, 0.4) and loss_exploded(10.001, 0.4)
+    assert escape_bounds((-3.0, 3.0)) == (-9.0, 9.0)

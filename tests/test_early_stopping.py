@@ -6,13 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nn_core import forward, init_params, load_cancer, loss, split_and_scale
+from nn_core import forward, init_params, loss
 from nn_core.training import EarlyStopping, SnapshotRecorder, chain_callbacks, train, train_with_early_stopping
-
-
-@pytest.fixture(scope="module")
-def split():
-    return split_and_scale(load_cancer(), test_size=0.2, seed=0)
 
 
 def tagged(value: float) -> dict[str, np.ndarray]:

@@ -9,10 +9,11 @@ import zipfile
 import numpy as np
 import pytest
 
+from file_formats.model_io import PLAIN_NUMPY_USE, ModelFileError, SavedModel, export_model, load_model
 from nn_core.data import load_cancer, split_and_scale
-from nn_core.model_io import ModelFileError, SavedModel, export_model, load_model
 from nn_core.network import init_params, predict_proba
 from nn_core.training import train
+from tests.conftest import ROOT
 
 SETTINGS = {"hidden": 8, "lr": 0.1, "optimizer": "gd", "data": "built-in <b>Wisconsin</b>"}
 
@@ -106,6 +107,16 @@ def test_bad_files_are_refused_in_plain_words(tmp_path, cancer):
         (_rewrite(good, scaling=np.array("robust")), "scaling 'robust'"),
         (_rewrite(good, settings_json=np.array("{not json")), "not valid JSON"),
         (_rewrite(good, format=np.array("something-else")), "not a backprop-lab-model file"),
+        (_rewrite(good, W1=np.asarray(params["W1"]) * 1e306), "'W1' holds a weight of size"),
+        (_rewrite(good, b2=np.array([[2e6]])), "'b2' holds a weight of size 2e+06; a trained network's weights stay "
+                                               "below 1e+06"),
+        (_rewrite(good, format_version=np.array(1.9)), "format version 1.9 is not a whole number"),
+        (_rewrite(good, format_version=np.array(1.0)), "format version 1.0 is not a whole number"),
+        (_rewrite(good, format_version=np.array(2)), "format version 2 is unknown (this app reads version 1)"),
+        (_rewrite(good, format_version=np.array([1, 1])), "format version of shape (2,) is not a whole number"),
+        (_rewrite(good, W2=np.full((1, 8), 2**62, dtype=np.int64)), "'W2' should hold floating-point numbers but "
+                                                                     "holds int64"),
+        (_rewrite(good, threshold=np.array(1)), "'threshold' should hold floating-point numbers"),
     ]
     for data, phrase in cases:
         path = tmp_path / "model.npz"
@@ -127,3 +138,25 @@ def test_a_header_that_promises_a_huge_array_is_refused_before_reading(cancer):
             target.writestr(member.filename, content)
     with pytest.raises(ModelFileError, match="damaged"):
         load_model(buffer.getvalue())
+
+
+def test_a_weight_just_inside_the_stated_magnitude_loads(cancer):
+    split, params, _ = _trained(cancer, "standard")
+    assert load_model(_rewrite(_export(split, params), b2=np.array([[1e6]]))).params["b2"][0, 0] == 1e6
+
+
+def test_the_readme_and_page_snippet_uses_the_file_with_plain_numpy_and_matches_the_app(tmp_path, monkeypatch, cancer):
+    """The exact text shown on the page and in the README, run against an exported file: no code from here."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert PLAIN_NUMPY_USE in readme
+    split, params, raw_test_rows = _trained(cancer, "minmax")
+    (tmp_path / "backprop_lab_model.npz").write_bytes(_export(split, params, threshold=0.6))
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(PLAIN_NUMPY_USE, "README snippet", "exec"), namespace)  # noqa: S102 — our own text, on purpose
+    assert [line for line in PLAIN_NUMPY_USE.splitlines() if "import" in line] == ["import numpy as np"]
+    proba, labels = namespace["predict"](raw_test_rows)
+    model = load_model(tmp_path / "backprop_lab_model.npz")
+    np.testing.assert_allclose(proba, model.predict_proba_raw(raw_test_rows), rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(labels, model.predict_raw(raw_test_rows))
+    assert 0 < labels.sum() < len(labels)  # both classes: the threshold is really applied

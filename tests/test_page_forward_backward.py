@@ -247,3 +247,22 @@ def test_the_chain_keeps_its_tree_and_the_all_terms_toggle_appears_only_when_it_
     assert not at.exception, at.exception
     full = _chain_code(at).value
     assert full != short and full.count("s12") > short.count("s12") - 1 and len(full) > len(short)
+
+
+@pytest.mark.parametrize(("key", "raw", "widget", "applied"), [
+    ("fb_gc_method", "central", "radio", "central"),  # the key; the bound radio reads its label
+    ("fb_gc_param", "b2", "radio", "b2"), ("fb_h", "1e-5", "select_slider", 1e-5),
+    ("fb_dh", "0.10", "select_slider", 0.1),
+])
+def test_every_value_a_link_check_accepts_is_applied(app_test, key, raw, widget, applied):
+    at = app_test(PAGE, query_params={key: raw})
+    assert not at.exception, at.exception
+    assert not [w.value for w in at.warning if "from the link" in w.value]
+    assert getattr(at, widget)(key=key).value == applied
+
+
+def test_a_repeated_key_is_named_in_a_note(app_test):
+    at = app_test(PAGE, query_params={"fb_m": ["3", "4"]})
+    notes = [warning.value.replace("\\", "") for warning in at.warning if "from the link" in warning.value]
+    assert notes == ["Ignored fb_m=3,4 from the link: expected one value."]
+    assert at.slider(key="fb_m").value == 5

@@ -181,3 +181,9 @@ def test_toy_outcomes_speak_of_height_and_count_steps_in_words(app_test):
     at.select_slider(key="land_lr").set_value(10.0).run()
     at.radio(key="land_mode").set_value("sweep").run()
     assert "lie outside the slider's range" in " ".join(m.value for m in at.markdown)
+
+
+def test_a_repeated_key_is_named_like_on_the_other_pages(app_test):
+    at = app_test(PAGE, query_params={"land_seed": ["1", "2"]})
+    assert [text.value for text in at.text] == ["⚠ Ignored land_seed=1, 2 from the link: expected one value."]
+    assert at.number_input(key="land_seed").value == 0

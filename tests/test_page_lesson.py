@@ -106,3 +106,16 @@ def test_presenter_view_is_in_the_address_and_checked(app_test):
     at = app_test(query_params={"present": "loud"})  # the entry point checks it, whatever the page
     assert at.sidebar.toggle(key="present").value is False
     assert any("present" in element.value.replace("\\", "") for element in at.warning)
+
+
+def test_backward_steps_can_show_the_computation_graph(app_test):
+    at = app_test(PAGE, query_params={"lesson_step": "9"})  # dLoss_Z1, the ReLU gate
+    assert not [t for t in at.toggle if t.key == "lesson_show_graph"]  # not before the reveal
+    commit(at, "dloss_z1")  # none at all is an answer
+    at.toggle(key="lesson_show_graph").set_value(True).run()
+    assert not at.exception
+    at.selectbox(key="lesson_graph_node").set_value(at.selectbox(key="lesson_graph_node").options[0]).run()
+    assert not at.exception
+    assert "The computation graph" in texts(at)
+    at.slider(key="lesson_step").set_value(3).run()  # a forward step: no graph toggle
+    assert not [t for t in at.toggle if t.key == "lesson_show_graph"]

@@ -11,9 +11,9 @@ import urllib.parse
 import numpy as np
 import pytest
 
+from file_formats.model_io import export_model
 from lessons.evaluation import settings_json
 from nn_core.data import CLASS_NAMES, load_cancer, split_and_scale
-from nn_core.model_io import export_model
 from nn_core.network import init_params
 from tests.plotly_spec import chart_specs, decode_array
 from tests.test_csv_data import BAD_FILES
@@ -214,6 +214,18 @@ def test_uci_original_file_trains_through_the_upload_path(app_test, uci_csv):
     assert np.mean(accuracies) >= 0.95, accuracies
 
 
+def test_scikit_learns_shipped_csv_trains_as_it_is_through_the_upload_path(app_test, sklearn_breast_cancer_csv):
+    at = app_test(PAGE, query_params={"train_source": "Upload a CSV"})
+    at.file_uploader(key="train_upload").set_value(
+        ("breast_cancer.csv", sklearn_breast_cancer_csv.read_bytes(), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any("569,30,malignant,benign" in _as_shown(i.value) and "skipped" in i.value for i in at.info)
+    result = at.session_state["train_result"]
+    assert result["status"] == "done" and result["params"]["W1"].shape == (15, 30)
+    assert _metric(at, "Accuracy") >= 0.93
+
+
 def test_a_comparison_from_other_settings_is_not_shown(app_test):
     """Regression: the batch-mode chart stayed on screen after the hidden units changed."""
     at = app_test(PAGE)
@@ -232,9 +244,15 @@ def test_results_of_a_diverged_run_are_marked_and_never_green(app_test):
     assert any("These results describe a broken model" in warning.value for warning in at.warning)
 
 
-def test_the_page_says_where_its_settings_are(app_test):
+def test_the_settings_are_in_the_page_body_not_behind_the_sidebar(app_test):
+    """On a phone the sidebar is folded away behind »: every training setting is drawn in the page."""
     at = app_test(PAGE)
-    assert any("settings" in caption.value and "sidebar" in caption.value for caption in at.caption)
+    settings = next(block for block in at.expander if block.label.startswith("Settings"))
+    keys = {widget.key for kind in ("slider", "radio", "selectbox", "select_slider", "number_input", "toggle",
+                                    "multiselect") for widget in getattr(settings, kind)}
+    assert {"train_source", "train_features", "train_test_size", "train_hidden", "train_lr", "train_batch_mode",
+            "train_iterations", "train_optimizer", "train_seed", "train_l2", "train_patience"} <= keys
+    assert not at.sidebar.slider and not at.sidebar.selectbox and not at.sidebar.radio
 
 
 def _upload(at, name: str, text: str):
@@ -368,3 +386,41 @@ def test_an_uploaded_csv_is_spoken_of_in_its_own_class_names(app_test):
     wording = [value for value in shown if re.search(r"tumou?r|(?<!e\.g\. )malignant|benign", value, re.IGNORECASE)]
     assert not wording, wording
     assert any("white" in value and "red" in value for value in shown)  # the user's own names are used
+
+
+@pytest.mark.parametrize(("key", "raw", "setting", "applied", "in_address"), [
+    ("train_scaling", "minmax", "scaling", "minmax", "Min-max"),  # the key; the widget reads its label
+    ("train_batch_mode", "mini", "batch_mode", "mini", "Mini-batch"),
+    ("train_optimizer", "adam", "optimizer", "adam", "Adam"),
+    ("train_optimizer", "ADAM", "optimizer", "adam", "Adam"),
+    ("train_lr", "0.0100001", "lr", 0.01, "0.01"),  # within 1 % of a slider value
+    ("train_l2", "0", "l2", 0.0, None),  # the default: Streamlit drops it from the address
+    ("train_stratify", "0", "stratify", False, "false"),
+])
+def test_every_value_a_link_check_accepts_is_applied(app_test, key, raw, setting, applied, in_address):
+    """These passed the link check, then the bound widget dropped them (the address holds labels)."""
+    at = app_test(PAGE, query_params={key: raw})
+    assert not at.exception, at.exception
+    assert not [w.value for w in at.warning if "from the link" in w.value]
+    assert at.session_state["train_result"]["settings"][setting] == applied
+    assert at.query_params.get(key) == in_address
+
+
+@pytest.mark.parametrize(("query", "note"), [
+    ({"train_view": "<script>alert(1)</script>", "train_replay_on": "true"},
+     "Ignored train_view=<script>alert(1)</script> from the link: not one of plane, two."),
+    ({"train_hidden": ["8", "9"]}, "Ignored train_hidden=8,9 from the link: expected one value."),
+])
+def test_a_value_not_applied_is_named_in_a_plain_note(app_test, query, note):
+    at = app_test(PAGE, query_params=query)
+    assert not at.exception, at.exception
+    notes = [_as_shown(w.value) for w in at.warning if "from the link" in w.value]
+    assert notes == [note]
+    assert all("<script>" not in m.value for m in [*at.markdown, *at.warning])  # escaped, never markup
+    assert at.session_state["train_result"]["status"] == "done"
+
+
+def test_the_view_from_a_link_is_applied(app_test):
+    at = app_test(PAGE, query_params={"train_view": "two", "train_replay_on": "true"})
+    assert not at.exception, at.exception
+    assert at.radio(key="train_view").value == "two"

@@ -15,14 +15,14 @@ FEATURES = ("mean radius", "mean texture", "worst concave points")
 
 
 @pytest.fixture(scope="module")
-def split():
+def three_feature_split():
     dataset = load_cancer()
     return split_and_scale(dataset, features=[dataset.feature_names.index(name) for name in FEATURES])
 
 
-def example(split, m: int = 5, n_h: int = 4, seed: int = 1):
-    chosen = choose_samples(split.Y_train, m, seed)
-    X, Y = split.X_train[:, chosen], split.Y_train[:, chosen]
+def example(three_feature_split, m: int = 5, n_h: int = 4, seed: int = 1):
+    chosen = choose_samples(three_feature_split.Y_train, m, seed)
+    X, Y = three_feature_split.X_train[:, chosen], three_feature_split.Y_train[:, chosen]
     return init_params(X.shape[0], n_h, seed=seed), X, Y
 
 
@@ -40,8 +40,8 @@ def test_stages_follow_the_issue_order():
 
 
 @pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.key)
-def test_every_stage_is_complete(stage, split):
-    params, X, Y = example(split)
+def test_every_stage_is_complete(stage, three_feature_split):
+    params, X, Y = example(three_feature_split)
     matrices = collect_matrices(params, X, Y, lr=0.5)
     assert stage.formula and stage.numpy_line and stage.meaning and stage.title
     assert stage.computed, "every stage highlights something"
@@ -57,16 +57,16 @@ def test_every_stage_is_complete(stage, split):
     assert {panel.name for panel in panels if panel.highlight} == set(stage.computed)
 
 
-def test_shapes_read_like_the_issue(split):
-    params, X, Y = example(split, m=8, n_h=4)
+def test_shapes_read_like_the_issue(three_feature_split):
+    params, X, Y = example(three_feature_split, m=8, n_h=4)
     matrices = collect_matrices(params, X, Y, lr=0.5)
     assert shapes_text(STAGES_BY_KEY["Z1"], matrices) == "(4, 3) · (3, 8) + (4, 1) → (4, 8)"
     assert shapes_text(STAGES_BY_KEY["dLoss_W1"], matrices) == "(4, 8) · (3, 8)ᵀ / m → (4, 3)"
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 7, 42])
-def test_collected_matrices_are_nn_cores(split, seed):
-    params, X, Y = example(split, m=6, n_h=5, seed=seed)
+def test_collected_matrices_are_nn_cores(three_feature_split, seed):
+    params, X, Y = example(three_feature_split, m=6, n_h=5, seed=seed)
     lr = 0.3
     matrices = collect_matrices(params, X, Y, lr)
     cache = forward(params, X)
@@ -82,8 +82,8 @@ def test_collected_matrices_are_nn_cores(split, seed):
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3, 11, 99])
-def test_dloss_z2_identity_holds_to_1e_12(split, seed):
-    params, X, Y = example(split, m=16, n_h=8, seed=seed)
+def test_dloss_z2_identity_holds_to_1e_12(three_feature_split, seed):
+    params, X, Y = example(three_feature_split, m=16, n_h=8, seed=seed)
     matrices = collect_matrices(params, X, Y, lr=0.5)
     chain = sigmoid_chain_at_z2(matrices)
     np.testing.assert_allclose(chain["dLoss_Yh ⊙ dSigmoid(Z2)"], chain["Yh − Y"], rtol=0, atol=1e-12)
@@ -95,25 +95,25 @@ def test_dloss_z2_identity_holds_to_1e_12(split, seed):
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
-def test_gradient_check_passes_for_several_seeds(split, seed):
-    params, X, Y = example(split, m=5, n_h=4, seed=seed)
+def test_gradient_check_passes_for_several_seeds(three_feature_split, seed):
+    params, X, Y = example(three_feature_split, m=5, n_h=4, seed=seed)
     for method in ("forward", "central"):
         checks = gradient_check(params, X, Y, h=1e-3, method=method)
         assert all(gradient_check_passes(checks[name], method) for name in PARAM_NAMES), {
             name: checks[name].relative_error for name in PARAM_NAMES}
 
 
-def test_gradient_check_fails_on_a_wrong_gradient(split):
+def test_gradient_check_fails_on_a_wrong_gradient(three_feature_split):
     """The verdict can fail: a gradient that forgot the 1/m of the article is caught."""
-    params, X, Y = example(split, m=5)
+    params, X, Y = example(three_feature_split, m=5)
     checks = gradient_check(params, X, Y, h=1e-3, method="central")
     wrong = type(checks["W1"])("W1", checks["W1"].numeric, checks["W1"].analytic * X.shape[1])
     assert not gradient_check_passes(wrong, "central")
     assert not gradient_check_passes(wrong, "forward")
 
 
-def test_gradient_check_items_draw_difference_on_the_gradient_scale(split):
-    params, X, Y = example(split)
+def test_gradient_check_items_draw_difference_on_the_gradient_scale(three_feature_split):
+    params, X, Y = example(three_feature_split)
     checks = gradient_check(params, X, Y, h=1e-3, method="forward")
     panels = [item for item in gradient_check_items(checks, "forward", FEATURES) if isinstance(item, MatrixPanel)]
     assert len(panels) == 3 * len(PARAM_NAMES)
@@ -122,13 +122,14 @@ def test_gradient_check_items_draw_difference_on_the_gradient_scale(split):
     assert difference.color_limit == pytest.approx(np.abs(checks["W1"].analytic).max())
 
 
-def test_choose_samples_is_reproducible_and_has_both_classes(split):
+def test_choose_samples_is_reproducible_and_has_both_classes(three_feature_split):
     for m in (2, 5, 16):
-        chosen = choose_samples(split.Y_train, m, seed=3)
+        chosen = choose_samples(three_feature_split.Y_train, m, seed=3)
         assert len(set(chosen.tolist())) == m
-        assert set(split.Y_train[0, chosen].tolist()) == {0.0, 1.0}
-        np.testing.assert_array_equal(chosen, choose_samples(split.Y_train, m, seed=3))
-    assert not np.array_equal(choose_samples(split.Y_train, 8, 3), choose_samples(split.Y_train, 8, 4))
+        assert set(three_feature_split.Y_train[0, chosen].tolist()) == {0.0, 1.0}
+        np.testing.assert_array_equal(chosen, choose_samples(three_feature_split.Y_train, m, seed=3))
+    labels = three_feature_split.Y_train
+    assert not np.array_equal(choose_samples(labels, 8, 3), choose_samples(labels, 8, 4))
 
 
 def test_axis_labels_and_neighbours():

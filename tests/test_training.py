@@ -160,3 +160,25 @@ def test_bad_arguments_are_refused(bad):
     arguments = {"lr": 0.1, "iterations": 1, **bad}
     with pytest.raises(ValueError):
         train(init_params(2, 2), np.ones((2, 3)), np.ones((1, 3)), **arguments)
+
+
+def _epochs(m: int, batch_size: int, n_epochs: int, seed: int = 0) -> list[list[np.ndarray]]:
+    """The sample indices of each batch, epoch by epoch (X's only feature is the sample's index)."""
+    from nn_core.training import _batches
+
+    X = np.arange(m, dtype=float)[None, :]
+    stream = _batches(X, np.zeros((1, m)), batch_size, seed)
+    per_epoch = steps_per_epoch(m, batch_size)
+    return [[next(stream)[0][0].astype(int) for _ in range(per_epoch)] for _ in range(n_epochs)]
+
+
+def test_mini_batch_epochs_use_every_sample_once_and_keep_the_last_partial_batch():
+    for epoch in _epochs(m=10, batch_size=4, n_epochs=3):
+        assert [len(batch) for batch in epoch] == [4, 4, 2]  # 10 = 4 + 4 + 2: the last 2 samples are not dropped
+        assert sorted(np.concatenate(epoch).tolist()) == list(range(10))  # each sample exactly once
+
+
+def test_each_epoch_draws_a_fresh_permutation():
+    orders = [tuple(np.concatenate(epoch)) for epoch in _epochs(m=12, batch_size=5, n_epochs=4)]
+    assert len(set(orders)) == 4  # four different orders (the chance of a repeat is ~1e-8)
+    assert orders[0] != tuple(range(12))  # shuffled, not the file's order

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from lessons.training_run import DIVERGED, DONE, RECORDS_PER_RUN, RunConfig, run_training, status_message
-from nn_core.data import load_cancer, split_and_scale
 from nn_core.network import init_params
 from nn_core.training import train
-
-
-@pytest.fixture(scope="module")
-def split():
-    return split_and_scale(load_cancer(), test_size=0.2, seed=0)
 
 
 def config(**changes) -> RunConfig:

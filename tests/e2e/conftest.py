@@ -9,16 +9,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bench.servers import ServerStartError, streamlit_server
 from tests.conftest import IN_CI, ROOT
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
@@ -63,56 +59,19 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
 
 
-def _free_port() -> int:
-    """A free port; on a shared machine E2E_PORT_RANGE=8610-8619 keeps the servers inside an agreed range."""
-    if os.environ.get("E2E_PORT_RANGE"):
-        low, high = (int(part) for part in os.environ["E2E_PORT_RANGE"].split("-"))
-        for port in range(low, high + 1):
-            with socket.socket() as sock:
-                try:
-                    sock.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
-        pytest.fail(f"no free port in E2E_PORT_RANGE={os.environ['E2E_PORT_RANGE']}")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def running_app(script: str | Path = "app.py") -> Iterator[str]:
     """Start the app the way a user does (``streamlit run app.py``, from the project folder so that
-    .streamlit/config.toml applies) and wait for /_stcore/health. ``script`` may name another file
-    (relative to the project root), e.g. tests/e2e/literal_text_app.py."""
-    port = _free_port()
-    log_path = SCREENSHOT_DIR.parent / f"streamlit-{port}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
+    .streamlit/config.toml applies) on a free port (E2E_PORT_RANGE=8610-8619 keeps it inside an agreed range on a
+    shared machine) and wait for /_stcore/health; yields its URL. ``script`` may name another file (relative to
+    the project root), e.g. tests/e2e/literal_text_app.py. The start-up is bench/servers.py's, shared with the
+    benchmarks; its log goes next to the screenshots."""
+    with contextlib.ExitStack() as stack:
         try:
-            deadline = time.time() + 90
-            while True:
-                try:
-                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                        break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.time() > deadline:
-                    pytest.fail(f"streamlit did not become healthy; log:\n{log_path.read_text(errors='replace')}")
-                time.sleep(0.3)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            server = stack.enter_context(streamlit_server(script, cwd=ROOT, log_dir=SCREENSHOT_DIR.parent))
+        except ServerStartError as error:
+            pytest.fail(f"streamlit did not become healthy: {error}")
+        yield server.url
 
 
 @pytest.fixture(scope="session")

@@ -82,14 +82,8 @@ def test_page_has_no_serious_violations(tabs, app_url: str, name: str, viewport:
     audit(page, outside, f"{name} page at {viewport}")
 
 
-def _needs(name: str) -> None:
-    if name not in page_paths():
-        pytest.skip(f"the {name} page does not exist yet")
-
-
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_backward_stage_has_no_serious_violations(tabs, app_url: str, viewport: str):
-    _needs("forward_backward")
     page, outside = tabs[viewport]
     page.goto(f"{app_url}/forward_backward?fb_stage=dLoss_Z1")
     wait_for_app_run(page, timeout=WAIT_MS)
@@ -100,7 +94,6 @@ def test_backward_stage_has_no_serious_violations(tabs, app_url: str, viewport: 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_finished_training_has_no_serious_violations(tabs, app_url: str, viewport: str):
-    _needs("train_cancer")
     page, outside = tabs[viewport]
     page.goto(f"{app_url}/train_cancer")
     wait_for_app_run(page, timeout=WAIT_MS)
@@ -111,7 +104,6 @@ def test_finished_training_has_no_serious_violations(tabs, app_url: str, viewpor
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_played_landscape_has_no_serious_violations(tabs, app_url: str, viewport: str):
-    _needs("landscape")
     page, outside = tabs[viewport]
     page.goto(f"{app_url}/landscape")
     wait_for_app_run(page, timeout=WAIT_MS)
@@ -129,7 +121,6 @@ def test_played_landscape_has_no_serious_violations(tabs, app_url: str, viewport
 def test_revealed_lesson_step_has_no_serious_violations(tabs, app_url: str, viewport: str):
     """The guided lesson after an answer: the verdict, the explanation, the matrices and the network diagram
     (step 9 asks with toggle pills, which no other page uses)."""
-    _needs("lesson")
     page, outside = tabs[viewport]
     page.goto(f"{app_url}/lesson?lesson_step=9")
     wait_for_app_run(page, timeout=WAIT_MS)

@@ -24,15 +24,17 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from .data import Dataset
+from nn_core.data import Dataset
 
 MISSING_MARKERS = frozenset({"", "?", "na", "n/a", "nan", "null", "none", "missing"})
 MIN_ROWS = 20  # fewer rows than this cannot give a meaningful train/test split
 MIN_ROWS_PER_CLASS = 5  # a stratified split needs a few of each class on both sides
-MAX_FILE_BYTES = 5 * 1024 * 1024  # the uploader's limit (server.maxUploadSize = 5), checked here too
+# The uploader's limit, in its own units: server.maxUploadSize = 5 is "5MB" to Streamlit's uploader, which counts
+# 1 MB = 1,000,000 bytes (1,048,576 only in a browser on Windows), so 5 MB = 5,000,000 bytes, checked here too.
+MAX_FILE_BYTES = 5_000_000
 MAX_COLUMNS = 200
 MAX_ROWS = 100_000
-MAX_CELLS = 2_000_000  # rows × columns: each cell costs ~25 bytes of arrays however short it is in the file
+MAX_CELLS = 2_000_000  # data rows × columns (a header row is not counted): ~25 bytes of arrays per cell
 MAX_CELL_CHARS = 500  # a measurement or a class label is short; a longer cell is almost always a broken quote
 MAX_ROW_CHARS = MAX_COLUMNS * (MAX_CELL_CHARS + 3)  # the longest row the two limits above allow (quotes, separator)
 DELIMITERS = (",", ";", "\t", "|")
@@ -211,8 +213,8 @@ def _describe_zip(data: bytes) -> str:
 
 def _decode(data: bytes) -> str:
     if len(data) > MAX_FILE_BYTES:
-        raise DataError(f"The file is {len(data) / 2**20:.1f} MB; this page takes files of at most "
-                        f"{MAX_FILE_BYTES / 2**20:.0f} MB. Upload a sample of the rows.")
+        raise DataError(f"The file is {len(data) / 1e6:.1f} MB ({len(data):,} bytes); this page takes files of at "
+                        f"most {MAX_FILE_BYTES / 1e6:.0f} MB ({MAX_FILE_BYTES:,} bytes). Upload a sample of the rows.")
     if not data or data.isspace():
         raise DataError("The file is empty. Choose a CSV file with a row per sample and a column per feature.")
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
@@ -364,7 +366,7 @@ def _split_cells(text: str, delimiter: str) -> np.ndarray:
             if n_rows > MAX_ROWS + 1:
                 raise DataError(f"The file has about {text.count(chr(10)) + 1:,} rows; this page takes at most "
                                 f"{MAX_ROWS:,}. Upload a sample of the rows.")
-            if n_rows * len(row) > MAX_CELLS:
+            if (n_rows - 1) * len(row) > MAX_CELLS:  # the first row may be a header
                 raise DataError(f"The file has more than {MAX_CELLS:,} cells (rows × columns: about "
                                 f"{text.count(chr(10)) + 1:,} rows × {len(row)} columns); this page takes at most "
                                 f"{MAX_CELLS:,}. Upload fewer rows or columns.")
@@ -405,6 +407,24 @@ def _split_cells(text: str, delimiter: str) -> np.ndarray:
     return cells
 
 
+def _leading_line(text: str, delimiter: str) -> tuple[str, str] | None:
+    """(the first line, the text after it) when the first line is not part of the table: fewer or more cells
+    than the two rows below it, which agree with each other — e.g. scikit-learn's shipped CSVs start with a
+    line of counts and class names (``569,30,malignant,benign``) above 31 columns of numbers."""
+    lines = []
+    rest = text
+    while len(lines) < 3 and rest:
+        line, _, rest = rest.partition("\n")
+        if line.strip():
+            lines.append((line, rest))
+    if len(lines) < 3 or len(lines[0][0]) > MAX_CELL_CHARS * MAX_COLUMNS:
+        return None
+    widths = [len(next(csv.reader([line], delimiter=delimiter), [])) for line, _ in lines]
+    if widths[0] != widths[1] and widths[1] == widths[2] and widths[1] >= 2:
+        return lines[0][0].strip(), lines[0][1]
+    return None
+
+
 def _header_verdict(first: np.ndarray, numbers: np.ndarray, missing: np.ndarray,
                     cells: np.ndarray) -> tuple[bool, str]:
     """Is the first row a header? A header has text (not numbers, not missing markers like '?') where the
@@ -438,6 +458,13 @@ def read_table(data: bytes, header: bool | None = None) -> CsvTable:
     if "\n" not in text and "\r" in text:  # old Mac line ends
         text = text.replace("\r", "\n")
     delimiter = _detect_delimiter(text)
+    notes = []
+    if (leading := _leading_line(text, delimiter)) is not None:
+        line, text = leading
+        shown = line if len(line) <= 60 else line[:60] + "…"
+        notes.append(f"The first line ('{shown}') was skipped: it has a different number of cells from the rows "
+                     "below it, so it is not a header or a sample (scikit-learn's data files start with such a "
+                     "line of counts and class names).")
     cells = _split_cells(text, delimiter)
     del text
     numbers = np.empty(cells.shape)
@@ -462,7 +489,6 @@ def read_table(data: bytes, header: bool | None = None) -> CsvTable:
     if cells.shape[0] < MIN_ROWS:
         raise DataError(f"The file has only {cells.shape[0]} data rows; at least {MIN_ROWS} are needed to train "
                         "and still keep a test set.")
-    notes = []
     if commas:
         separator = {";": "semicolons (;)", "\t": "tabs", "|": "bars (|)"}[delimiter]
         notes.append(f"Decimal commas were read as decimal points in {commas:,} cells (e.g. '1,5' = 1.5): the columns "

@@ -17,13 +17,34 @@ from pathlib import Path
 
 import numpy as np
 
-from .csv_data import DataError
-from .data import SCALINGS, FeatureScaling
-from .network import PARAM_NAMES, Params, predict_proba
+from file_formats.csv_data import DataError
+from nn_core.data import SCALINGS, FeatureScaling
+from nn_core.network import PARAM_NAMES, Params, predict_proba
 
 FORMAT = "backprop-lab-model"
 FORMAT_VERSION = 1
 MAX_MODEL_BYTES = 50 * 1024 * 1024  # 64 hidden units × 200 features is ~100 KB; anything far larger is not ours
+# Largest |weight| a model file may hold. Trained on scaled inputs, the network's weights stay within a few
+# tens (a diverged run is stopped long before 1e6); a weight of 1e6 already saturates every unit it feeds.
+MAX_WEIGHT_MAGNITUDE = 1e6
+
+# The few lines that use an exported model with plain NumPy and no code from this repository (shown on the
+# training page and in the README; tests/test_model_io.py runs exactly this text against an exported file).
+PLAIN_NUMPY_USE = """\
+import numpy as np
+
+model = np.load("backprop_lab_model.npz", allow_pickle=False)  # plain arrays, never a pickle
+
+
+def predict(rows):
+    \"\"\"rows: raw measurements, one row per tumour, columns in the order of model["feature_names"].\"\"\"
+    X = ((np.asarray(rows, dtype=float) - model["scale_offset"]) / model["scale_divisor"]).T  # scaled, (n_x, m)
+    A1 = np.maximum(0, model["W1"] @ X + model["b1"])  # hidden layer: ReLU
+    Z2 = model["W2"] @ A1 + model["b2"]
+    Yh = 0.5 * (1 + np.tanh(Z2 / 2))  # the sigmoid 1 / (1 + e^-Z2), without overflow
+    labels = (Yh > model["threshold"]).astype(int)  # 1 = model["class_names"][1]
+    return Yh.ravel(), labels.ravel()
+"""
 _TEXT_ARRAYS = ("format", "scaling", "feature_names", "class_names", "settings_json")
 _NUMBER_ARRAYS = ("format_version", *PARAM_NAMES, "scale_offset", "scale_divisor", "threshold")
 
@@ -131,6 +152,10 @@ def _arrays(source: bytes | str | Path) -> dict[str, np.ndarray]:
         raise _refuse(f"an array cannot be read ({error}).") from None
 
 
+def _shown(array: np.ndarray) -> str:
+    return str(array.item()) if array.size == 1 else f"of shape {array.shape}"
+
+
 def load_model(source: bytes | str | Path) -> SavedModel:
     """Read an exported model (bytes or a path), checking every array; raises ``ModelFileError`` in plain words."""
     arrays = _arrays(source)
@@ -143,13 +168,24 @@ def load_model(source: bytes | str | Path) -> SavedModel:
     for name in _TEXT_ARRAYS:
         if arrays[name].dtype.kind != "U":
             raise _refuse(f"'{name}' should be text but holds {arrays[name].dtype}.")
-    for name in _NUMBER_ARRAYS:
-        if arrays[name].dtype.kind not in "fiu":
-            raise _refuse(f"'{name}' should be numbers but holds {arrays[name].dtype}.")
+    if str(arrays["format"]) != FORMAT:
+        raise _refuse(f"it is not a {FORMAT} file.")
+    version = arrays["format_version"]
+    if version.shape != () or version.dtype.kind not in "iu":
+        raise _refuse(f"its format version {_shown(version)} is not a whole number (this app reads version "
+                      f"{FORMAT_VERSION}).")
+    if int(version) != FORMAT_VERSION:
+        raise _refuse(f"its format version {int(version)} is unknown (this app reads version {FORMAT_VERSION}).")
+    for name in _NUMBER_ARRAYS[1:]:
+        if arrays[name].dtype.kind != "f":
+            raise _refuse(f"'{name}' should hold floating-point numbers but holds {arrays[name].dtype}.")
         if not np.all(np.isfinite(arrays[name])):
             raise _refuse(f"'{name}' holds NaN or infinite values.")
-    if str(arrays["format"]) != FORMAT or int(arrays["format_version"]) != FORMAT_VERSION:
-        raise _refuse(f"it is not a {FORMAT} file of version {FORMAT_VERSION}.")
+    for name in PARAM_NAMES:
+        largest = float(np.max(np.abs(arrays[name]), initial=0.0))
+        if largest > MAX_WEIGHT_MAGNITUDE:
+            raise _refuse(f"'{name}' holds a weight of size {largest:.3g}; a trained network's weights stay below "
+                          f"{MAX_WEIGHT_MAGNITUDE:g}.")
 
     W1, b1, W2, b2 = (arrays[name].astype(float) for name in PARAM_NAMES)
     if W1.ndim != 2:

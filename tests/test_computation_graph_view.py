@@ -1,0 +1,37 @@
+"""AppTest: the forward & backward page shows the computation graph with nn_core's numbers; picking a node
+shows its rule, and the rule's button opens the step-through at its cell with the chain of numbers."""
+
+import json
+
+from tests.plotly_spec import chart_specs
+from tests.test_page_forward_backward import PAGE, expected_matrices
+from viz.style import format_number
+
+
+def _graph_spec(at) -> dict:
+    (spec,) = [spec for element_id, spec in chart_specs(at) if element_id.endswith("fb_graph")]
+    return spec
+
+
+def test_the_page_shows_the_graph_and_a_rule_that_links_to_the_step_through(app_test):
+    at = app_test(PAGE, {"fb_stage": "dLoss_Z1"})
+    assert not at.exception
+    spec = _graph_spec(at)
+    assert [row[0] for row in spec["data"][0]["customdata"]][:3] == ["X", "W1", "W1·X"]
+    texts = json.dumps([a.get("text", "") for a in spec["layout"]["annotations"]], ensure_ascii=False)
+    expected = expected_matrices()
+    for h in range(4):  # + b1 shows dLoss_Z1 of sample s1, the diagram's sample
+        assert format_number(float(expected["dLoss_Z1"][h, 0])) in texts
+
+    at.selectbox(key="fb_graph_node").set_value("+ b1").run()
+    assert not at.exception
+    code = "\n".join(block.value for block in at.code)
+    largest = int(abs(expected["dLoss_b1"][:, 0]).argmax())  # the rule writes out the largest dLoss_b1
+    assert f"to b1: every sample's copy, dLoss_b1[h{largest + 1}] =" in code
+    assert code.endswith(format_number(float(expected["dLoss_b1"][largest, 0])))
+    (button,) = [b for b in at.button if b.key and b.key.startswith("fb_graph_see_")]
+    button.click().run()
+    assert not at.exception
+    assert at.selectbox(key="fb_stage").value == "dLoss_b1"
+    assert at.session_state.fb_cell.startswith("dLoss_b1[h")
+    assert any(f"Why is `{at.session_state.fb_cell}`" in md.value for md in at.markdown)

@@ -1,0 +1,158 @@
+"""deploy/: the container recipe, the HAProxy configuration (as run-local writes it for N replicas) and the
+Kubernetes manifest, read the way their tools read them (no docker or cluster runs here; HAProxy checks its
+own configuration with ``haproxy -c``)."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import IN_CI, ROOT
+
+DEPLOY = ROOT / "deploy"
+HEALTH = "/_stcore/health"
+
+
+def dockerfile_instructions(text: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) in order, continuation lines joined and comments dropped."""
+    joined = re.sub(r"\\\n\s*", " ", "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")))
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1].strip())
+            for line in joined.splitlines() if line.strip()]
+
+
+def run_local_module():
+    loader = importlib.machinery.SourceFileLoader("run_local", str(DEPLOY / "run-local"))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader("run_local", loader))
+    loader.exec_module(module)
+    return module
+
+
+def haproxy_or_skip() -> str:
+    """Debian's haproxy; without it the test is skipped with the reason, or fails with CI=true."""
+    path = run_local_module().haproxy_path()
+    if path is None:
+        if IN_CI:
+            pytest.fail("CI=true: haproxy is not installed (.ci/run installs it with apt-get)")
+        pytest.skip("Debian's haproxy is not installed (apt-get install haproxy)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def haproxy() -> str:
+    return haproxy_or_skip()
+
+
+def haproxy_check(haproxy: str, config: Path) -> None:
+    result = subprocess.run([haproxy, "-c", "-f", str(config)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dockerfile_builds_one_non_root_replica_with_a_health_check():
+    steps = dockerfile_instructions((DEPLOY / "Dockerfile").read_text())
+    kinds = [kind for kind, _ in steps]
+    assert re.fullmatch(r"python:3\.1[1-9][\w.-]*-slim[\w.-]*", dict(steps)["FROM"])
+    install = kinds.index("RUN", kinds.index("COPY"))
+    assert steps[kinds.index("COPY")][1] == "requirements.txt ."
+    assert "pip install -r requirements.txt" in steps[install][1]
+    copy_app = [index for index, step in enumerate(steps) if step == ("COPY", ". .")]
+    user = kinds.index("USER")
+    assert copy_app and install < copy_app[0] < user < kinds.index("CMD"), "pinned requirements, app, then a user"
+    assert steps[user][1] not in ("root", "0")
+    assert HEALTH in dict(steps)["HEALTHCHECK"]
+    port = dict(steps)["EXPOSE"]
+    assert f"127.0.0.1:{port}{HEALTH}" in dict(steps)["HEALTHCHECK"]
+    command = dict(steps)["CMD"]
+    assert '"streamlit", "run", "app.py"' in command and f"--server.port={port}" in command
+    assert "cookieSecret" not in command  # Streamlit refuses it on the command line: it comes from the environment
+
+
+def test_the_image_holds_the_app_and_its_config_and_pinned_requirements():
+    ignored = {line.strip() for line in (DEPLOY / "Dockerfile.dockerignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")}
+    assert {"tests", ".git", "bench"} <= ignored
+    kept = {"app.py", "site_map.py", ".streamlit", ".streamlit/config.toml", "requirements.txt", "app_pages",
+            "streamlit_glue", "lessons", "viz", "nn_core", "file_formats"}
+    assert not kept & ignored
+    requirements = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    assert all(re.fullmatch(r"[\w.-]+==[\w.]+", line) for line in requirements if line), requirements
+
+
+def test_haproxy_config_is_valid_with_affinity_redispatch_health_checks_and_websocket_timeouts(haproxy):
+    haproxy_check(haproxy, DEPLOY / "haproxy.cfg")
+    lines = [line.split("#")[0].strip() for line in (DEPLOY / "haproxy.cfg").read_text().splitlines()]
+    lines = [line for line in lines if line]
+    assert any(re.fullmatch(r"cookie SERVERID insert indirect nocache.*", line) for line in lines)
+    assert "option redispatch" in lines
+    assert any(re.fullmatch(r"retries [1-9]", line) for line in lines)
+    assert f"option httpchk GET {HEALTH}" in lines
+    tunnel = next(line for line in lines if line.startswith("timeout tunnel "))
+    assert re.fullmatch(r"timeout tunnel \d+h", tunnel), "a websocket must outlive a lesson"
+    assert any(line.startswith("default-server check") for line in lines)
+    assert all(re.fullmatch(r"server (r\d+) 127\.0\.0\.1:\d+ cookie \1", line)
+               for line in lines if line.startswith("server "))
+
+
+@pytest.mark.parametrize("replicas", [1, 3])
+def test_run_local_writes_a_valid_config_for_its_replicas(haproxy, tmp_path, replicas):
+    run_local = run_local_module()
+    servers = [(f"r{index}", 8760 + index) for index in range(1, replicas + 1)]
+    text = run_local.haproxy_config((DEPLOY / "haproxy.cfg").read_text(), 8760, servers)
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(text)
+    haproxy_check(haproxy, config)
+    assert re.findall(r"^\s*bind (\S+)", text, re.M) == ["127.0.0.1:8760"]
+    assert re.findall(r"^\s*server (\S+) (\S+) cookie (\S+)$", text, re.M) == [
+        (name, f"127.0.0.1:{port}", name) for name, port in servers]
+
+
+def test_run_local_refuses_a_bad_count_before_starting_anything():
+    result = subprocess.run([sys.executable, str(DEPLOY / "run-local"), "0", "8760"], capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 2 and "replicas must be between 1 and 16" in result.stderr
+
+
+def _manifest() -> dict[str, dict]:
+    documents = list(yaml.safe_load_all((DEPLOY / "kubernetes.yaml").read_text()))
+    return {document["kind"]: document for document in documents}
+
+
+def test_kubernetes_deployment_has_replicas_probes_resources_and_the_shared_secret():
+    deployment = _manifest()["Deployment"]
+    assert deployment["spec"]["replicas"] >= 2
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    (container,) = pod["containers"]
+    port_names = {port["name"]: port["containerPort"] for port in container["ports"]}
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"]["path"] == HEALTH
+        assert container[probe]["httpGet"]["port"] in port_names
+    assert {"cpu", "memory"} <= set(container["resources"]["requests"])
+    assert "memory" in container["resources"]["limits"]
+    secret = next(item for item in container["env"] if item["name"] == "STREAMLIT_SERVER_COOKIE_SECRET")
+    assert set(secret["valueFrom"]["secretKeyRef"]) == {"name", "key"}
+    assert deployment["spec"]["selector"]["matchLabels"].items() <= deployment["spec"]["template"]["metadata"][
+        "labels"].items()
+
+
+def test_kubernetes_service_and_ingress_reach_the_pods_with_cookie_affinity():
+    manifest = _manifest()
+    deployment, service, ingress = manifest["Deployment"], manifest["Service"], manifest["Ingress"]
+    assert service["spec"]["selector"].items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert {port["targetPort"] for port in service["spec"]["ports"]} <= {port["name"] for port in container["ports"]}
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/affinity"] == "cookie"
+    assert annotations["nginx.ingress.kubernetes.io/session-cookie-name"]
+    assert annotations["nginx.ingress.kubernetes.io/session-cookie-change-on-failure"] == "true"
+    assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600  # the websocket
+    (path,) = ingress["spec"]["rules"][0]["http"]["paths"]
+    backend = path["backend"]["service"]
+    assert backend["name"] == service["metadata"]["name"]
+    assert backend["port"]["name"] in {port["name"] for port in service["spec"]["ports"]}
