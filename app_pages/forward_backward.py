@@ -11,7 +11,7 @@ from lessons.step_through import (
 )
 from streamlit_glue import network_view as view
 from streamlit_glue import setting_widgets as widgets
-from streamlit_glue.cached import cancer_dataset, small_example
+from streamlit_glue.cached import cancer_dataset, figure_json, small_example
 from streamlit_glue.computation_graph_view import computation_graph_view, picked_sample
 from streamlit_glue.derivative_warm_up import derivative_warm_up
 from streamlit_glue.gradient_check_view import gradient_check_section
@@ -105,7 +105,8 @@ def step_through() -> None:
         st.markdown(f"**Shapes:** `{shapes_text(stage, matrices)}`")
     pick = view.picked_cell(matrices)
     stage_panels = view.with_selection(stage_items(stage, matrices, features), pick)
-    scrollable_chart(equation_figure(stage_panels, max_width=CHART_WIDTH, selectable=True), key="fb_stage_chart",
+    scrollable_chart(figure_json(equation_figure, stage_panels, max_width=CHART_WIDTH, selectable=True),
+                     key="fb_stage_chart",
                      alt=describe_equation(stage_panels), on_select=lambda: view.on_heatmap_select("fb_stage_chart"))
     diagram_col, chain_col = st.columns(2)
     with diagram_col:
@@ -157,7 +158,7 @@ with r1:
         st.warning(blown_up)
 with r2:
     history = st.session_state.fb_history
-    plotly_chart_in_place(loss_history_figure(history), key="fb_history_chart",
+    plotly_chart_in_place(figure_json(loss_history_figure, history), key="fb_history_chart",
                           alt=f"Line chart of the loss after each update: {format_number(history[0], 5)} at "
                               f"iteration 0, {format_number(history[-1], 5)} at iteration {len(history) - 1}.")
 

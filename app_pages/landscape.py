@@ -8,7 +8,14 @@ from nn_core.descent import sweep_learning_rates
 from nn_core.optimizers import OPTIMIZER_LABELS
 from nn_core.surfaces import get_surface
 from streamlit_glue import setting_widgets as widgets
-from streamlit_glue.landscape_views import opened_run, real_landscape, real_lesson, toy_lesson, your_run
+from streamlit_glue.landscape_views import (
+    landscape_over_budget,
+    opened_run,
+    real_landscape,
+    real_lesson,
+    toy_lesson,
+    your_run,
+)
 from viz.style import OPTIMIZER_COLORS, SERIES_COLORS, format_number
 
 
@@ -59,6 +66,8 @@ def lesson() -> None:
 
     if not is_real:
         toy_lesson(view, surface_key, balls, labels, colors, (x0, y0), steps, noise, int(seed))
+    elif (too_big := landscape_over_budget(resolution, steps, len(balls))) is not None:
+        view.error(too_big.message, icon=":material/block:")
     else:
         scene = real_landscape(balls, steps, directions, resolution, int(seed),
                                None if batch == "full batch" else int(batch))

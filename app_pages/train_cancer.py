@@ -5,7 +5,6 @@ import streamlit as st
 from lessons.evaluation import (
     roc_points,
     settings_json,
-    threshold_metrics,
 )
 from lessons.run_link import MAX_ITERATIONS, RUN_PARAM, encode_run
 from lessons.settings import TRAINING
@@ -13,7 +12,7 @@ from lessons.training_run import DIVERGED, DONE, status_message
 from nn_core.data import CLASS_NAMES
 from nn_core.diagnostics import gradient_flow_reading
 from nn_core.training import steps_per_epoch
-from streamlit_glue.cached import cancer_dataset, cancer_split
+from streamlit_glue.cached import cached_threshold_metrics, cancer_dataset, cancer_split, figure_json
 from streamlit_glue.link_guard import guard_link
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from streamlit_glue.replay_view import overfitting_presets, replay_section
@@ -71,20 +70,27 @@ st.caption(f"{m_train} training rows × {n_x} features → {controls.hidden} ReL
                                              f"{steps_per_epoch(m_train, config.batch_size)})"))
 with st.container(horizontal=True):
     train_clicked = st.button("Train", type="primary", key="train_run", icon=":material/play_arrow:")
-    st.button("Stop", key="train_stop", icon=":material/stop:",
+    stop_clicked = st.button("Stop", key="train_stop", icon=":material/stop:",
               help="Stops a run in progress and keeps the model as it is at that moment.")
 overfitting_presets(names)
+if (too_big := controls.over_budget(n_x, m_train)) is not None:
+    st.error(too_big.message, icon=":material/block:")
+    st.stop()
 progress_slot, chart_slot = st.empty(), st.empty()
 result = training_result(split, config, settings=settings, settings_key=settings_key, class_names=class_names,
-                         force=train_clicked, progress_slot=progress_slot, chart_slot=chart_slot)
+                         force=train_clicked, progress_slot=progress_slot, chart_slot=chart_slot,
+                         shared=controls.source == "builtin", stop=stop_clicked)
+if result is None:
+    st.info("Stopped before training began. Press **Train** to run these settings.")
+    st.stop()
 
 monitor, last_step = result["monitor"], result["monitor"].steps[-1]
 progress_slot.progress(last_step / max(1, result["iterations"]), text=f"iteration {last_step} / {result['iterations']}")
 overfitting = result["overfitting"] if result["status"] == DONE else None
 best_mark = result["best_iteration"] if result["best_iteration"] is not None else (
     overfitting.best_iteration if overfitting is not None and overfitting.overfits else None)
-plotly_chart_in_place(loss_curves_figure(
-    monitor.steps, monitor.train_loss, monitor.val_loss, total_iterations=result["iterations"],
+plotly_chart_in_place(figure_json(
+    loss_curves_figure, monitor.steps, monitor.train_loss, monitor.val_loss, total_iterations=result["iterations"],
     stopped_at=last_step if result["status"] != DONE or result["early_stop"] is not None else None,
     stop_reason={"diverged": "loss exploded", "stopped": "stopped here"}.get(result["status"], "early stop"),
     best_iteration=best_mark),
@@ -117,16 +123,17 @@ def results_on_the_test_set() -> None:
         st.warning(f"**These results describe a broken model.** Its training diverged at iteration {last_step}, so "
                    "the scores below say nothing about what this network can learn. Lower the learning rate and "
                    "train again.")
-    metrics = threshold_metrics(y_test, proba, threshold)
+    metrics = cached_threshold_metrics(y_test, proba, threshold)
     for column, (label, value) in zip(st.columns(5), [
             ("Accuracy", metrics.accuracy), ("Precision", metrics.precision), ("Recall", metrics.recall),
             ("F1", metrics.f1), ("ROC AUC", metrics.roc_auc)], strict=True):
         column.metric(label, f"{value:.3f}")
     matrix_column, roc_column = st.columns(2)
-    plotly_chart_in_place(confusion_matrix_figure(metrics.matrix, names_shown, threshold), key="train_confusion",
-                          alt=describe_confusion(metrics.matrix, names_shown, threshold), container=matrix_column)
+    plotly_chart_in_place(figure_json(confusion_matrix_figure, metrics.matrix, names_shown, threshold),
+                          key="train_confusion", alt=describe_confusion(metrics.matrix, names_shown, threshold),
+                          container=matrix_column)
     fpr, tpr = roc_points(y_test, proba)
-    plotly_chart_in_place(roc_figure(fpr, tpr, metrics.roc_auc, current_fpr=metrics.false_positive_rate,
+    plotly_chart_in_place(figure_json(roc_figure, fpr, tpr, metrics.roc_auc, current_fpr=metrics.false_positive_rate,
                                      current_tpr=metrics.recall, threshold=threshold), key="train_roc",
                           alt=describe_roc(metrics.roc_auc, threshold, metrics.false_positive_rate, metrics.recall),
                           container=roc_column)
@@ -144,7 +151,8 @@ scikit_learn_baselines(split, controls.hidden, controls.init_seed, result["Y_tes
 
 # ---------------------------------------------------------------- gradient flow
 st.header("Gradient-flow health")
-plotly_chart_in_place(gradient_flow_figure(monitor.steps, monitor.grad_norms, monitor.dead_fraction), key="train_flow",
+plotly_chart_in_place(figure_json(gradient_flow_figure, monitor.steps, monitor.grad_norms, monitor.dead_fraction),
+                      key="train_flow",
                       alt=describe_gradient_flow(monitor.steps, monitor.grad_norms, monitor.dead_fraction))
 st.markdown(f"**Reading:** {gradient_flow_reading(monitor)}")
 

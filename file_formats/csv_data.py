@@ -29,10 +29,12 @@ from nn_core.data import Dataset
 MISSING_MARKERS = frozenset({"", "?", "na", "n/a", "nan", "null", "none", "missing"})
 MIN_ROWS = 20  # fewer rows than this cannot give a meaningful train/test split
 MIN_ROWS_PER_CLASS = 5  # a stratified split needs a few of each class on both sides
-MAX_FILE_BYTES = 5 * 1024 * 1024  # the uploader's limit (server.maxUploadSize = 5), checked here too
+# The uploader's limit, in its own units: server.maxUploadSize = 5 is "5MB" to Streamlit's uploader, which counts
+# 1 MB = 1,000,000 bytes (1,048,576 only in a browser on Windows), so 5 MB = 5,000,000 bytes, checked here too.
+MAX_FILE_BYTES = 5_000_000
 MAX_COLUMNS = 200
 MAX_ROWS = 100_000
-MAX_CELLS = 2_000_000  # rows × columns: each cell costs ~25 bytes of arrays however short it is in the file
+MAX_CELLS = 2_000_000  # data rows × columns (a header row is not counted): ~25 bytes of arrays per cell
 MAX_CELL_CHARS = 500  # a measurement or a class label is short; a longer cell is almost always a broken quote
 MAX_ROW_CHARS = MAX_COLUMNS * (MAX_CELL_CHARS + 3)  # the longest row the two limits above allow (quotes, separator)
 DELIMITERS = (",", ";", "\t", "|")
@@ -211,8 +213,8 @@ def _describe_zip(data: bytes) -> str:
 
 def _decode(data: bytes) -> str:
     if len(data) > MAX_FILE_BYTES:
-        raise DataError(f"The file is {len(data) / 2**20:.1f} MB; this page takes files of at most "
-                        f"{MAX_FILE_BYTES / 2**20:.0f} MB. Upload a sample of the rows.")
+        raise DataError(f"The file is {len(data) / 1e6:.1f} MB ({len(data):,} bytes); this page takes files of at "
+                        f"most {MAX_FILE_BYTES / 1e6:.0f} MB ({MAX_FILE_BYTES:,} bytes). Upload a sample of the rows.")
     if not data or data.isspace():
         raise DataError("The file is empty. Choose a CSV file with a row per sample and a column per feature.")
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
@@ -364,7 +366,7 @@ def _split_cells(text: str, delimiter: str) -> np.ndarray:
             if n_rows > MAX_ROWS + 1:
                 raise DataError(f"The file has about {text.count(chr(10)) + 1:,} rows; this page takes at most "
                                 f"{MAX_ROWS:,}. Upload a sample of the rows.")
-            if n_rows * len(row) > MAX_CELLS:
+            if (n_rows - 1) * len(row) > MAX_CELLS:  # the first row may be a header
                 raise DataError(f"The file has more than {MAX_CELLS:,} cells (rows × columns: about "
                                 f"{text.count(chr(10)) + 1:,} rows × {len(row)} columns); this page takes at most "
                                 f"{MAX_CELLS:,}. Upload fewer rows or columns.")

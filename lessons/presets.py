@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from lessons.settings import TRAINING
 from nn_core.data import Split
 from nn_core.diagnostics import TrainingMonitor
 from nn_core.network import Params, init_params
@@ -23,19 +24,19 @@ class Preset:
 
     label: str
     explanation: str
-    hidden: int = 15
-    lr: float = 0.1
-    optimizer: str = "gd"
+    hidden: int = TRAINING["train_hidden"].default  # every default is the training page's (lessons/settings.py)
+    lr: float = TRAINING["train_lr"].default
+    optimizer: str = TRAINING["train_optimizer"].default
     batch_size: int | None = None  # None = full batch
-    iterations: int = 300
-    l2: float = 0.0
+    iterations: int = TRAINING["train_iterations"].default
+    l2: float = TRAINING["train_l2"].default
     patience: int | None = None  # evaluations without improvement before stopping
     eval_every: int = 5  # iterations between two validation evaluations (early stopping)
-    test_size: float = 0.2
-    stratify: bool = True
-    scaling: str = "standard"
-    split_seed: int = 0
-    init_seed: int = 1
+    test_size: float = TRAINING["train_test_size"].default
+    stratify: bool = TRAINING["train_stratify"].default
+    scaling: str = TRAINING["train_scaling"].default
+    split_seed: int = TRAINING["train_split_seed"].default
+    init_seed: int = TRAINING["train_seed"].default
 
     def settings(self) -> dict[str, object]:
         """The settings as a plain dict (e.g. to put in the URL or a settings export)."""

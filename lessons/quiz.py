@@ -45,10 +45,6 @@ class Question:
     kind: str
     cell: tuple[str, tuple[int, int]] | None = None
 
-    @property
-    def answer_index(self) -> int:
-        return self.options.index(self.answer)
-
 
 def _shape_text(shape: tuple[int, ...]) -> str:
     return f"({shape[0]}, {shape[1]})"

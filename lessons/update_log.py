@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 import re
 
+from lessons.settings import STEP_THROUGH
+
 MAX_UPDATES = 5_000  # replaying more would make a link slow to open
 MAX_RUNS = 100
-LR_RANGE = (0.01, 5.0)  # the page's learning-rate slider
+LR_RANGE = STEP_THROUGH["fb_lr"].range  # the page's learning-rate slider
 _RUN = re.compile(r"(\d+(?:\.\d+)?)\*(\d{1,5})")
 
 UpdateRun = tuple[float, int]

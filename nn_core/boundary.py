@@ -2,7 +2,7 @@
 
 Two honest views:
 
-- **Two features** (``two_feature_split`` + ``feature_grid``): the network is trained on just two
+- **Two features** (a split of two features + ``feature_grid``): the network is trained on just two
   features, so the picture is its whole, true decision region.
 - **The PCA plane of all features** (``pca_grid``): a network trained on 30 features cannot be drawn,
   so we draw a *slice*: the plane of the first two principal components of the training data, every
@@ -21,12 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.decomposition import PCA
 
-from .data import Dataset, Split, split_and_scale
+from .data import Split
 from .network import Params, forward, loss, predict_proba
 
 DEFAULT_RESOLUTION = 40  # 40 × 40 cells: fine enough to see the boundary, small enough for a replay
 MARGIN = 0.05  # share of the data's range added on each side, so no point sits on the edge
-MIN_REPLAY_FRAMES = 60
 MAX_REPLAY_FRAMES = 120
 
 
@@ -54,22 +53,6 @@ class BoundaryGrid:
         return len(self.ys), len(self.xs)
 
 
-@dataclass(frozen=True)
-class BoundaryView:
-    """The network's view at one set of params: Yh on the grid and which points it gets wrong."""
-
-    proba: np.ndarray  # (len(ys), len(xs))
-    train_wrong: np.ndarray  # (m_train,) bool
-    test_wrong: np.ndarray  # (m_test,) bool
-
-
-def two_feature_split(dataset: Dataset, features: Sequence[int], **split_kwargs) -> Split:
-    """The split of just two chosen features (scaled on the training rows), for a true 2-D boundary."""
-    if len(features) != 2 or features[0] == features[1]:
-        raise ValueError("choose exactly two different features")
-    return split_and_scale(dataset, features=list(features), **split_kwargs)
-
-
 def _axis(values: np.ndarray, resolution: int) -> np.ndarray:
     low, high = float(values.min()), float(values.max())
     pad = MARGIN * (high - low) if high > low else 1.0
@@ -91,7 +74,7 @@ def _labels(split: Split) -> dict[str, np.ndarray]:
 def feature_grid(split: Split, resolution: int = DEFAULT_RESOLUTION) -> BoundaryGrid:
     """The grid for a network trained on exactly two features: the cells *are* its inputs."""
     if split.X_train.shape[0] != 2:
-        raise ValueError("feature_grid needs a split of exactly two features (see two_feature_split)")
+        raise ValueError("feature_grid needs a split of exactly two features")
     xs, ys, cells = _mesh(split.X_train, split.X_test, resolution)
     return BoundaryGrid(kind="features", xs=xs, ys=ys, inputs=cells, train_xy=split.X_train.copy(),
                         test_xy=split.X_test.copy(), axis_titles=tuple(split.feature_names), **_labels(split))
@@ -113,13 +96,6 @@ def pca_grid(split: Split, resolution: int = DEFAULT_RESOLUTION) -> BoundaryGrid
 def grid_probability(params: Params, grid: BoundaryGrid) -> np.ndarray:
     """Yh at every grid cell in one forward pass, shaped (len(ys), len(xs)) for a heatmap."""
     return predict_proba(params, grid.inputs).reshape(grid.shape)
-
-
-def boundary_view(params: Params, grid: BoundaryGrid, split: Split, threshold: float = 0.5) -> BoundaryView:
-    """Yh on the grid and the misclassified training and test points (judged on the network's real inputs)."""
-    train_wrong = (predict_proba(params, split.X_train) > threshold).ravel() != split.Y_train.ravel().astype(bool)
-    test_wrong = (predict_proba(params, split.X_test) > threshold).ravel() != split.Y_test.ravel().astype(bool)
-    return BoundaryView(proba=grid_probability(params, grid), train_wrong=train_wrong, test_wrong=test_wrong)
 
 
 def plane_caption(grid: BoundaryGrid) -> str:
@@ -164,8 +140,8 @@ def replay_data(snapshots: Sequence[tuple[int, Params]], grid: BoundaryGrid, spl
                 max_frames: int = MAX_REPLAY_FRAMES, threshold: float = 0.5) -> ReplayData:
     """Evaluate sampled snapshots (iteration, params) on the grid and on the training and test sets.
 
-    Runs with fewer recorded iterations than ``MIN_REPLAY_FRAMES`` give one frame per recording: a
-    SnapshotRecorder records every update of a short run, so there are no in-between states to show.
+    A run with at most ``max_frames`` recordings gives one frame per recording: a SnapshotRecorder records
+    every update of a short run, so there are no in-between states to show.
     """
     if not snapshots:
         raise ValueError("no snapshots to replay")

@@ -483,15 +483,8 @@ def _render(chain: Chain, max_terms, max_depth, indent, depth) -> list[str]:
     return lines
 
 
-def chains_for_matrix(matrix: str, values: Mapping[str, np.ndarray], lr: float | None = None) -> list[Chain]:
-    """Every cell's chain of one matrix, row by row (what the tests hold to the matrix)."""
-    v = complete_matrices(values, lr)
-    rows, cols = v[matrix].shape
-    return [chain_for_cell(matrix, (r, c), v, lr) for r in range(rows) for c in range(cols)]
-
-
 __all__: Sequence[str] = (
-    "CHAIN_MATRICES", "Chain", "Factor", "ShownTerms", "Term", "cell_label", "chain_for_cell", "chains_for_matrix",
+    "CHAIN_MATRICES", "Chain", "Factor", "ShownTerms", "Term", "cell_label", "chain_for_cell",
     "parse_cell_label",
     "complete_matrices", "render_chain", "sample_contributions", "short_number", "shown_terms",
 )

@@ -112,19 +112,14 @@ def l2_penalty(params: Params, m: int, l2: float) -> float:
     return float(l2 / (2.0 * m) * (np.vdot(W1, W1) + np.vdot(W2, W2)))
 
 
-def regularized_loss(cache: Cache, Y: np.ndarray, params: Params, l2: float = 0.0) -> float:
-    """What training with weight decay minimizes: the cross-entropy plus ``l2_penalty`` (m = Y's columns)."""
-    return loss(cache, Y) + l2_penalty(params, Y.shape[1], l2)
-
-
 def parameter_gradients(params: Params, X: np.ndarray, Y: np.ndarray, cache: Cache,
                         l2: float = 0.0) -> dict[str, np.ndarray]:
     """Back-propagation from dLoss_Z2 down to dLoss_W1: what an update needs, nothing more.
 
     Conventions of the article: dLoss_Z2, dLoss_A1, dLoss_Z1 are per sample; dLoss_W*, dLoss_b* are
     averaged over the m samples. dLoss_Z2 uses the stable form Yh − Y (= dLoss_Yh · dSigmoid(Z2)).
-    With ``l2`` = λ > 0, dLoss_W1 and dLoss_W2 are those of ``regularized_loss``: λ/m·W is added (the
-    derivative of (λ/(2m))·‖W‖²); the biases get nothing, see ``l2_penalty``.
+    With ``l2`` = λ > 0, dLoss_W1 and dLoss_W2 are those of the loss plus ``l2_penalty`` (what ``train``
+    minimizes): λ/m·W is added (the derivative of (λ/(2m))·‖W‖²); the biases get nothing, see ``l2_penalty``.
     """
     inv_m = 1.0 / X.shape[1]
     # Scaling fresh results in place (and dRelu·dLoss_A1 in dRelu's array, a product being commutative)

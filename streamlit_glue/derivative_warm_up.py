@@ -6,6 +6,7 @@ import streamlit as st
 
 from lessons.settings import STEP_THROUGH, WARMUP_H
 from streamlit_glue import setting_widgets as widgets
+from streamlit_glue.cached import figure_json
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from viz.derivative import derivative_figure, secant_slope, tangent_slope
 from viz.style import format_number
@@ -39,6 +40,6 @@ def derivative_warm_up(prefix: str = "fb", *, in_expander: bool = True) -> None:
                           "(f(x+h) − f(x)) / h": [format_number(secant_slope(x, h), 7) for h in WARMUP_H]},
                          hide_index=True)
         with warm_right:
-            plotly_chart_in_place(derivative_figure(x, h_warm), key=f"{prefix}_derivative_chart",
+            plotly_chart_in_place(figure_json(derivative_figure, x, h_warm), key=f"{prefix}_derivative_chart",
                                   alt=describe_derivative(x, h_warm, secant_slope(x, h_warm), tangent_slope(x)))
         st.caption("Back-propagation computes these slopes for every weight at once — exactly, without nudging.")

@@ -16,6 +16,7 @@ from lessons.step_through import (
 from nn_core import gradcheck
 from nn_core.gradcheck import METHODS
 from streamlit_glue import setting_widgets as widgets
+from streamlit_glue.cached import figure_json
 from streamlit_glue.layout import CHART_WIDTH, scrollable_chart
 from viz.heatmaps import describe_equation, equation_figure
 
@@ -41,5 +42,5 @@ def gradient_check_section(X: np.ndarray, Y: np.ndarray, features: list[str]) ->
     kind, text = gradient_check_verdict(checks, h)
     getattr(st, kind)(text)
     check_panels = gradient_check_items(checks[method], method, features, names=[parameter])
-    scrollable_chart(equation_figure(check_panels, max_width=CHART_WIDTH), key="fb_check_chart",
+    scrollable_chart(figure_json(equation_figure, check_panels, max_width=CHART_WIDTH), key="fb_check_chart",
                      alt=describe_equation(check_panels))

@@ -5,23 +5,32 @@ Streamlit glue: each function draws one view from a computed scene (the scenes a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from lessons import landscape_settings as choices
 from lessons.run_link import RUN_PARAM, RunSpec, parse_run
 from lessons.url_values import ignored_note
+from lessons.work_budget import OverBudget, check_landscape, check_path, check_training, n_params
 from nn_core.descent import classify_outcome, count_steps, run_descent
 from nn_core.divergence import divergence_clause
 from nn_core.landscape import LandscapeScene, landscape_scene
 from nn_core.network import init_params
 from nn_core.surfaces import get_surface
-from streamlit_glue.cached import cancer_split
+from streamlit_glue.cached import NotComputed, cancer_split, computed_or_raise, figure_json
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
+from streamlit_glue.work_queue import heavy_work
 from viz import landscape3d as charts
 from viz.style import OPTIMIZER_COLORS, format_number
 
 HIDDEN_UNITS = 15
 TOY_RESOLUTION = 61  # 0.1 apart: smooth at the narrowest well (width 0.6), and 45 % fewer points than 81
+
+
+def landscape_over_budget(resolution: int, steps: int, balls: int) -> OverBudget | None:
+    """The real-network lesson's grid × steps × balls against the server's budget."""
+    return check_landscape(resolution, steps, balls)
 
 
 @st.cache_data(max_entries=64, ttl="1h", show_spinner=False)
@@ -32,14 +41,35 @@ def toy_runs(surface_key: str, balls: tuple[tuple[str, float], ...], start: tupl
     return [run_descent(surface, start, optimizer=opt, lr=lr, steps=steps, noise=noise, seed=seed) for opt, lr in balls]
 
 
-@st.cache_data(max_entries=8, ttl="1h", show_spinner="Training the network and mapping its loss landscape…")
+@st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
+def _shared_real_scene(key: tuple, _computed: LandscapeScene | None = None) -> LandscapeScene:
+    """The real network's scenes, by their settings (look up, or store what this session computed)."""
+    return computed_or_raise(_computed)
+
+
+def _computed_scene(key: tuple, compute: Callable[[], LandscapeScene], spinner: str) -> LandscapeScene:
+    """A scene from the shared cache, or computed here in one of the server's slots and stored for everyone."""
+    try:
+        return _shared_real_scene(key)
+    except NotComputed:
+        pass
+    status = st.empty()
+    with heavy_work(status), st.spinner(spinner):
+        scene = compute()
+    return _shared_real_scene(key, _computed=scene)
+
+
 def real_landscape(balls: tuple[tuple[str, float], ...], steps: int, directions: str, resolution: int,
                    seed: int, batch_size: int | None = None) -> LandscapeScene:
-    """The real network's slice with every ball's training path on it (cached: about a second of work)."""
-    split = cancer_split()
-    start = init_params(split.X_train.shape[0], HIDDEN_UNITS, seed=seed + 1)
-    return landscape_scene(start, split.X_train, split.Y_train, balls, steps=steps, directions=directions,
-                           resolution=resolution, seed=seed, batch_size=batch_size)
+    """The real network's slice with every ball's training path on it (about a second of work, done once)."""
+    def compute() -> LandscapeScene:
+        split = cancer_split()
+        start = init_params(split.X_train.shape[0], HIDDEN_UNITS, seed=seed + 1)
+        return landscape_scene(start, split.X_train, split.Y_train, balls, steps=steps, directions=directions,
+                               resolution=resolution, seed=seed, batch_size=batch_size)
+
+    return _computed_scene(("lesson", balls, steps, directions, resolution, seed, batch_size), compute,
+                           "Training the network and mapping its loss landscape…")
 
 
 def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, seed, key_prefix: str = "land") -> None:
@@ -51,7 +81,7 @@ def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, se
     paths = [charts.BallPath(label, color, run.path[:, 0], run.path[:, 1], run.values, run.diverged)
              for label, color, run in zip(labels, colors, runs, strict=True)]
     summary = charts.describe_paths(paths)
-    surface_chart = charts.surface_figure(x_axis, y_axis, Z, paths, z_title="height f(x, y)")
+    surface_chart = figure_json(charts.surface_figure, x_axis, y_axis, Z, paths, z_title="height f(x, y)")
     with view:  # updated in place: a rebuilt 3D chart cost ~1 s per slider notch (see plotly_in_place)
         plotly_chart_in_place(surface_chart, key=f"{key_prefix}_surface_chart",
                               alt=f"3D view of the surface {surface.label} with every ball's path. {summary}")
@@ -59,12 +89,13 @@ def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, se
                   + choices.PLAYER_HELP)
     left, right = st.columns(2)
     minima = [charts.MinimumMarker(m.x, m.y, m.is_global) for m in surface.minima]
-    plotly_chart_in_place(charts.contour_figure(x_axis, y_axis, Z, paths, minima=minima, title="Top view: the paths"),
+    plotly_chart_in_place(figure_json(charts.contour_figure, x_axis, y_axis, Z, paths, minima=minima,
+                                      title="Top view: the paths"),
                           key=f"{key_prefix}_contour_chart",
                           alt=f"Contour map from above: ★ global, ▼ local minima. {summary}", container=left)
     curves = [charts.LossCurve(p.label, p.color, p.z, diverged=p.diverged) for p in paths]
-    plotly_chart_in_place(charts.loss_curve_figure(curves, title="Height of the ball at each step", y_title="height",
-                                                   y_cap=float(Z.max())),
+    plotly_chart_in_place(figure_json(charts.loss_curve_figure, curves, title="Height of the ball at each step",
+                                      y_title="height", y_cap=float(Z.max())),
                           key=f"{key_prefix}_loss_chart", alt=f"Height of each ball against the step. {summary}",
                           container=right)
     st.markdown(f"In words: {summary}")
@@ -86,8 +117,8 @@ def real_lesson(view, scene: LandscapeScene, labels, colors) -> None:
              for label, color, ball in zip(labels, colors, scene.balls, strict=True)]
     z_cap = scene.height_cap
     summary = charts.describe_paths(paths, height_word="loss")
-    surface_chart = charts.surface_figure(scene.axis, scene.axis, scene.Z, paths, axis_titles=scene.axis_titles,
-                                          z_title="training loss", z_cap=z_cap)
+    surface_chart = figure_json(charts.surface_figure, scene.axis, scene.axis, scene.Z, paths,
+                                axis_titles=scene.axis_titles, z_title="training loss", z_cap=z_cap)
     with view:
         plotly_chart_in_place(surface_chart, key="land_surface_chart",
                               alt=f"3D view of the training loss on a slice through the trained weights. {summary}")
@@ -97,15 +128,17 @@ def real_lesson(view, scene: LandscapeScene, labels, colors) -> None:
     if scene.kind != scene.requested_kind:
         st.warning(choices.PCA_FALLBACK)
     left, right = st.columns(2)
-    plotly_chart_in_place(charts.contour_figure(scene.axis, scene.axis, scene.Z, paths, axis_titles=scene.axis_titles,
-                                                z_cap=z_cap, minima=[charts.MinimumMarker(0.0, 0.0, True)],
-                                                title="Top view: the paths (★ = θ*)"), key="land_contour_chart",
+    plotly_chart_in_place(figure_json(charts.contour_figure, scene.axis, scene.axis, scene.Z, paths,
+                                      axis_titles=scene.axis_titles, z_cap=z_cap,
+                                      minima=[charts.MinimumMarker(0.0, 0.0, True)],
+                                      title="Top view: the paths (★ = θ*)"), key="land_contour_chart",
                           alt=f"Contour map of the slice seen from above, ★ at θ*. {summary}", container=left)
     curves = [curve for path, ball in zip(paths, scene.balls, strict=True) for curve in (
         charts.LossCurve(f"{path.label}: surface height", path.color, ball.height, diverged=ball.diverged),
         charts.LossCurve(f"{path.label}: real loss L(θ_t)", path.color, ball.losses, dash="dot"))]
-    plotly_chart_in_place(charts.loss_curve_figure(curves, title="Real loss (dotted) vs. height under the ball",
-                                                   y_cap=z_cap, log_y=True), key="land_loss_chart",
+    plotly_chart_in_place(figure_json(charts.loss_curve_figure, curves,
+                                      title="Real loss (dotted) vs. height under the ball", y_cap=z_cap, log_y=True),
+                          key="land_loss_chart",
                           alt=f"Training loss of each ball against the step, log scale. {summary}", container=right)
     st.markdown(f"In words: {summary}")
     st.info(choices.why_lines_differ(scene.n_params)
@@ -127,14 +160,28 @@ def real_lesson(view, scene: LandscapeScene, labels, colors) -> None:
                            "training set.)")
 
 
-@st.cache_data(max_entries=4, ttl="1h", show_spinner="Retraining your run and mapping the landscape around it…")
+RUN_RESOLUTION = 41
+
+
 def run_landscape(spec: RunSpec) -> LandscapeScene:
     """The training page's run, retrained exactly (same split, start, batches), on the PCA plane of its path."""
+    def compute() -> LandscapeScene:
+        split = cancer_split(spec.test_size, spec.split_seed, spec.stratify, spec.scaling, spec.features)
+        start = init_params(split.X_train.shape[0], spec.hidden, seed=spec.init_seed)
+        return landscape_scene(start, split.X_train, split.Y_train, ((spec.optimizer, spec.lr),),
+                               steps=spec.iterations, directions="pca", resolution=RUN_RESOLUTION,
+                               seed=spec.init_seed, batch_size=spec.batch_size, l2=spec.l2)
+
+    return _computed_scene(("run", spec), compute, "Retraining your run and mapping the landscape around it…")
+
+
+def run_over_budget(spec: RunSpec) -> OverBudget | None:
+    """A run's training work and the length of its kept path, against the server's budgets (before any work)."""
     split = cancer_split(spec.test_size, spec.split_seed, spec.stratify, spec.scaling, spec.features)
-    start = init_params(split.X_train.shape[0], spec.hidden, seed=spec.init_seed)
-    return landscape_scene(start, split.X_train, split.Y_train, ((spec.optimizer, spec.lr),), steps=spec.iterations,
-                           directions="pca", resolution=41, seed=spec.init_seed, batch_size=spec.batch_size,
-                           l2=spec.l2)
+    n_x, m_train = split.X_train.shape
+    rows = m_train if spec.batch_size is None else min(spec.batch_size, m_train)
+    return (check_training(spec.iterations, rows, spec.hidden, n_x)
+            or check_path(spec.iterations, n_params(n_x, spec.hidden)))
 
 
 def opened_run() -> RunSpec | None:
@@ -155,4 +202,7 @@ def your_run(spec: RunSpec) -> None:
     st.markdown(f"The network you trained — {spec.label} — retrained exactly, its path drawn on the plane of the "
                 "two main directions of its own trajectory (PCA)" + (" (the map is the cross-entropy; the run also "
                 "paid the L2 term)." if spec.l2 else "."))
+    if (too_big := run_over_budget(spec)) is not None:
+        st.error(too_big.message, icon=":material/block:")
+        return
     real_lesson(st.container(), run_landscape(spec), [spec.label], [OPTIMIZER_COLORS[spec.optimizer]])

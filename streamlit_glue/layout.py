@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import plotly.graph_objects as go
@@ -18,14 +19,14 @@ _SCROLL_CSS = ("<style>.st-key-scroll_{key} {{ overflow-x: auto; overflow-y: hid
                ".st-key-scroll_{key} > div {{ min-width: {width}px; }}</style>")
 
 
-def scrollable_chart(fig: go.Figure, *, key: str, alt: str, on_select: Callable[[], None] | None = None) -> None:
-    """Draw ``fig`` (which must set ``layout.width``) at that pixel width; on a phone it scrolls inside its
-    box, the page itself never does.
+def scrollable_chart(fig: go.Figure | str, *, key: str, alt: str, on_select: Callable[[], None] | None = None) -> None:
+    """Draw ``fig`` (a figure or its JSON, which must set ``layout.width``) at that pixel width; on a phone it
+    scrolls inside its box, the page itself never does.
 
     Streamlit shrinks a wider chart to the column, which squeezes a matrix's numbers on top of each other;
     a fixed width keeps every cell readable. ``alt`` is the text a screen reader gets for the chart.
     """
-    width = int(fig.layout.width)
+    width = int(json.loads(fig)["layout"]["width"] if isinstance(fig, str) else fig.layout.width)
     st.html(_SCROLL_CSS.format(key=key, width=width))
     with st.container(key=f"scroll_{key}"):
         # updated in place when the numbers change (see plotly_in_place); a click on a cell calls on_select

@@ -93,13 +93,15 @@ def _plotly_url() -> str:
     return "/" + "/".join(part for part in (base, "component", _plotly_files.name, "plotly.min.js") if part)
 
 
-def plotly_chart_in_place(fig: go.Figure, *, key: str, alt: str, container=None, config: dict | None = None,
+def plotly_chart_in_place(fig: go.Figure | str, *, key: str, alt: str, container=None, config: dict | None = None,
                           on_click: Callable[[], None] | None = None) -> None:
     """Draw ``fig`` at the width of ``container`` (default: where the script is writing); on a rerun, update the
     same chart instead of building a new one. ``alt`` is what a screen reader announces for the chart;
     ``config`` is Plotly's (e.g. {"displayModeBar": False}). ``on_click`` is called, before the rerun, when a
-    point is clicked; ``clicked_point(key)`` then says which."""
-    data = {"spec": pio.to_json(fig, validate=False), "alt": alt, "plotly_url": _plotly_url(), "config": config or {},
+    point is clicked; ``clicked_point(key)`` then says which. ``fig`` may be the figure's JSON already
+    (``cached.figure_json``: built and serialised once for every session)."""
+    spec = fig if isinstance(fig, str) else pio.to_json(fig, validate=False)
+    data = {"spec": spec, "alt": alt, "plotly_url": _plotly_url(), "config": config or {},
             "clickable": on_click is not None}
     callbacks = {} if on_click is None else {"on_click_change": on_click}
     if container is None:

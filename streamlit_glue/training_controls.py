@@ -11,6 +11,8 @@ from lessons.presets import Preset
 from lessons.run_link import RunSpec
 from lessons.settings import TRAINING, Registry
 from lessons.training_run import RECORDS_PER_RUN, RunConfig
+from lessons.work_budget import OverBudget, check_training
+from nn_core.training import steps_per_epoch
 from streamlit_glue import setting_widgets as widgets
 
 SETTINGS = TRAINING  # every range, option, default and help text: lessons/settings.py
@@ -45,6 +47,13 @@ class TrainingControls:
         patience = -(-self.patience // evaluation_every) if self.patience else 0
         return RunConfig(hidden=self.hidden, lr=self.lr, iterations=iterations, batch_size=self.mini_batch,
                          optimizer=self.optimizer, init_seed=self.init_seed, l2=self.l2, patience=patience)
+
+    def over_budget(self, n_x: int, m_train: int) -> OverBudget | None:
+        """None when this run fits the server's work budget, else the message that names the setting to lower."""
+        if self.batch_mode == "full":
+            return check_training(self.budget, m_train, self.hidden, n_x)
+        return check_training(self.budget, min(self.mini_batch, m_train), self.hidden, n_x,
+                              updates_per_step=steps_per_epoch(m_train, self.mini_batch), step_word="epochs")
 
     def run_spec(self, config: RunConfig, features: tuple[int, ...] | None) -> RunSpec:
         """This run, as the landscape page retrains it (built-in data only: an upload cannot travel in a link)."""

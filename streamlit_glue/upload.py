@@ -1,6 +1,12 @@
 """The training page's "Upload a CSV" panel: the file, its header, label and ID columns, then the split.
 
 Every problem a user's file can have ends here as a plain ``st.error`` and ``st.stop()``; nothing escapes.
+
+Memory (a class may upload at once): a parsed table holds every cell as a Python string (10–100 MB for a
+5 MB file), so it is never kept. A session keeps what the panel's widgets need (``TableSummary``: names,
+a few class values, ID-like columns: kilobytes) and the built data set and its split (two float arrays of
+rows × features: 2 × 16 MB at the cell cap); when a choice changes, the file is read again from the bytes
+the uploader holds anyway (≤ 5 MB). Measured in tests/test_upload_memory.py: ≤ 50 MB held per session.
 """
 
 from __future__ import annotations
@@ -10,7 +16,18 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from file_formats.csv_data import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, CsvTable, DataError, build_dataset, read_table
+from file_formats.csv_data import (
+    MAX_CELL_CHARS,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    CsvDataset,
+    CsvTable,
+    DataError,
+    build_dataset,
+    read_table,
+)
 from nn_core.data import Split, split_and_scale
 from viz.text import markdown_literal
 
@@ -26,18 +43,71 @@ class UploadedData:
     label: str
 
 
-def _session_table(raw: bytes, file_key: str, header: bool | None) -> CsvTable:
-    """Parse an upload once per (file, header choice) and keep only that table, in this session alone.
+SHOWN_CLASS_VALUES = 20  # the positive-class choice lists at most this many values of the label column
 
-    Not st.cache_data: a parsed 5 MB file holds 10–100 MB, and a session's state goes when the session ends,
-    so nothing stays held after the browser closes. A file that fails raises DataError and is never kept.
+
+@dataclass(frozen=True)
+class TableSummary:
+    """What the panel's widgets need from a parsed file — not its cells."""
+
+    columns: tuple[str, ...]
+    default_label: str
+    class_values: dict[str, tuple[str, ...]]  # per column: its most frequent values, at most SHOWN_CLASS_VALUES
+    default_positive: dict[str, str | None]
+    id_like: tuple[str, ...]
+    has_header: bool
+    header_reason: str
+
+    @classmethod
+    def of(cls, table: CsvTable) -> TableSummary:
+        values = {column: tuple(table.class_values(column)) for column in table.columns}
+        return cls(table.columns, table.default_label_column(),
+                   {column: shown[:SHOWN_CLASS_VALUES] for column, shown in values.items()},
+                   {column: shown[-1] if shown else None for column, shown in values.items()},
+                   tuple(table.id_like_columns()), table.has_header, table.header_reason)
+
+
+def _session_summary(raw: bytes, file_key: str, header: bool | None) -> TableSummary:
+    """Parse an upload once per (file, header choice) and keep only its summary, in this session alone.
+
+    Not st.cache_data: an upload is one student's; a file that fails raises DataError and nothing is kept.
     """
     key = (file_key, header)
     kept = st.session_state.get("train_table")
     if kept is None or kept[0] != key:
         st.session_state.pop("train_table", None)
-        st.session_state.train_table = (key, read_table(raw, header=header))
+        st.session_state.pop("train_built", None)
+        st.session_state.train_table = (key, TableSummary.of(read_table(raw, header=header)))
     return st.session_state.train_table[1]
+
+
+def _session_built(raw: bytes, build_key: tuple, header: bool | None, label: str, positive: str,
+                   exclude: list[str]) -> CsvDataset:
+    """The network-ready data for these choices: built once (reading the file again), then kept alone."""
+    kept = st.session_state.get("train_built")
+    if kept is None or kept[0] != build_key:
+        st.session_state.pop("train_built", None)
+        st.session_state.pop("train_split", None)
+        st.session_state.train_built = (build_key, build_dataset(read_table(raw, header=header), label, positive,
+                                                                 exclude))
+    return st.session_state.train_built[1]
+
+
+def _session_split(built: CsvDataset, split_key: tuple, **split_settings) -> Split:
+    """One split per choice of test fraction, seed, stratification and scaling, kept (a rerun reuses it)."""
+    kept = st.session_state.get("train_split")
+    if kept is None or kept[0] != split_key:
+        st.session_state.pop("train_split", None)
+        st.session_state.train_split = (split_key, split_and_scale(built.dataset, **split_settings))
+    return st.session_state.train_split[1]
+
+
+def limits_help() -> str:
+    """The upload limits in the uploader's own units: Streamlit's uploader counts 1 MB = 1,000,000 bytes."""
+    return (f"Up to {MAX_FILE_BYTES / 1e6:g} MB ({MAX_FILE_BYTES:,} bytes), {MAX_ROWS:,} rows, {MAX_COLUMNS} columns, "
+            f"{MAX_CELLS:,} cells (rows × columns, e.g. {MAX_ROWS:,} × {MAX_CELLS // MAX_ROWS}) and "
+            f"{MAX_CELL_CHARS} characters per cell. Commas, semicolons, tabs or bars between cells; decimal commas "
+            "are fine.")
 
 
 def _put_back(exclude_key: str, column: str) -> None:
@@ -55,9 +125,7 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
     st.header("Your CSV")
     uploaded = st.file_uploader("CSV file: one row per sample, one column per feature, one label column",
                                 key="train_upload",
-                                help=f"Up to 5 MB, {MAX_ROWS:,} rows, {MAX_COLUMNS} columns and {MAX_CELL_CHARS} "
-                                     "characters per cell. Commas, semicolons, tabs or bars between cells; "
-                                     "decimal commas are fine.")
+                                help=limits_help())
     if uploaded is None:
         st.info("Upload a CSV to train on it — for example the UCI original Wisconsin file "
                 "(no header, an ID column, '?' for missing values, classes 2 and 4).")
@@ -66,32 +134,36 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
     file_key = hashlib.sha256(raw).hexdigest()[:10]
     header_choice = st.radio("First row", list(HEADER_CHOICES), horizontal=True, key=f"train_header_{file_key}",
                              format_func=HEADER_CHOICES.get)
+    header = {"auto": None, "header": True, "data": False}[header_choice]
     try:
-        table = _session_table(raw, file_key, {"auto": None, "header": True, "data": False}[header_choice])
+        table = _session_summary(raw, file_key, header)
     except DataError as error:
         st.error(CANNOT_USE + markdown_literal(str(error)))
         st.stop()
     column_a, column_b, column_c = st.columns(3)
     label_column = column_a.selectbox("Label column", table.columns,
-                                      index=table.columns.index(table.default_label_column()),
+                                      index=table.columns.index(table.default_label),
                                       key=f"train_label_{file_key}")
-    class_values = table.class_values(label_column)[:20]
+    class_values = list(table.class_values[label_column])
     if not class_values:
         st.error(f"{CANNOT_USE}The label column '{markdown_literal(label_column)}' is empty (only missing values). "
                  "Choose the column that holds the classes.")
         st.stop()
-    positive_default = table.default_positive(label_column)
+    positive_default = table.default_positive[label_column]
     positive = column_b.selectbox("Positive class (label 1, e.g. malignant)", class_values,
                                   index=class_values.index(positive_default) if positive_default in class_values else 0,
                                   key=f"train_positive_{file_key}_{label_column}")
     exclude_key = f"train_exclude_{file_key}_{label_column}"
     exclude = column_c.multiselect("Exclude columns (IDs)", [c for c in table.columns if c != label_column],
-                                   default=[c for c in table.id_like_columns() if c != label_column],
+                                   default=[c for c in table.id_like if c != label_column],
                                    key=exclude_key, help="Left out by default: columns that look like row IDs "
                                    "(a whole number on nearly every row, all different). Remove one to use it.")
     try:
-        built = build_dataset(table, label_column, positive, exclude)
-        split = split_and_scale(built.dataset, test_size=test_size, seed=seed, stratify=stratify, scaling=scaling)
+        built = _session_built(raw, (file_key, header, label_column, positive, tuple(exclude)), header,
+                               label_column, positive, exclude)
+        split = _session_split(built, (file_key, header, label_column, positive, tuple(exclude), test_size, seed,
+                                       stratify, scaling),
+                               test_size=test_size, seed=seed, stratify=stratify, scaling=scaling)
     except DataError as error:
         st.error(CANNOT_USE + markdown_literal(str(error)))
         st.stop()

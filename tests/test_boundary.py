@@ -10,14 +10,12 @@ from sklearn.decomposition import PCA
 from nn_core import init_params, load_cancer, predict, predict_proba, split_and_scale
 from nn_core.boundary import (
     MAX_REPLAY_FRAMES,
-    boundary_view,
     feature_grid,
     grid_probability,
     pca_grid,
     plane_caption,
     replay_data,
     sample_indices,
-    two_feature_split,
 )
 from nn_core.training import SnapshotRecorder, train
 
@@ -26,7 +24,7 @@ FEATURES = (0, 1)  # mean radius, mean texture
 
 @pytest.fixture(scope="module")
 def two():
-    split = two_feature_split(load_cancer(), FEATURES, test_size=0.2, seed=0)
+    split = split_and_scale(load_cancer(), features=list(FEATURES), test_size=0.2, seed=0)
     params, _ = train(init_params(2, 15, seed=1), split.X_train, split.Y_train, lr=0.1, iterations=300)
     return split, params
 
@@ -40,14 +38,6 @@ def full():
     params, losses = train(params0, split.X_train, split.Y_train, lr=0.1, iterations=300, callback=recorder)
     recorder.add_final(len(losses), params)
     return split, params, recorder
-
-
-def test_two_feature_split_keeps_just_those_features():
-    split = two_feature_split(load_cancer(), FEATURES, test_size=0.2, seed=0)
-    assert split.X_train.shape[0] == 2 and split.feature_names == ("mean radius", "mean texture")
-    for bad in [(0,), (3, 3), (0, 1, 2)]:
-        with pytest.raises(ValueError):
-            two_feature_split(load_cancer(), bad)
 
 
 def test_feature_grid_covers_every_point_and_its_probability_is_the_networks(two):
@@ -67,14 +57,6 @@ def test_feature_grid_covers_every_point_and_its_probability_is_the_networks(two
 def test_two_features_already_separate_the_classes(two):
     split, params = two
     assert np.mean(predict(params, split.X_test) == split.Y_test) >= 0.85
-
-
-def test_misclassified_points_are_those_the_network_gets_wrong(two):
-    split, params = two
-    view = boundary_view(params, feature_grid(split), split)
-    np.testing.assert_array_equal(view.test_wrong, (predict(params, split.X_test) != split.Y_test).ravel())
-    np.testing.assert_array_equal(view.train_wrong, (predict(params, split.X_train) != split.Y_train).ravel())
-    assert 0 < view.test_wrong.sum() < 20
 
 
 @pytest.mark.parametrize("scaling", ["standard", "minmax"])  # min-max data has a non-zero mean

@@ -12,7 +12,7 @@ from nn_core.chains import (
     UPDATE_MATRICES,
     cell_label,
     chain_for_cell,
-    chains_for_matrix,
+    complete_matrices,
     parse_cell_label,
     render_chain,
     sample_contributions,
@@ -58,8 +58,9 @@ def test_every_chain_totals_its_cell(example, lr):
     params, X, Y = example
     ref = reference(params, X, Y, lr)
     for matrix in CHAIN_MATRICES:
-        chains = chains_for_matrix(matrix, {**params, "X": X, "Y": Y}, lr)
+        values = complete_matrices({**params, "X": X, "Y": Y}, lr)
         expected = np.atleast_2d(ref[matrix])
+        chains = [chain_for_cell(matrix, cell, values, lr) for cell in np.ndindex(expected.shape)]
         assert len(chains) == expected.size
         for chain in chains:
             cell = expected[chain.cell]

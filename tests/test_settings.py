@@ -67,3 +67,17 @@ def test_a_run_link_field_is_a_training_setting():
     assert {short: s.key for short, s in TRAINING.by_short().items()} == {
         "test": "train_test_size", "strat": "train_stratify", "scale": "train_scaling", "split": "train_split_seed",
         "hidden": "train_hidden", "lr": "train_lr", "opt": "train_optimizer", "init": "train_seed", "l2": "train_l2"}
+
+
+def test_every_preset_value_is_one_the_training_widgets_can_hold():
+    """apply_preset writes a preset into the widgets: a value off a select slider's stops would break it."""
+    from lessons.presets import PRESETS
+
+    fields = {"hidden": "train_hidden", "lr": "train_lr", "optimizer": "train_optimizer", "iterations":
+              "train_iterations", "l2": "train_l2", "test_size": "train_test_size", "scaling": "train_scaling",
+              "split_seed": "train_split_seed", "init_seed": "train_seed"}
+    for preset in PRESETS.values():
+        for field, key in fields.items():
+            value = getattr(preset, field)
+            assert TRAINING[key].parse(TRAINING[key].link_text(value)) == (value, None), (preset.label, field)
+        assert 0 <= (preset.patience or 0) * preset.eval_every <= TRAINING["train_patience"].high

@@ -9,8 +9,8 @@ import json
 import numpy as np
 import pytest
 
-from nn_core import init_params, load_cancer
-from nn_core.boundary import feature_grid, pca_grid, replay_data, two_feature_split
+from nn_core import init_params, load_cancer, split_and_scale
+from nn_core.boundary import feature_grid, pca_grid, replay_data
 from nn_core.training import SnapshotRecorder, chain_callbacks, train, train_with_early_stopping
 from viz.replay import MOVING_TRACES, SPEEDS, replay_figure, replay_text
 
@@ -99,7 +99,7 @@ def test_the_player_has_play_pause_speeds_and_a_slider_over_every_frame(split):
 
 
 def test_two_feature_replay_and_its_text(split):
-    two = two_feature_split(load_cancer(), (0, 1), test_size=0.2, seed=0)
+    two = split_and_scale(load_cancer(), features=[0, 1], test_size=0.2, seed=0)
     data = replay_data(recorded(two, 300), feature_grid(two), two)
     fig = replay_figure(data, best_iteration=120)
     assert fig.layout.xaxis.title.text == "mean radius"

@@ -132,7 +132,7 @@ def test_every_page_comes_back_through_the_surviving_replica(cluster, browser, s
     moved.screenshot(path=str(screenshot_dir / "failover-moved-page.png"))
 
     # An upload through a moved browser reaches its new session on the surviving replica.
-    moved.get_by_test_id("stSidebar").get_by_text("Upload a CSV").click()
+    moved.get_by_test_id("stRadio").filter(has_text="Data set").get_by_text("Upload a CSV", exact=True).click()
     moved.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(_small_csv(tmp_path / "small.csv")))
     expect(moved.get_by_text(re.compile(r"160 training rows × 5 features"))).to_be_visible(timeout=60_000)
     wait_for_app_run(moved)

@@ -132,3 +132,22 @@ def test_the_feature_selection_lives_in_the_page_address(page: Page, app_url: st
         assert_no_exception(other)
     finally:
         other.close()
+
+
+def test_on_a_phone_a_links_settings_are_applied_or_named_in_the_page_body(page: Page, app_url: str, screenshot):
+    """390×844: the settings are in the page (no » sidebar to find), a link's keys become the widgets' labels
+    (Streamlit reads labels from the address), and a value that is not applied is named as plain text."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    _open(page, f"{app_url}/train_cancer?train_scaling=minmax&train_optimizer=adam&train_batch_mode=mini"
+                "&train_view=%3Cscript%3Ex%3C/script%3E&train_replay_on=true")
+    for key, label in (("train_scaling", "Min-max"), ("train_optimizer", "Adam"), ("train_batch_mode", "Mini-batch")):
+        assert f"{key}={label}" in page.url, page.url
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("combobox", name="Scaling")).to_have_value("Min-max")
+    expect(main.get_by_role("slider", name="Hidden units")).to_be_attached()
+    expect(main.get_by_role("slider", name="Mini-batch size")).to_be_attached()  # drawn for mini-batches only
+    note = "Ignored train_view=<script>x</script> from the link: not one of plane, two."
+    expect(main.get_by_text(note)).to_be_visible()
+    assert page.locator("script", has_text="x").count() == 0
+    assert_no_exception(page)
+    screenshot("train_cancer_phone_link")

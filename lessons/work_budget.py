@@ -1,0 +1,96 @@
+"""How much work a run asks for, checked before it starts: one link must not be able to sink a shared server.
+
+Pure Python (no Streamlit). A run's work is counted in *units*: one training row through one hidden unit's
+weights, forward and backward, per input feature (rows × hidden × (features + 2) per update). Measured on the
+2-core development machine (busy, one BLAS thread — see streamlit_glue.work_queue): a full-batch run of 5,000
+iterations × 455 rows × 64 hidden units × 30 features (4.7 G units) took 1.5 s of CPU, ~0.3 ns a unit; an SGD
+run of 45,500 one-row updates took 4.2 s, so every update also costs a fixed overhead worth ``UPDATE_OVERHEAD``
+units (Python, small arrays) whatever its size.
+
+Every run of the built-in data fits (its heaviest, SGD for 100 epochs at 64 units, is ~7 G); the budget bounds
+uploads (up to 2,000,000 cells) and the path a run carried to the landscape keeps, with a message that names
+the setting and the largest value that fits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+UPDATE_OVERHEAD = 150_000  # units: the fixed cost of one update (~50 µs), measured as above
+TRAINING_BUDGET = 10_000_000_000  # units: about 3–5 s of one core; the defaults use 0.2 G
+# A run carried to the landscape keeps θ after every update for its path and PCA: (updates + 1) × weights
+# float64 numbers, and mapping it peaks at about four times that (measured: 10.2 M numbers → 330 MB peak).
+PATH_NUMBERS_BUDGET = 3_000_000  # ~24 MB of path, ~100 MB at the peak
+# Landscape lesson: grid points × steps × balls (the lesson's largest, 101² × 300 × 5, is 15.3 M).
+LANDSCAPE_BUDGET = 16_000_000
+
+
+@dataclass(frozen=True)
+class OverBudget:
+    """Why a run is refused, in plain words: the work asked for, the limit, and what would fit."""
+
+    message: str
+
+
+def training_work(iterations: int, rows_per_update: int, hidden: int, n_x: int) -> int:
+    """Units of a training run: every update pays rows × hidden units × (features + 2) plus the fixed overhead."""
+    return iterations * (rows_per_update * hidden * (n_x + 2) + UPDATE_OVERHEAD)
+
+
+def _millions(value: float) -> str:
+    return f"{value / 1e6:,.1f} M" if value < 1e9 else f"{value / 1e9:,.1f} G"
+
+
+def check_training(steps: int, rows_per_update: int, hidden: int, n_x: int, *, updates_per_step: int = 1,
+                   step_word: str = "iterations") -> OverBudget | None:
+    """None when the run fits TRAINING_BUDGET, else a message naming the largest steps / hidden units that fit.
+
+    ``steps`` is what the learner set (iterations, or epochs of ``updates_per_step`` updates each).
+    """
+    updates = steps * updates_per_step
+    work = training_work(updates, rows_per_update, hidden, n_x)
+    if work <= TRAINING_BUDGET:
+        return None
+    fitting_steps = TRAINING_BUDGET // (rows_per_update * hidden * (n_x + 2) + UPDATE_OVERHEAD) // updates_per_step
+    fitting_hidden = (TRAINING_BUDGET // updates - UPDATE_OVERHEAD) // (rows_per_update * (n_x + 2))
+    hidden_hint = f" or at most {fitting_hidden} hidden units" if 1 <= fitting_hidden < hidden else ""
+    per_step = f" of {updates_per_step:,} updates" if updates_per_step > 1 else ""
+    rows = f"{rows_per_update:,} row{'s' if rows_per_update != 1 else ''}"
+    return OverBudget(
+        f"This run is too big for a shared server: {steps:,} {step_word}{per_step} × {rows} per update × {hidden} "
+        f"hidden units × {n_x} features is {_millions(work)} units of work (each update also costs "
+        f"{UPDATE_OVERHEAD:,}), over the limit of {_millions(TRAINING_BUDGET)}. Use at most {fitting_steps:,} "
+        f"{step_word}{hidden_hint}.")
+
+
+def check_path(iterations: int, n_params: int) -> OverBudget | None:
+    """A run drawn on the landscape keeps its whole path: (iterations + 1) × n_params numbers."""
+    numbers = (iterations + 1) * n_params
+    if numbers <= PATH_NUMBERS_BUDGET:
+        return None
+    fitting = PATH_NUMBERS_BUDGET // n_params - 1
+    return OverBudget(
+        f"This run's path is too long to map on a shared server: {iterations + 1:,} points × {n_params:,} weights "
+        f"is {_millions(numbers)} numbers, over the limit of {_millions(PATH_NUMBERS_BUDGET)}. With this network, "
+        f"use at most {fitting:,} iterations (or fewer hidden units).")
+
+
+def landscape_work(grid: int, steps: int, balls: int) -> int:
+    """Grid points × steps × balls: the landscape lesson's measure of one scene."""
+    return grid * grid * steps * balls
+
+
+def check_landscape(grid: int, steps: int, balls: int) -> OverBudget | None:
+    work = landscape_work(grid, steps, balls)
+    if work <= LANDSCAPE_BUDGET:
+        return None
+    fitting_steps = LANDSCAPE_BUDGET // (grid * grid * balls)
+    return OverBudget(
+        f"This landscape is too big for a shared server: a {grid} × {grid} grid × {steps} steps × {balls} balls is "
+        f"{_millions(work)}, over the limit of {_millions(LANDSCAPE_BUDGET)}. Use at most {fitting_steps} steps, "
+        "a coarser grid or fewer balls.")
+
+
+def n_params(n_x: int, hidden: int) -> int:
+    """W1, b1, W2, b2 of the article's network: n_h·n_x + n_h + n_h + 1."""
+    return hidden * n_x + 2 * hidden + 1
