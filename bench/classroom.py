@@ -5,14 +5,16 @@ A student opens a lesson page from the shared link (after the two HTTP requests 
 and host-config), waits for "script finished", moves one control, and on the training page presses Train; the
 connection stays open, as a browser tab's does, until the scenario is over. Arrivals:
 
+  solo        one student at a time, 5 in a row: the server CPU of each action (open, move, Train) is theirs alone
   within10    30 students within 10 s (a class told "open this link")
   instant20   20 students at the same instant
   instant100  100 students at the same instant
   over60      100 students spread over 60 s
 
 Per scenario and page it prints p50 / p95 / max seconds to a finished script for each action (open, move, train)
-and the ratio to the bare page's p95 (Train is compared with the bare page's slider move); errors (connections that
-failed or dropped, scripts that raised, no answer within --timeout); server CPU per student and peak RSS (from
+and the ratio to the bare page's p95 (the bare page has no button: Train is compared with its open); errors (a
+websocket not open within the frontend's 15 s, a dropped connection, an exception on the page, no answer within
+--timeout); server CPU per student and peak RSS (from
 /proc of the server process and its children) with the ratio to the bare page; and how long after the last answer
 the server was idle again (≤ 5 % of a core over 2 s). Each scenario uses its own link (a seed in it differs), so
 every class meets a link nobody has opened yet; one unmeasured student opens each page first, so imports are done.
