@@ -23,7 +23,7 @@ from streamlit_glue.training_session import training_result
 from streamlit_glue.upload import uploaded_data
 from viz.curves import gradient_flow_figure, loss_curves_figure
 from viz.metrics import confusion_matrix_figure, roc_figure
-from viz.text import markdown_literal
+from viz.text import markdown_literal, markdown_table
 from viz.text_alternatives import (
     describe_confusion,
     describe_gradient_flow,
@@ -151,7 +151,7 @@ def results_on_the_test_set() -> None:
                           container=roc_column)
     st.markdown(f"**The article's thresholds.** A higher threshold raises fewer false alarms but misses more "
                 f"{markdown_literal(names_shown[1])} cases:")
-    st.dataframe(result["trade_off"], hide_index=True, key="train_tradeoff")
+    st.markdown(markdown_table(result["trade_off"]))
     export_buttons(result, split, raw_class_names, threshold)  # the model as judged here, at this threshold
 
 

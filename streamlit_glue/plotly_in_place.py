@@ -8,14 +8,19 @@ figure to ``Plotly.react``, which redraws what changed in the same WebGL context
 the same test page.
 
 It draws with the Plotly already in the page (Streamlit's, which ``st.plotly_chart`` loads and which sets
-``window.Plotly``) or, when there is none, loads the plotly.min.js that ships with the plotly package, served
-by the app itself (nothing from the internet; the browser caches it). A chart keeps the Plotly it was first
-drawn with. Only our own figure JSON goes through it; the text alternative is set
+``window.Plotly``) or, when there is none, loads that same bundle itself: Streamlit's ``static/js/PlotlyChart.*.js``
+(an ES module that sets ``window.Plotly`` when it runs). It is served from ``/static/``, which Streamlit sends
+uncompressed and marks immutable, so a class costs the server a file read per student. (The plotly package's own
+plotly.min.js, served through a component path, went through Starlette's gzip on every request: 4.8 MB
+compressed afresh for each student, the largest part of a page open's server CPU.) Only if this Streamlit has
+no such file is the plotly package's plotly.min.js loaded instead. Nothing comes from the internet. A chart keeps
+the Plotly it was first drawn with. Only our own figure JSON goes through it; the text alternative is set
 as an attribute (never as HTML).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,10 +69,18 @@ export default function ({ parentElement, data, setTriggerValue }) {
     if (!Plotly) {  // neither Streamlit's Plotly nor ours is there yet: load the plotly package's own, once
       const waited = performance.now() - started;
       if (!document.getElementById('plotly-in-place-script')) {
-        const script = document.createElement('script');
-        script.id = 'plotly-in-place-script';
-        script.src = data.plotly_url;
-        document.head.appendChild(script);
+        const marker = document.createElement('meta');  // one load per page, whichever chart asks first
+        marker.id = 'plotly-in-place-script';
+        document.head.appendChild(marker);
+        if (data.plotly_is_module) {
+          // Streamlit's own bundle: running it sets window.Plotly. A full URL: this code runs from a blob, against
+          // which a path does not resolve.
+          import(new URL(data.plotly_url, window.location.origin).href);
+        } else {
+          const script = document.createElement('script');
+          script.src = data.plotly_url;
+          document.head.appendChild(script);
+        }
       }
       if (waited < 20000) { setTimeout(draw, 30); return; }
       box.textContent = 'The chart could not load: reload the page.';
@@ -111,11 +124,22 @@ _component = st.components.v2.component("backprop_lab.plotly_in_place", js=_JS, 
 # Never drawn: declaring it makes the server serve the plotly package's own files (plotly.min.js among them)
 # under /component/<its name>/, the fallback above.
 _plotly_files = declare_component("plotly_files", path=str(Path(plotly.__file__).parent / "package_data"))
+STREAMLIT_JS = Path(st.__file__).parent / "static" / "static" / "js"
 
 
-def _plotly_url() -> str:
+@functools.cache  # the installed Streamlit does not change while the server runs
+def streamlit_plotly_bundle() -> str | None:
+    """The file name of the Plotly bundle in Streamlit's own frontend (``PlotlyChart.<hash>.js``), if there is one."""
+    found = sorted(STREAMLIT_JS.glob("PlotlyChart.*.js"))
+    return found[0].name if len(found) == 1 else None
+
+
+def plotly_source() -> tuple[str, bool]:
+    """Where a page without Streamlit's Plotly loads it from: (URL, whether it is an ES module)."""
     base = st.get_option("server.baseUrlPath").strip("/")
-    return "/" + "/".join(part for part in (base, "component", _plotly_files.name, "plotly.min.js") if part)
+    bundle = streamlit_plotly_bundle()
+    parts = (base, "static", "js", bundle) if bundle else (base, "component", _plotly_files.name, "plotly.min.js")
+    return "/" + "/".join(part for part in parts if part), bundle is not None
 
 
 def plotly_chart_in_place(fig: go.Figure | str, *, key: str, alt: str, container=None, config: dict | None = None,
@@ -126,7 +150,9 @@ def plotly_chart_in_place(fig: go.Figure | str, *, key: str, alt: str, container
     point is clicked; ``clicked_point(key)`` then says which. ``fig`` may be the figure's JSON already
     (``cached.figure_json``: built and serialised once for every session)."""
     spec = fig if isinstance(fig, str) else pio.to_json(fig, validate=False)
-    data = {"spec": spec, "alt": alt, "plotly_url": _plotly_url(), "config": config or {},
+    plotly_url, plotly_is_module = plotly_source()
+    data = {"spec": spec, "alt": alt, "plotly_url": plotly_url, "plotly_is_module": plotly_is_module,
+            "config": config or {},
             "clickable": on_click is not None}
     callbacks = {} if on_click is None else {"on_click_change": on_click}
     if container is None:

@@ -15,6 +15,7 @@ from file_formats.model_io import export_model
 from lessons.evaluation import settings_json
 from nn_core.data import CLASS_NAMES, load_cancer, split_and_scale
 from nn_core.network import init_params
+from tests.markdown_tables import tables
 from tests.plotly_spec import chart_specs, decode_array
 from tests.test_csv_data import BAD_FILES
 from viz.style import format_number
@@ -34,8 +35,9 @@ def _chart(at, key: str) -> dict:
 
 
 def _baseline_accuracy(at, model_start: str) -> float:
-    table = next(df.value for df in at.dataframe if "test accuracy" in df.value.columns)
-    return float(table.loc[table["model"].str.startswith(model_start), "test accuracy"].iloc[0])
+    table = next(table for table in tables(at) if "test accuracy" in table)
+    return float(next(accuracy for model, accuracy in zip(table["model"], table["test accuracy"], strict=True)
+                      if model.startswith(model_start)))
 
 
 def test_defaults_reach_096_over_five_split_seeds_with_every_result_widget(app_test):
@@ -56,8 +58,8 @@ def test_defaults_reach_096_over_five_split_seeds_with_every_result_widget(app_t
     assert {m.label for m in at.metric} == {"Accuracy", "Precision", "Recall", "F1", "ROC AUC"}
     for key in ("train_loss_chart", "train_confusion", "train_roc", "train_flow"):
         assert _chart(at, key)["data"], key
-    assert len(at.dataframe) == 2  # the article's thresholds and the baselines
-    assert any("MLPClassifier (15 ReLU units)" in m for m in at.dataframe[1].value["model"])
+    assert len(tables(at)) == 2  # the article's thresholds and the baselines
+    assert any("MLPClassifier (15 ReLU units)" in m for m in tables(at)[1]["model"])
     assert at.slider(key="train_threshold").value == 0.5
     assert at.button(key="train_run") and at.button(key="train_stop")
     assert len(at.get("download_button")) == 2
@@ -67,17 +69,17 @@ def test_defaults_reach_096_over_five_split_seeds_with_every_result_widget(app_t
 
 def test_baselines_are_fitted_on_request_and_kept_until_the_data_or_hidden_units_change(app_test):
     at = app_test(PAGE)
-    assert len(at.dataframe) == 1  # only the article's thresholds: fitting scikit-learn waits for the button
+    assert len(tables(at)) == 1  # only the article's thresholds: fitting scikit-learn waits for the button
     at.button(key="train_baselines_run").click().run()
-    assert len(at.dataframe) == 2
+    assert len(tables(at)) == 2
     at.slider(key="train_threshold").set_value(0.7).run()
     at.select_slider(key="train_lr").set_value(0.05).run()  # neither changes the split or the hidden units
-    assert len(at.dataframe) == 2 and not at.exception
+    assert len(tables(at)) == 2 and not at.exception
     at.slider(key="train_hidden").set_value(8).run()
-    assert len(at.dataframe) == 1
+    assert len(tables(at)) == 1
     assert any("changed since the last comparison" in caption.value for caption in at.caption)
     at.button(key="train_baselines_run").click().run()
-    assert any("MLPClassifier (8 ReLU units)" in m for m in at.dataframe[1].value["model"])
+    assert any("MLPClassifier (8 ReLU units)" in m for m in tables(at)[1]["model"])
 
 
 def test_threshold_moves_the_confusion_matrix_without_retraining(app_test):

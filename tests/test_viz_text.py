@@ -12,8 +12,9 @@ import re
 import numpy as np
 import pytest
 
+from tests.markdown_tables import parse_table
 from viz.metrics import confusion_matrix_figure
-from viz.text import markdown_literal, plotly_literal
+from viz.text import markdown_literal, markdown_table, plotly_literal
 
 HOSTILE = [
     "![pix](http://example.com/x.png)",
@@ -88,3 +89,19 @@ def test_confusion_matrix_shows_class_labels_as_typed():
     assert list(heatmap.y) == ["true &lt;b&gt;B&lt;/b&gt;", "true M&amp;amp;&lt;br&gt;x"]
     assert "missed<br>M&amp;amp;&lt;br&gt;x" in heatmap.text[1][0]
     assert "<b>2</b>" in heatmap.text[1][0]  # the app's own markup is kept
+
+
+def test_markdown_table_keeps_cells_as_typed_and_aligns_numbers():
+    columns = {"threshold": [0.5, 0.7], "missed <b>M</b> | x": [3, 4], "model": ["a|b", "**bold** :red[x]"]}
+    text = markdown_table(columns)
+    lines = text.splitlines()
+    assert lines[1] == "| ---: | ---: | --- |"  # numbers right, text left
+    assert len(lines) == 4 and all(line.count(" | ") == 2 for line in lines)  # no cell adds a column
+    assert "<b>" not in text and "**bold**" not in text
+    assert parse_table(text) == {"threshold": ["0.5", "0.7"], "missed <b>M</b> | x": ["3", "4"],
+                                 "model": ["a|b", "**bold** :red[x]"]}
+
+
+def test_markdown_table_refuses_ragged_columns():
+    with pytest.raises(ValueError, match="same length"):
+        markdown_table({"a": [1, 2], "b": [1]})

@@ -18,19 +18,21 @@ READ_CONFIG = """
 import json
 from streamlit import config
 print(json.dumps({key: config.get_option(key) for key in
-                  ("client.showErrorDetails", "server.maxUploadSize", "browser.gatherUsageStats")}))
+                  ("client.showErrorDetails", "server.maxUploadSize", "browser.gatherUsageStats",
+                   "server.fileWatcherType")}))
 """
 GENERIC_MESSAGE = "This app has encountered an error"
 
 
-def test_project_config_hides_error_details_and_caps_uploads():
-    """Streamlit reads $CWD/.streamlit/config.toml; STREAMLIT_* variables would override it, so none are passed."""
+def test_project_config_hides_error_details_caps_uploads_and_watches_no_files():
+    """No file watcher: it walks every imported module after each run (see config.toml). Streamlit reads
+    $CWD/.streamlit/config.toml; STREAMLIT_* variables would override it, so none are passed."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("STREAMLIT_")}
     output = subprocess.run([sys.executable, "-c", READ_CONFIG], cwd=ROOT, env=env, capture_output=True, text=True,
                             check=True, timeout=120).stdout
     options = json.loads(output.strip().splitlines()[-1])
     assert options == {"client.showErrorDetails": "none", "server.maxUploadSize": 5,
-                       "browser.gatherUsageStats": False}
+                       "browser.gatherUsageStats": False, "server.fileWatcherType": "none"}
 
 
 @pytest.mark.e2e

@@ -1,0 +1,39 @@
+"""Once per server process the app's long-lived objects are frozen out of the post-run garbage collection."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from streamlit_glue.process_setup import APP_PACKAGES, import_app_modules
+from tests.conftest import ROOT
+
+# In a fresh interpreter, so the test process itself is not frozen.
+PROBE = """
+import gc, json
+from streamlit_glue.process_setup import freeze_startup_objects
+before = len(gc.get_objects())
+freeze_startup_objects()
+frozen = gc.get_freeze_count()
+freeze_startup_objects()
+print(json.dumps({"before": before, "frozen": frozen, "again": gc.get_freeze_count(),
+                  "tracked_after": len(gc.get_objects())}))
+"""
+
+
+def test_every_module_of_the_app_packages_is_imported():
+    names = import_app_modules()
+    expected = {f"{package}.{path.stem}" for package in APP_PACKAGES for path in (ROOT / package).glob("*.py")
+                if path.stem != "__init__"}
+    assert set(names) == expected
+    assert all(name in sys.modules for name in names)
+
+
+def test_the_first_call_freezes_the_imported_objects_and_later_calls_freeze_nothing_more():
+    output = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, check=True,
+                            timeout=300).stdout
+    counts = json.loads(output.strip().splitlines()[-1])
+    assert counts["frozen"] > 100_000  # NumPy, SciPy, scikit-learn, pandas, Plotly and the app's own modules
+    assert counts["again"] == counts["frozen"]  # a second run adds nothing to the frozen generation
+    assert counts["tracked_after"] < counts["frozen"] / 20  # what a post-run collection still walks
