@@ -2,17 +2,18 @@
 browsers, so the load generator costs little), against a bare Streamlit page measured in the same run as the floor.
 
 A student opens a lesson page from the shared link (after the two HTTP requests the frontend makes first: health
-and host-config), waits for "script finished", moves one control, and on the training page presses Train; the
-connection stays open, as a browser tab's does, until the scenario is over. Arrivals:
+and host-config), waits for "script finished", moves one control, and presses the page's button (Train on the
+training page, Next on the guided lesson); the connection stays open, as a browser tab's does, until the scenario
+is over. Arrivals:
 
-  solo        one student at a time, 5 in a row: the server CPU of each action (open, move, Train) is theirs alone
+  solo        one student at a time, 5 in a row: the server CPU of each action (open, move, press) is theirs alone
   within10    30 students within 10 s (a class told "open this link")
   instant20   20 students at the same instant
   instant100  100 students at the same instant
   over60      100 students spread over 60 s
 
-Per scenario and page it prints p50 / p95 / max seconds to a finished script for each action (open, move, train)
-and the ratio to the bare page's p95 (the bare page has no button: Train is compared with its open); errors (a
+Per scenario and page it prints p50 / p95 / max seconds to a finished script for each action (open, move, press)
+and the ratio to the bare page's p95 (the bare page has no button: a press is compared with its open); errors (a
 websocket not open within the frontend's 15 s, a dropped connection, an exception on the page, no answer within
 --timeout); server CPU per student and peak RSS (from
 /proc of the server process and its children) with the ratio to the bare page; and how long after the last answer
@@ -67,14 +68,16 @@ class Lesson:
 BARE = "bare page"
 LESSONS = {
     "home": Lesson("", ""),
+    # the guided lesson has no seed: after the first scenario its steps are in the shared caches
+    "lesson": Lesson("lesson", "lesson_step=3", control="lesson_step", moved_to=4, button="lesson_next"),
     "landscape": Lesson("landscape", "land_seed={seed}", control="land_steps", moved_to=110),
     "forward_backward": Lesson("forward_backward", "fb_seed={seed}", control="fb_m", moved_to=6),
     "train_cancer": Lesson("train_cancer", "train_hidden=8&train_seed={seed}", control="train_hidden", moved_to=9,
                            button="train_run"),
 }
 BARE_LESSON = Lesson("", "", control="bare_points", moved_to=60)
-ACTIONS = ("open", "move", "train")
-FLOOR_ACTION = {"open": "open", "move": "move", "train": "open"}  # the bare page has no button: Train vs an open
+ACTIONS = ("open", "move", "press")  # press: the page's button (Train on the training page, Next on the lesson)
+FLOOR_ACTION = {"open": "open", "move": "move", "press": "open"}  # the bare page has no button: a press vs an open
 
 
 @dataclass(frozen=True)
@@ -211,7 +214,7 @@ async def student(url: str, lesson: Lesson, query: str, start_at: float, think: 
             view = st_protocol.AppView(query)
             await ws.send(st_protocol.first_run(query, lesson.page))
             await _finish(ws, view, action, began, timeout, log, cpu_probe, cpu_began)
-            for action, key in (("move", lesson.control), ("train", lesson.button)):
+            for action, key in (("move", lesson.control), ("press", lesson.button)):
                 if key is None:
                     continue
                 await asyncio.sleep(rng.uniform(*think))
@@ -219,7 +222,7 @@ async def student(url: str, lesson: Lesson, query: str, start_at: float, think: 
                 if widget is None:
                     raise StudentError(f"the page drew no control with key {key!r}")
                 began, cpu_began = time.monotonic(), cpu_probe() if cpu_probe else 0.0
-                await ws.send(view.press(widget) if action == "train" else view.move_slider(widget, lesson.moved_to))
+                await ws.send(view.press(widget) if action == "press" else view.move_slider(widget, lesson.moved_to))
                 await _finish(ws, view, action, began, timeout, log, cpu_probe, cpu_began)
             log.auto_rerun_every = min(view.auto_reruns.values(), default=None)
             log.done.set()
