@@ -11,12 +11,15 @@ is over. Arrivals:
   instant20   20 students at the same instant
   instant100  100 students at the same instant
   over60      100 students spread over 60 s
+  heavy10     10 students at the same instant, each opening a heaviest valid link of their own (training: 64 units,
+              SGD for 100 epochs, replay on; landscape: the real network along a 64-unit run's 1,460-step path)
 
 Per scenario and page it prints p50 / p95 / max seconds to a finished script for each action (open, move, press)
 and the ratio to the bare page's p95 (the bare page has no button: a press is compared with its open); errors (a
 websocket not open within the frontend's 15 s, a dropped connection, an exception on the page, no answer within
 --timeout); server CPU per student and peak RSS (from
-/proc of the server process and its children) with the ratio to the bare page; and how long after the last answer
+/proc of the server process and its children) with the ratio to the bare page; the memory still held per student
+once the server is quiet (tabs open); and how long after the last answer
 the server was idle again (≤ 5 % of a core over 2 s). Each scenario uses its own link (a seed in it differs), so
 every class meets a link nobody has opened yet; one unmeasured student opens each page first, so imports are done.
 
@@ -63,6 +66,7 @@ class Lesson:
     control: str | None = None  # key of the slider moved
     moved_to: float | None = None
     button: str | None = None  # key of the button pressed after the move
+    heavy_link: str | None = None  # the heaviest valid link of the page ({seed}: one per student), for heavy10
 
 
 BARE = "bare page"
@@ -70,10 +74,15 @@ LESSONS = {
     "home": Lesson("", ""),
     # the guided lesson has no seed: after the first scenario its steps are in the shared caches
     "lesson": Lesson("lesson", "lesson_step=3", control="lesson_step", moved_to=4, button="lesson_next"),
-    "landscape": Lesson("landscape", "land_seed={seed}", control="land_steps", moved_to=110),
+    # heavy: the real network's landscape along a run's path, at the most iterations the path budget allows
+    "landscape": Lesson("landscape", "land_seed={seed}", control="land_steps", moved_to=110,
+                        heavy_link="land_run=hidden:64;lr:0.1;opt:gd;it:1460;batch:1;init:{seed};l2:0;test:0.2;"
+                                   "split:0;strat:1;scale:standard;feat:all"),
     "forward_backward": Lesson("forward_backward", "fb_seed={seed}", control="fb_m", moved_to=6),
     "train_cancer": Lesson("train_cancer", "train_hidden=8&train_seed={seed}", control="train_hidden", moved_to=9,
-                           button="train_run"),
+                           button="train_run",  # heavy: 64 units, SGD for 100 epochs (45,500 updates), replay on
+                           heavy_link="train_batch_mode=SGD&train_epochs=100&train_hidden=64&train_replay_on=true"
+                                      "&train_seed={seed}"),
 }
 BARE_LESSON = Lesson("", "", control="bare_points", moved_to=60)
 ACTIONS = ("open", "move", "press")  # press: the page's button (Train on the training page, Next on the lesson)
@@ -86,6 +95,7 @@ class Scenario:
     students: int
     spread: float  # seconds over which the students arrive; 0 = all at the same instant
     one_at_a_time: bool = False  # each student starts when the previous one is done: CPU per action is theirs
+    heavy: bool = False  # each student opens the page's heaviest valid link, a link of their own, and only opens
 
 
 SCENARIOS = {
@@ -94,10 +104,13 @@ SCENARIOS = {
     "instant20": Scenario("20 students at the same instant", 20, 0.0),
     "instant100": Scenario("100 students at the same instant", 100, 0.0),
     "over60": Scenario("100 students spread over 60 s", 100, 60.0),
+    "heavy10": Scenario("10 students at the same instant, each on a heaviest valid link of their own", 10, 0.0,
+                        heavy=True),
 }
 QUICK = {"solo": Scenario("one at a time, 3 in a row", 3, 0, one_at_a_time=True),
          "within10": Scenario("6 students within 3 s", 6, 3.0), "instant20": Scenario("5 at the same instant", 5, 0),
-         "instant100": Scenario("10 at the same instant", 10, 0), "over60": Scenario("10 over 10 s", 10, 10.0)}
+         "instant100": Scenario("10 at the same instant", 10, 0), "over60": Scenario("10 over 10 s", 10, 10.0),
+         "heavy10": Scenario("3 heaviest valid links at once", 3, 0, heavy=True)}
 CONNECT_SECONDS = 15  # the frontend gives a websocket 15 s to open before it tries again
 HOLD_SECONDS = 600  # upper bound on how long finished students keep their tabs open
 IDLE_LIMIT = 120  # how long to wait for the server to become idle after the last answer
@@ -286,6 +299,7 @@ class ClassResult:
     logs: list[StudentLog]
     cpu_seconds: float | None = None
     peak_rss: int | None = None
+    held_rss: int | None = None  # RSS once the server is quiet again (tabs still open) minus RSS before the class
     idle_after: float | None = None  # seconds from the last answer to a quiet server; None = not within IDLE_LIMIT
     wall: float = 0.0  # seconds from the first arrival to the last answer
     measured: bool = False  # the server's processes were ours to watch
@@ -309,7 +323,9 @@ async def run_class(target: Target, scenario: Scenario, seed: int, think: tuple[
     if watch:
         watch.start()
         await watch.until_quiet(time.monotonic(), limit=30)  # the previous class's tail is not this one's cost
-    query = target.lesson.link.format(seed=seed)
+    lesson = target.lesson
+    if scenario.heavy:
+        lesson = Lesson(lesson.page, lesson.heavy_link or lesson.link)  # open only: the result or a plain message
     rng = random.Random(seed)
     release = asyncio.Event()
     logs = [StudentLog() for _ in range(scenario.students)]
@@ -318,9 +334,10 @@ async def run_class(target: Target, scenario: Scenario, seed: int, think: tuple[
     bound = scenario.spread + 3 * (timeout + think[1]) + 2 * CONNECT_SECONDS
     probe = (lambda: watch.tree.sample().cpu) if watch and scenario.one_at_a_time else None
     tasks = []
-    for offset, log in zip(arrivals(scenario, rng), logs, strict=True):
+    for index, (offset, log) in enumerate(zip(arrivals(scenario, rng), logs, strict=True)):
         begins = time.monotonic() if scenario.one_at_a_time else start + offset
-        tasks.append(asyncio.ensure_future(student(target.url, target.lesson, query, begins, think,
+        query = lesson.link.format(seed=seed * 100 + index if scenario.heavy else seed)  # heavy: a link each
+        tasks.append(asyncio.ensure_future(student(target.url, lesson, query, begins, think,
                                                    random.Random(rng.random()), timeout, log, release, probe)))
         if scenario.one_at_a_time:
             with contextlib.suppress(TimeoutError):
@@ -334,6 +351,7 @@ async def run_class(target: Target, scenario: Scenario, seed: int, think: tuple[
         result.cpu_seconds = proc_watch.cpu_at(watch.samples, quiet if quiet is not None else time.monotonic()) \
             - cpu_before
         result.peak_rss = watch.peak_rss(since=start)
+        result.held_rss = watch.tree.sample().rss - watch.samples[0].rss
     release.set()
     await asyncio.wait(tasks, timeout=30)
     for task in tasks:
@@ -383,7 +401,7 @@ def report(scenario: Scenario, results: list[ClassResult], out=sys.stdout) -> No
                 line += f"{_figure(cpu, 3):>8}{_ratio(cpu, cpu_floor) if result is not bare else '':>12}"
             print(line, file=out)
     header = (f"{'page':<18}{'errors':>7}{'CPU s/student':>15}{'× bare':>8}{'peak RSS MB':>13}"
-              f"{'idle after s':>14}{'last answer s':>15}")
+              f"{'held MB/student':>17}{'idle after s':>14}{'last answer s':>15}")
     print(f"\n{header}", file=out)
     print("-" * len(header), file=out)
     bare_cpu = bare.cpu_seconds / bare.students if bare and bare.cpu_seconds is not None else None
@@ -393,6 +411,7 @@ def report(scenario: Scenario, results: list[ClassResult], out=sys.stdout) -> No
         print(f"{result.label:<18}{len(result.errors):>7}{_figure(cpu, 3):>15}"
               f"{_ratio(cpu, bare_cpu) if result is not bare else '':>8}"
               f"{_figure(None if result.peak_rss is None else result.peak_rss / 2**20, 0):>13}"
+              f"{_figure(None if result.held_rss is None else result.held_rss / 2**20 / result.students, 1):>17}"
               f"{idle:>14}{_figure(result.wall, 1):>15}", file=out)
     for result in results:
         if any(log.auto_rerun_every is not None and log.auto_rerun_every < result.wall for log in result.logs):
@@ -429,6 +448,7 @@ async def run(args: argparse.Namespace, bare_url: str, bare_pid: int, app_url: s
     scenarios = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     targets = [Target(BARE, bare_url, BARE_LESSON, proc_watch.ProcessTree(bare_pid))]
     targets += [Target(page, app_url, LESSONS[page], app_tree) for page in pages]
+    heavy_targets = [targets[0], *(target for target in targets[1:] if target.lesson.heavy_link)]
     print(f"app: {app_url}{'' if app_tree else ' (not ours: CPU and RSS not measured)'}; bare page: {bare_url}; "
           f"think time {args.think[0]}–{args.think[1]} s; per-action timeout {args.timeout:.0f} s", flush=True)
     if app_tree:
@@ -441,7 +461,8 @@ async def run(args: argparse.Namespace, bare_url: str, bare_pid: int, app_url: s
     began = time.monotonic()
     for number, name in enumerate(scenarios):
         scenario = (QUICK if args.quick else SCENARIOS)[name]
-        results = [await run_class(target, scenario, 100 + number, args.think, args.timeout) for target in targets]
+        chosen = heavy_targets if scenario.heavy else targets
+        results = [await run_class(target, scenario, 100 + number, args.think, args.timeout) for target in chosen]
         report(scenario, results)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(f"\nmeasured in {time.monotonic() - began:.0f} s; the simulated students used "

@@ -20,7 +20,7 @@ from nn_core.network import init_params
 from nn_core.surfaces import get_surface
 from streamlit_glue.cached import NotComputed, cancer_split, computed_or_raise, figure_json
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
-from streamlit_glue.work_queue import heavy_work
+from streamlit_glue.work_queue import computing_elsewhere_text, heavy_work, once_for_everyone
 from viz import landscape3d as charts
 from viz.style import OPTIMIZER_COLORS, format_number
 
@@ -54,9 +54,17 @@ def _computed_scene(key: tuple, compute: Callable[[], LandscapeScene], spinner: 
     except NotComputed:
         pass
     status = st.empty()
-    with heavy_work(status), st.spinner(spinner):
-        scene = compute()
-    return _shared_real_scene(key, _computed=scene)
+
+    def compute_here() -> LandscapeScene:
+        with heavy_work(status), st.spinner(spinner):
+            scene = compute()
+        return _shared_real_scene(key, _computed=scene)
+
+    scene = once_for_everyone(  # one computation per link: a student arriving meanwhile waits for it
+        ("landscape", key), lambda: _shared_real_scene(key), compute_here,
+        lambda seconds: status.info(computing_elsewhere_text(seconds), icon=":material/hourglass_top:"))
+    status.empty()
+    return scene
 
 
 def real_landscape(balls: tuple[tuple[str, float], ...], steps: int, directions: str, resolution: int,

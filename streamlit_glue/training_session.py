@@ -23,7 +23,7 @@ from nn_core.data import Split
 from nn_core.diagnostics import TrainingMonitor
 from nn_core.network import Params, copy_params
 from streamlit_glue.cached import NotComputed, cached_trade_off, shared_training_run
-from streamlit_glue.work_queue import heavy_work
+from streamlit_glue.work_queue import computing_elsewhere_text, heavy_work, once_for_everyone
 from viz.curves import loss_curves_figure
 
 LIVE_REDRAW_SECONDS = 0.5  # a figure costs ~50 ms to build and more to draw: twice a second
@@ -105,8 +105,14 @@ def training_result(split: Split, config: RunConfig, *, settings: Mapping, setti
             pass
     if stop and not force:
         return previous if current else None
-    run = _train_live(split, config, settings_key, progress_slot, chart_slot)
-    if shared:
-        shared_training_run(link_key, _computed=run)
+    if shared:  # one run per link: a student arriving while another trains it waits for that run
+        run = once_for_everyone(
+            ("training", link_key), lambda: shared_training_run(link_key),
+            lambda: shared_training_run(link_key, _computed=_train_live(split, config, settings_key, progress_slot,
+                                                                         chart_slot)),
+            lambda seconds: progress_slot.info(computing_elsewhere_text(seconds), icon=":material/hourglass_top:"))
+        progress_slot.empty()
+    else:
+        run = _train_live(split, config, settings_key, progress_slot, chart_slot)
     _keep(run, split, config, settings, settings_key, class_names)
     return st.session_state.train_result

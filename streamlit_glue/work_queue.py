@@ -12,18 +12,23 @@ only through its lock; a ttl renewal (every 24 h) starts a fresh queue while run
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import streamlit as st
 from threadpoolctl import threadpool_limits
 
+from streamlit_glue.cached import NotComputed
+
 WAIT_REDRAW_SECONDS = 0.5
+T = TypeVar("T")
 
 
 def core_count() -> int:
@@ -153,3 +158,69 @@ def heavy_work(status_slot) -> Iterator[None]:
         if shown[0]:
             status_slot.empty()
         yield
+
+
+# ------------------------------------------------------------------------------------- one computation per link
+
+
+class InFlight:
+    """The keys some session is computing right now, so that a second session on the same link waits for that
+    result instead of computing the same numbers again ("single flight"). It holds only what is in progress."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: dict[Hashable, threading.Event] = {}
+
+    def claim(self, key: Hashable) -> threading.Event | None:
+        """None: nobody is computing ``key``, the caller now is (and must ``release`` it); otherwise the event
+        that is set when the one computing it is done (or gave up)."""
+        with self._lock:
+            if key in self._events:
+                return self._events[key]
+            self._events[key] = threading.Event()
+            return None
+
+    def release(self, key: Hashable) -> None:
+        with self._lock:
+            event = self._events.pop(key, None)
+        if event is not None:
+            event.set()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._events)
+
+
+@st.cache_resource(max_entries=1, ttl="24h", show_spinner=False)
+def runs_in_flight() -> InFlight:
+    """The server's one registry of shared results being computed."""
+    return InFlight()
+
+
+def once_for_everyone(key: Hashable, lookup: Callable[[], T], compute: Callable[[], T],
+                      on_wait: Callable[[float], None], *, flights: InFlight | None = None,
+                      redraw_seconds: float = WAIT_REDRAW_SECONDS) -> T:
+    """A shared result: ``lookup()`` (raises ``NotComputed`` when nobody has it yet); if another session is computing
+    it, wait for theirs — calling ``on_wait(seconds_waited)`` meanwhile, where Stop can end the wait — else
+    ``compute()`` it here (which stores it for ``lookup``). If theirs was stopped or failed, the next one in line
+    computes it. Without this, thirty students opening a fresh link at once each trained the same network."""
+    flights = runs_in_flight() if flights is None else flights
+    while True:
+        with contextlib.suppress(NotComputed):
+            return lookup()
+        event = flights.claim(key)
+        if event is None:
+            try:
+                with contextlib.suppress(NotComputed):  # stored between our look-up and our claim
+                    return lookup()
+                return compute()
+            finally:
+                flights.release(key)
+        started = time.monotonic()
+        while not event.wait(redraw_seconds):
+            on_wait(time.monotonic() - started)
+
+
+def computing_elsewhere_text(seconds: float) -> str:
+    return (f"Another student on this link is computing these results right now; they will appear here too "
+            f"(waited {seconds:.0f} s). Stop cancels.")

@@ -307,8 +307,10 @@ def test_the_report_compares_each_page_with_the_bare_page_and_names_the_errors()
                        idle_after=0.5, wall=3.0, measured=True)
     page = ClassResult("train_cancer", 2, [log(2.0, rerun_every=3600.0), log(2.0, error="move: connection dropped")],
                        cpu_seconds=0.8, peak_rss=300 * 2**20, idle_after=None, wall=9.0, measured=True)
+    held = ClassResult("landscape", 4, [log(2.0)] * 4, cpu_seconds=0.8, peak_rss=500 * 2**20, held_rss=200 * 2**20,
+                       idle_after=1.0, wall=3.0, measured=True)
     out = io.StringIO()
-    report(Scenario("two students", 2, 0.0), [bare, page], out=out)
+    report(Scenario("two students", 2, 0.0), [bare, page, held], out=out)
     text = out.getvalue()
     open_row = next(line for line in text.splitlines() if line.startswith("train_cancer") and " open " in line)
     assert open_row.split()[2:] == ["2/2", "2.00", "2.00", "2.00", "2.0×"]
@@ -316,6 +318,9 @@ def test_the_report_compares_each_page_with_the_bare_page_and_names_the_errors()
     assert move_row.split()[2] == "0/1"  # attempted, failed
     server_row = next(line for line in text.splitlines() if line.startswith("train_cancer") and "×" in line
                       and "/" not in line)
-    assert server_row.split()[1:] == ["1", "0.400", "4.0×", "300", ">", "120", "9.0"]
+    assert server_row.split()[1:] == ["1", "0.400", "4.0×", "300", "—", ">", "120", "9.0"]
+    held_row = next(line for line in text.splitlines() if line.startswith("landscape") and "×" in line
+                    and "/" not in line)
+    assert held_row.split()[4:6] == ["500", "50.0"]  # peak RSS, then 200 MB held over 4 students
     assert "1 × move: connection dropped" in text
     assert "timed fragment reruns" not in text  # an hourly rerun is not due within a 9 s class

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from streamlit_glue.work_queue import WorkQueue, slot_of
+from streamlit_glue.cached import NotComputed
+from streamlit_glue.work_queue import InFlight, WorkQueue, once_for_everyone, slot_of
 
 
 def _wait_until(condition, seconds: float = 5.0) -> None:
@@ -126,3 +127,78 @@ def test_a_queue_needs_a_slot_and_finish_needs_a_start():
         WorkQueue(0)
     with pytest.raises(RuntimeError):
         WorkQueue(1).finish()
+
+
+# ------------------------------------------------------------------------------------- one computation per link
+
+
+def _shared_store():
+    """A look-up-or-store pair like streamlit_glue.cached's, counting the computations."""
+    store: dict = {}
+    computed: list[str] = []
+
+    def lookup(key):
+        if key not in store:
+            raise NotComputed
+        return store[key]
+
+    def compute(key, seconds=0.3):
+        computed.append(key)
+        time.sleep(seconds)
+        store[key] = f"result of {key}"
+        return store[key]
+
+    return store, computed, lookup, compute
+
+
+def test_sessions_arriving_while_a_link_is_computed_wait_for_that_result():
+    flights = InFlight()
+    _, computed, lookup, compute = _shared_store()
+    results, waited = [], []
+
+    def session():
+        results.append(once_for_everyone("link", lambda: lookup("link"), lambda: compute("link"),
+                                         waited.append, flights=flights, redraw_seconds=0.05))
+
+    threads = [threading.Thread(target=session) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert computed == ["link"]  # once, not eight times
+    assert results == ["result of link"] * 8
+    assert waited  # the others were told they were waiting
+    assert len(flights) == 0  # nothing left in flight
+
+
+def test_if_the_one_computing_stops_the_next_one_computes():
+    flights = InFlight()
+    _, computed, lookup, compute = _shared_store()
+    started = threading.Event()
+
+    def stopped_part_way():
+        started.set()
+        time.sleep(0.2)
+        raise KeyboardInterrupt("Stop")  # as Streamlit's StopException ends a script
+
+    def first():
+        with pytest.raises(KeyboardInterrupt):
+            once_for_everyone("link", lambda: lookup("link"), stopped_part_way, lambda s: None, flights=flights,
+                              redraw_seconds=0.05)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    started.wait(5)
+    result = once_for_everyone("link", lambda: lookup("link"), lambda: compute("link", 0.0), lambda s: None,
+                               flights=flights, redraw_seconds=0.05)
+    thread.join(5)
+    assert result == "result of link" and computed == ["link"] and len(flights) == 0
+
+
+def test_different_links_do_not_wait_for_each_other():
+    flights = InFlight()
+    assert flights.claim("a") is None and flights.claim("b") is None  # both computed at once
+    event = flights.claim("a")
+    assert event is not None and not event.is_set()
+    flights.release("a")
+    assert event.is_set() and len(flights) == 1
