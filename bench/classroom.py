@@ -336,7 +336,7 @@ async def run_class(target: Target, scenario: Scenario, seed: int, think: tuple[
     tasks = []
     for index, (offset, log) in enumerate(zip(arrivals(scenario, rng), logs, strict=True)):
         begins = time.monotonic() if scenario.one_at_a_time else start + offset
-        query = lesson.link.format(seed=seed * 100 + index if scenario.heavy else seed)  # heavy: a link each
+        query = lesson.link.format(seed=seed * 10 + index if scenario.heavy else seed)  # heavy: a link each (≤ 9999)
         tasks.append(asyncio.ensure_future(student(target.url, lesson, query, begins, think,
                                                    random.Random(rng.random()), timeout, log, release, probe)))
         if scenario.one_at_a_time:
