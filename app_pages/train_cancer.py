@@ -13,6 +13,7 @@ from nn_core.data import CLASS_NAMES
 from nn_core.diagnostics import gradient_flow_reading
 from nn_core.training import steps_per_epoch
 from streamlit_glue.cached import cached_threshold_metrics, cancer_dataset, cancer_split, figure_json
+from streamlit_glue.layout import small_table
 from streamlit_glue.link_guard import guard_link
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from streamlit_glue.replay_view import overfitting_presets, replay_section
@@ -23,7 +24,7 @@ from streamlit_glue.training_session import training_result
 from streamlit_glue.upload import uploaded_data
 from viz.curves import gradient_flow_figure, loss_curves_figure
 from viz.metrics import confusion_matrix_figure, roc_figure
-from viz.text import markdown_literal, markdown_table
+from viz.text import markdown_literal
 from viz.text_alternatives import (
     describe_confusion,
     describe_gradient_flow,
@@ -151,7 +152,7 @@ def results_on_the_test_set() -> None:
                           container=roc_column)
     st.markdown(f"**The article's thresholds.** A higher threshold raises fewer false alarms but misses more "
                 f"{markdown_literal(names_shown[1])} cases:")
-    st.markdown(markdown_table(result["trade_off"]))
+    small_table(result["trade_off"], key="train_tradeoff")
     export_buttons(result, split, raw_class_names, threshold)  # the model as judged here, at this threshold
 
 

@@ -7,10 +7,10 @@ import streamlit as st
 from lessons.settings import STEP_THROUGH, WARMUP_H
 from streamlit_glue import setting_widgets as widgets
 from streamlit_glue.cached import figure_json
+from streamlit_glue.layout import small_table
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from viz.derivative import derivative_figure, secant_slope, tangent_slope
 from viz.style import format_number
-from viz.text import markdown_table
 from viz.text_alternatives import describe_derivative
 
 
@@ -37,9 +37,9 @@ def derivative_warm_up(prefix: str = "fb", *, in_expander: bool = True) -> None:
                      + numbers[1] + r")^2}{" + numbers[2] + r"} \\ &= " + numbers[3] + r" \end{aligned}")
             st.markdown(f"The tangent's slope is f′(x) = 2x = **{format_number(tangent_slope(x))}**. For x² the "
                         f"secant's slope is exactly 2x + h, so it tends to 2x as h shrinks.")
-            st.markdown(markdown_table({"h": [format_number(h, 3) for h in WARMUP_H],
-                                        "(f(x+h) − f(x)) / h": [format_number(secant_slope(x, h), 7)
-                                                                for h in WARMUP_H]}))
+            small_table({"h": [format_number(h, 3) for h in WARMUP_H],
+                         "(f(x+h) − f(x)) / h": [format_number(secant_slope(x, h), 7) for h in WARMUP_H]},
+                        key=f"{prefix}_secants")
         with warm_right:
             plotly_chart_in_place(figure_json(derivative_figure, x, h_warm), key=f"{prefix}_derivative_chart",
                                   alt=describe_derivative(x, h_warm, secant_slope(x, h_warm), tangent_slope(x)))

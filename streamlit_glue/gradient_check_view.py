@@ -17,9 +17,8 @@ from nn_core import gradcheck
 from nn_core.gradcheck import METHODS
 from streamlit_glue import setting_widgets as widgets
 from streamlit_glue.cached import figure_json
-from streamlit_glue.layout import CHART_WIDTH, scrollable_chart
+from streamlit_glue.layout import CHART_WIDTH, scrollable_chart, small_table
 from viz.heatmaps import describe_equation, equation_figure
-from viz.text import markdown_table
 
 
 @st.fragment
@@ -36,7 +35,7 @@ def gradient_check_section(X: np.ndarray, Y: np.ndarray, features: list[str]) ->
         st.session_state.fb_checks[h] = {
             name: gradcheck.gradient_check(st.session_state.fb_params, X, Y, h=h, method=name) for name in METHODS}
     checks = st.session_state.fb_checks[h]
-    st.markdown(markdown_table(gradient_check_table(checks)))
+    small_table(gradient_check_table(checks), key="fb_gradient_check")
     st.caption(f"Relative error = ‖numeric − back-prop‖ / (‖numeric‖ + ‖back-prop‖). Pass below "
                f"{GRADCHECK_TOLERANCE['forward']:g} for the forward difference (its error grows like h) and below "
                f"{GRADCHECK_TOLERANCE['central']:g} for the centred one (its error grows like h²).")

@@ -1,14 +1,16 @@
-"""Layout helpers shared by pages: a wide chart that scrolls inside its own box on a narrow screen."""
+"""Layout helpers shared by pages: a wide chart that scrolls inside its own box on a narrow screen, and a small
+table that fits a phone."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
+from viz.text import markdown_table
 
 # px: the main column of a 1400 px wide window with the sidebar open; wider equations wrap onto a new line.
 CHART_WIDTH = 920
@@ -33,3 +35,19 @@ def scrollable_chart(fig: go.Figure | str, *, key: str, alt: str, on_select: Cal
         # with its toolbar even when narrow: the toolbar's buttons are what the keyboard reaches in the box
         # (axe-core's scrollable-region-focusable); in a wide figure it sits far right of the panel titles
         plotly_chart_in_place(fig, key=key, alt=alt, on_click=on_select, config={"displayModeBar": "hover"})
+
+
+# Our own CSS (only our key): on a phone a table's cells get tighter and a long header word may break (a number
+# never does), so six columns fit 390 px; a Markdown table has no box of its own to scroll in, and the page must
+# never scroll sideways.
+_TABLE_CSS = ("<style>@media (max-width: 640px) {{ .st-key-table_{key} table {{ font-size: 0.8rem; }} "
+              ".st-key-table_{key} th, .st-key-table_{key} td {{ padding: 0.25rem 0.35rem; }} "
+              ".st-key-table_{key} th {{ overflow-wrap: anywhere; }} "
+              ".st-key-table_{key} td {{ white-space: nowrap; }} }}</style>")
+
+
+def small_table(columns: Mapping[str, Sequence], *, key: str) -> None:
+    """A few rows of numbers as a real table (``viz.text.markdown_table``: every cell shown as typed)."""
+    st.html(_TABLE_CSS.format(key=key))
+    with st.container(key=f"table_{key}"):
+        st.markdown(markdown_table(columns))

@@ -14,8 +14,8 @@ from lessons.evaluation import baseline_table, compare_batch_modes, settings_jso
 from lessons.training_run import RunConfig
 from nn_core.data import Split
 from streamlit_glue.cached import cached_baseline_scores
+from streamlit_glue.layout import small_table
 from viz.curves import batch_mode_figure
-from viz.text import markdown_table
 from viz.text_alternatives import describe_batch_modes
 
 
@@ -32,7 +32,7 @@ def scikit_learn_baselines(split: Split, hidden: int, seed: int, y_test: np.ndar
             split.X_train, split.Y_train, split.X_test, split.Y_test, hidden, seed)}
     kept = st.session_state.get("train_baselines")
     if kept is not None and kept["key"] == key:
-        st.markdown(markdown_table(baseline_table(threshold_metrics(y_test, proba, 0.5), kept["scores"])))
+        small_table(baseline_table(threshold_metrics(y_test, proba, 0.5), kept["scores"]), key="train_baselines")
     else:
         st.caption("LogisticRegression and an MLPClassifier with the same hidden units, trained on the same rows"
                    + (" (the data or the hidden units changed since the last comparison)." if kept else "."))

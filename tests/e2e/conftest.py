@@ -161,12 +161,23 @@ def wait_for_app_run(page, timeout: float = 60_000) -> None:
         state="attached", timeout=timeout)
 
 
+# A rerun shows as the script state leaving notRunning ('rerunRequested', then 'running'). A run of ~20 ms (the
+# lesson's Next, once the server got cheap) can be over before React renders either state, so new content in the
+# main column counts too (a click by itself adds no element there).
 WATCH_RERUN_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
+  const main = document.querySelector('[data-testid="stMain"]') || app;
   window.__reran = false;
-  new MutationObserver((changes, observer) => {
-    if (app.getAttribute('data-test-script-state') === 'running') { window.__reran = true; observer.disconnect(); }
-  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  const seen = (observers) => { window.__reran = true; observers.forEach(o => o.disconnect()); };
+  const observers = [];
+  observers.push(new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') !== 'notRunning') seen(observers);
+  }));
+  observers.push(new MutationObserver((changes) => {
+    if (changes.some(c => c.type === 'characterData' || c.addedNodes.length || c.removedNodes.length)) seen(observers);
+  }));
+  observers[0].observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  observers[1].observe(main, {subtree: true, childList: true, characterData: true});
 }"""
 
 

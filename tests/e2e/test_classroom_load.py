@@ -36,5 +36,5 @@ def test_twenty_students_at_once_on_the_training_link_all_get_every_answer():
                                                         timeout=SECONDS_PER_ACTION)).result()
 
     assert result.errors == []
-    assert [sorted(log.seconds) for log in result.logs] == [["move", "open", "train"]] * STUDENTS
+    assert [sorted(log.seconds) for log in result.logs] == [["move", "open", "press"]] * STUDENTS
     assert 0 < result.peak_rss < RSS_BOUND, f"server peak RSS {result.peak_rss / 2**20:.0f} MB"

@@ -3,12 +3,15 @@ original file trains through the upload, a too-high learning rate and a bad CSV 
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from bench.classroom import Lesson, Scenario, Target, run_class
 from streamlit_glue.work_queue import core_count
 from tests.e2e.conftest import assert_no_exception, wait_for_app_run
 
@@ -69,28 +72,28 @@ def _heavy_link(app_url: str, seed: int) -> str:
 
 
 def test_stop_while_waiting_for_a_slot_cancels_and_train_then_runs(page: Page, app_url: str, screenshot):
-    """The server runs one heavy job per core. With every slot taken by other students' runs, a third student's run
+    """The server runs one heavy job per core. With the queue full of other students' runs, this student's run
     waits in line, says so, and its Stop works; pressing Train afterwards gets a slot and trains. (A run that waits
-    on purpose: a run alone ends in ~3 s, too soon to press Stop reliably in the middle of it.)"""
-    others = [page.context.new_page() for _ in range(core_count())]
-    for seed, other in enumerate(others, start=9101):
-        other.goto(_heavy_link(app_url, seed))
-    for other in others:  # every slot is taken once each page shows its run's progress
-        expect(other.get_by_text(re.compile(r"iteration [1-9]\d* / 45500"))).to_be_visible(timeout=60_000)
-    page.set_viewport_size(TALL)
-    page.goto(_heavy_link(app_url, 9199))
-    waiting = page.get_by_text(re.compile(r"Waiting for a free slot — (you are next|\d+ ahead)"))
-    expect(waiting).to_be_visible(timeout=30_000)
-    screenshot("train_cancer_waiting_for_a_slot")
-    page.get_by_test_id("stMain").get_by_role("button", name="Stop", exact=True).click()
-    expect(page.get_by_text("Stopped before training began.")).to_be_visible(timeout=30_000)
-    expect(waiting).to_have_count(0)
-    assert_no_exception(page)
-    page.get_by_test_id("stMain").get_by_role("button", name="Train", exact=True).click()
-    expect(page.get_by_text(re.compile(r"iteration 45500 / 45500"))).to_be_visible(timeout=120_000)
-    assert_no_exception(page)
-    for other in others:
-        other.close()
+    on purpose: a run alone ends in ~2 s, too soon to press Stop reliably in the middle of it.)"""
+    others = 3 * core_count()  # bench/classroom.py's protocol-level students, each on a heavy link of its own
+    target = Target("others", app_url, Lesson("train_cancer", HEAVY_RUN + "&train_seed={seed}"), None)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # its own event loop: pytest-playwright's runs in this thread
+        class_done = pool.submit(asyncio.run, run_class(target, Scenario("others", others, 0.0, heavy=True),
+                                                        seed=910, think=(0.0, 0.0), timeout=120))
+        page.wait_for_timeout(1500)  # their runs have taken the slots and the line
+        page.set_viewport_size(TALL)
+        page.goto(_heavy_link(app_url, 9199))
+        waiting = page.get_by_text(re.compile(r"Waiting for a free slot — (you are next|\d+ ahead)"))
+        expect(waiting).to_be_visible(timeout=30_000)
+        screenshot("train_cancer_waiting_for_a_slot")
+        page.get_by_test_id("stMain").get_by_role("button", name="Stop", exact=True).click()
+        expect(page.get_by_text("Stopped before training began.")).to_be_visible(timeout=30_000)
+        expect(waiting).to_have_count(0)
+        assert_no_exception(page)
+        page.get_by_test_id("stMain").get_by_role("button", name="Train", exact=True).click()
+        expect(page.get_by_text(re.compile(r"iteration 45500 / 45500"))).to_be_visible(timeout=120_000)
+        assert_no_exception(page)
+        assert class_done.result(timeout=180).errors == []
 
 
 def test_uci_upload_trains(page: Page, app_url: str, screenshot, uci_csv):
