@@ -18,9 +18,9 @@ from nn_core.divergence import divergence_clause
 from nn_core.landscape import LandscapeScene, landscape_scene
 from nn_core.network import init_params
 from nn_core.surfaces import get_surface
-from streamlit_glue.cached import NotComputed, cancer_split, computed_or_raise, figure_json
+from streamlit_glue.cached import cancer_split, computed_or_raise, figure_json
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
-from streamlit_glue.work_queue import computing_elsewhere_text, heavy_work, once_for_everyone
+from streamlit_glue.work_queue import computed_once, heavy_work
 from viz import landscape3d as charts
 from viz.style import OPTIMIZER_COLORS, format_number
 
@@ -48,11 +48,8 @@ def _shared_real_scene(key: tuple, _computed: LandscapeScene | None = None) -> L
 
 
 def _computed_scene(key: tuple, compute: Callable[[], LandscapeScene], spinner: str) -> LandscapeScene:
-    """A scene from the shared cache, or computed here in one of the server's slots and stored for everyone."""
-    try:
-        return _shared_real_scene(key)
-    except NotComputed:
-        pass
+    """A scene from the shared cache, awaited while another session computes it, or computed here in one of the
+    server's slots and stored for everyone."""
     status = st.empty()
 
     def compute_here() -> LandscapeScene:
@@ -60,11 +57,7 @@ def _computed_scene(key: tuple, compute: Callable[[], LandscapeScene], spinner: 
             scene = compute()
         return _shared_real_scene(key, _computed=scene)
 
-    scene = once_for_everyone(  # one computation per link: a student arriving meanwhile waits for it
-        ("landscape", key), lambda: _shared_real_scene(key), compute_here,
-        lambda seconds: status.info(computing_elsewhere_text(seconds), icon=":material/hourglass_top:"))
-    status.empty()
-    return scene
+    return computed_once(("landscape", key), lambda: _shared_real_scene(key), compute_here, status)
 
 
 def real_landscape(balls: tuple[tuple[str, float], ...], steps: int, directions: str, resolution: int,

@@ -17,11 +17,11 @@ import functools
 import gc
 import importlib
 import pkgutil
-from pathlib import Path
+
+from site_map import ROOT
 
 # Every package a page imports from (the pages themselves are scripts, run afresh on each run).
 APP_PACKAGES = ("nn_core", "file_formats", "viz", "lessons", "streamlit_glue")
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def import_app_modules() -> list[str]:

@@ -23,7 +23,7 @@ from nn_core.data import Split
 from nn_core.diagnostics import TrainingMonitor
 from nn_core.network import Params, copy_params
 from streamlit_glue.cached import NotComputed, cached_trade_off, shared_training_run
-from streamlit_glue.work_queue import computing_elsewhere_text, heavy_work, once_for_everyone
+from streamlit_glue.work_queue import computed_once, heavy_work
 from viz.curves import loss_curves_figure
 
 LIVE_REDRAW_SECONDS = 0.5  # a figure costs ~50 ms to build and more to draw: twice a second
@@ -106,12 +106,11 @@ def training_result(split: Split, config: RunConfig, *, settings: Mapping, setti
     if stop and not force:
         return previous if current else None
     if shared:  # one run per link: a student arriving while another trains it waits for that run
-        run = once_for_everyone(
+        run = computed_once(
             ("training", link_key), lambda: shared_training_run(link_key),
             lambda: shared_training_run(link_key, _computed=_train_live(split, config, settings_key, progress_slot,
                                                                          chart_slot)),
-            lambda seconds: progress_slot.info(computing_elsewhere_text(seconds), icon=":material/hourglass_top:"))
-        progress_slot.empty()
+            progress_slot)
     else:
         run = _train_live(split, config, settings_key, progress_slot, chart_slot)
     _keep(run, split, config, settings, settings_key, class_names)

@@ -224,3 +224,18 @@ def once_for_everyone(key: Hashable, lookup: Callable[[], T], compute: Callable[
 def computing_elsewhere_text(seconds: float) -> str:
     return (f"Another student on this link is computing these results right now; they will appear here too "
             f"(waited {seconds:.0f} s). Stop cancels.")
+
+
+def computed_once(key: Hashable, lookup: Callable[[], T], compute: Callable[[], T], status_slot) -> T:
+    """``once_for_everyone`` with the wait for another session's result shown in ``status_slot`` (an
+    ``st.empty``), as ``heavy_work`` shows a place in the queue."""
+    shown = [False]
+
+    def on_wait(seconds: float) -> None:
+        shown[0] = True
+        status_slot.info(computing_elsewhere_text(seconds), icon=":material/hourglass_top:")
+
+    result = once_for_everyone(key, lookup, compute, on_wait)
+    if shown[0]:
+        status_slot.empty()
+    return result

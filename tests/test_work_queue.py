@@ -9,7 +9,7 @@ import time
 import pytest
 
 from streamlit_glue.cached import NotComputed
-from streamlit_glue.work_queue import InFlight, WorkQueue, once_for_everyone, slot_of
+from streamlit_glue.work_queue import InFlight, WorkQueue, computed_once, once_for_everyone, slot_of
 
 
 def _wait_until(condition, seconds: float = 5.0) -> None:
@@ -202,3 +202,33 @@ def test_different_links_do_not_wait_for_each_other():
     assert event is not None and not event.is_set()
     flights.release("a")
     assert event.is_set() and len(flights) == 1
+
+
+class _RecordingSlot:
+    """Stands in for an ``st.empty``: records what the page would show in it."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def info(self, text: str, icon: str = "") -> None:
+        self.calls.append(f"info: {text}")
+
+    def empty(self) -> None:
+        self.calls.append("empty")
+
+
+def test_a_session_waiting_for_another_sees_why_and_the_message_goes_when_the_result_comes():
+    _, computed, lookup, compute = _shared_store()
+    first = threading.Thread(target=computed_once, args=("shown", lambda: lookup("shown"),
+                                                         lambda: compute("shown", 1.2), _RecordingSlot()))
+    first.start()
+    time.sleep(0.2)
+    slot = _RecordingSlot()
+    assert computed_once("shown", lambda: lookup("shown"), lambda: compute("shown"), slot) == "result of shown"
+    first.join(5)
+    assert computed == ["shown"]
+    assert slot.calls[0].startswith("info: Another student on this link is computing these results")
+    assert slot.calls[-1] == "empty"
+    quiet = _RecordingSlot()  # the result is there now: nothing to wait for, nothing shown
+    assert computed_once("shown", lambda: lookup("shown"), lambda: compute("shown"), quiet) == "result of shown"
+    assert quiet.calls == []
