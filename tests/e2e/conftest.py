@@ -161,13 +161,26 @@ def wait_for_app_run(page, timeout: float = 60_000) -> None:
         state="attached", timeout=timeout)
 
 
-# A rerun shows as the script state leaving notRunning ('rerunRequested', then 'running'). A run of ~20 ms (the
-# lesson's Next, once the server got cheap) can be over before React renders either state, so new content in the
-# main column counts too (a click by itself adds no element there).
+# A rerun shows as the script state leaving notRunning ('rerunRequested', then 'running'). A run of ~20 ms can be
+# over before React renders either state, and a rerun that draws the same page changes nothing in it, so the sure
+# sign is the server answering: WebSocket.send is wrapped so the socket that carries the action's message is found
+# then, and any message it receives afterwards counts (the server sends nothing unasked). New content in the main
+# column counts too.
 WATCH_RERUN_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   const main = document.querySelector('[data-testid="stMain"]') || app;
   window.__reran = false;
+  if (!WebSocket.prototype.__sendWrapped) {
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (data) {
+      if (!Object.prototype.hasOwnProperty.call(this, '__listened')) {
+        this.__listened = true;
+        this.addEventListener('message', () => { window.__reran = true; });
+      }
+      return send.call(this, data);
+    };
+    WebSocket.prototype.__sendWrapped = true;
+  }
   const seen = (observers) => { window.__reran = true; observers.forEach(o => o.disconnect()); };
   const observers = [];
   observers.push(new MutationObserver(() => {
