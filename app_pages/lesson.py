@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from streamlit_glue.guided_lesson_view import lesson_step, link_checks, navigation
+from streamlit_glue.guided_lesson_view import bottom_navigation, lesson_step, link_checks, navigation
 from streamlit_glue.link_guard import guard_link
 
 st.title("Guided lesson: how the network learns")
@@ -12,3 +12,4 @@ st.markdown("From one derivative to a trained network, in the article's order. A
 guard_link(link_checks())
 number = navigation()
 lesson_step(number)
+bottom_navigation(number)

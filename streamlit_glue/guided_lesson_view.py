@@ -20,6 +20,7 @@ from nn_core.network import init_params
 from nn_core.optimizers import OPTIMIZER_LABELS
 from nn_core.surfaces import get_surface
 from streamlit_glue.cached import cancer_split, small_example
+from streamlit_glue.clicker_keys import KEYS_HELP, clicker_keys
 from streamlit_glue.computation_graph_view import computation_graph_view
 from streamlit_glue.derivative_warm_up import derivative_warm_up
 from streamlit_glue.landscape_views import TOY_RESOLUTION, toy_lesson
@@ -39,6 +40,7 @@ from viz.text_alternatives import describe_loss_curves
 STEP_KEY = "lesson_step"
 ANSWERS = "lesson_answers"
 HIDDEN_MARK = "?"
+ONCE_COMMITTED = "once you have committed an answer"  # the one way to say when the numbers appear
 
 
 def link_checks() -> dict[str, LinkCheck]:
@@ -88,8 +90,15 @@ def step_inputs(step: LessonStep):
 
 
 # ------------------------------------------------------------------------------------------------ navigation
-def _move(by: int) -> None:
-    st.session_state[STEP_KEY] = min(STEP_COUNT, max(1, st.session_state[STEP_KEY] + by))
+def go_to_step(number: int) -> None:
+    """THE seam for moving through the lesson: the step slider, Previous and Next (top and bottom), the clicker's
+    keys and Start over all move the step here, and only here (a live class will route the teacher's moves
+    through its class store from this function)."""
+    st.session_state[STEP_KEY] = min(STEP_COUNT, max(1, number))
+
+
+def _step_by(by: int) -> None:
+    go_to_step(st.session_state[STEP_KEY] + by)
 
 
 def start_over() -> None:
@@ -100,22 +109,36 @@ def start_over() -> None:
     forget_link(keep=(PRESENT_KEY,) if present else ())
     if present:
         st.session_state[PRESENT_KEY] = present
-    st.session_state[STEP_KEY] = 1
+    go_to_step(1)
+
+
+def _previous_next(number: int, back, forward, suffix: str = "") -> None:
+    """Previous and Next in the two given columns (``suffix`` keeps a second pair's keys apart)."""
+    back.button("Previous", key=f"lesson_prev{suffix}", on_click=_step_by, args=(-1,), icon=":material/arrow_back:",
+                disabled=number == 1, width="stretch", help=KEYS_HELP)
+    forward.button("Next", key=f"lesson_next{suffix}", on_click=_step_by, args=(1,), icon=":material/arrow_forward:",
+                   type="primary", disabled=number == STEP_COUNT, width="stretch", help=KEYS_HELP)
 
 
 def navigation() -> int:
-    """Step picker (in the address as lesson_step), Previous / Next, Start over, and the progress bar."""
+    """Step picker (in the address as lesson_step), Previous / Next, Start over, the progress bar, and the
+    clicker's keys (→ / PageDown, ← / PageUp)."""
     # a slider, not a selectbox of titles: a bound selectbox writes its option's label into the address
-    number = st.slider("Step", 1, STEP_COUNT, key=STEP_KEY, bind="query-params")
+    number = st.slider("Step", 1, STEP_COUNT, key=STEP_KEY, bind="query-params",
+                       on_change=lambda: go_to_step(st.session_state[STEP_KEY]))
     back, forward, again = st.columns([1, 1, 1.2], vertical_alignment="bottom")
-    back.button("Previous", key="lesson_prev", on_click=_move, args=(-1,), icon=":material/arrow_back:",
-                disabled=number == 1, width="stretch")
-    forward.button("Next", key="lesson_next", on_click=_move, args=(1,), icon=":material/arrow_forward:",
-                   type="primary", disabled=number == STEP_COUNT, width="stretch")
+    _previous_next(number, back, forward)
     again.button("Start over", key="lesson_start_over", on_click=start_over, icon=":material/restart_alt:",
                  width="stretch", help="For the next class: clears every answer and every page's settings.")
     st.progress(number / STEP_COUNT, text=f"Step {number} of {STEP_COUNT}: {STEPS[number - 1].title}")
+    clicker_keys("lesson_keys", _step_by)
     return number
+
+
+def bottom_navigation(number: int) -> None:
+    """Previous and Next again under the step: on a phone the top ones are a long scroll away."""
+    with st.container(key="lesson_bottom_nav"):
+        _previous_next(number, *st.columns(2), suffix="_bottom")
 
 
 # ------------------------------------------------------------------------------------------------ predict, reveal
@@ -156,7 +179,7 @@ def prediction_form(step: LessonStep, prediction: Prediction) -> None:
         st.form_submit_button("Commit my answer", type="primary", on_click=_commit, args=(step,),
                               icon=":material/lock:")
     if st.session_state.pop("lesson_missing", None) == step.key:
-        st.warning("Give an answer first — the numbers appear once you have committed to one.")
+        st.warning(f"Give an answer first — the numbers appear {ONCE_COMMITTED}.")
 
 
 def reveal(step: LessonStep, prediction: Prediction, response) -> None:
@@ -173,6 +196,11 @@ def reveal(step: LessonStep, prediction: Prediction, response) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ figures
+def until_committed(what: str) -> None:
+    """The one sentence a figure shows in its place before the answer: what comes, and ONCE_COMMITTED."""
+    st.caption(f"{what} {ONCE_COMMITTED}.")
+
+
 def _chart_width() -> int:
     return PRESENTER_CHART_WIDTH if presenter_requested() else CHART_WIDTH
 
@@ -185,14 +213,14 @@ def _stage_chart(stage_key: str, matrices, *, hide_computed: bool) -> None:
         items = [HIDDEN_MARK if isinstance(item, MatrixPanel) and item.name in stage.computed else item
                  for item in items]
     scrollable_chart(equation_figure(items, max_width=_chart_width()), key=f"lesson_stage_{stage_key}",
-                     alt=describe_equation(items) + (" The computed matrix is hidden until you commit an answer."
+                     alt=describe_equation(items) + (f" The computed matrix is hidden: it appears {ONCE_COMMITTED}."
                                                      if hide_computed else ""))
 
 
 def _stages(stage_keys: list[str], matrices, prediction: Prediction, revealed: bool) -> None:
     if not revealed:
         _stage_chart(stage_keys[0], matrices, hide_computed=True)
-        st.caption("The matrix this step computes is hidden (?) until you commit an answer.")
+        until_committed("The matrix this step computes (shown as ?) appears")
         return
     for stage_key in stage_keys:
         _stage_chart(stage_key, matrices, hide_computed=False)
@@ -218,7 +246,7 @@ def _stages(stage_keys: list[str], matrices, prediction: Prediction, revealed: b
 
 def _history(losses, revealed: bool) -> None:
     if not revealed:
-        st.caption("The loss curve appears once you have committed an answer.")
+        until_committed("The loss curve appears")
         return
     plotly_chart_in_place(loss_history_figure(list(losses)), key="lesson_history_chart",
                           alt=f"Line chart of the loss after each update: {format_number(losses[0], 5)} at "
@@ -240,7 +268,7 @@ def _run_chart(run, key: str, title: str | None = None) -> None:
 
 def _training(inputs, revealed: bool) -> None:
     if not revealed:
-        st.caption("The training curves appear once you have committed an answer.")
+        until_committed("The training curves appear")
         return
     run, _, _ = inputs
     _run_chart(run, "lesson_training_chart")
@@ -249,7 +277,7 @@ def _training(inputs, revealed: bool) -> None:
 
 def _overfitting(inputs, revealed: bool) -> None:
     if not revealed:
-        st.caption("The curves appear once you have committed an answer.")
+        until_committed("The curves appear")
         return
     see, cure = inputs
     # one under the other: side by side, a projector's half-width chart has no room for a title and a legend
@@ -271,7 +299,7 @@ def _landscape(inputs, revealed: bool) -> None:
         plotly_chart_in_place(charts.surface_figure(x_axis, y_axis, Z, waiting, z_title="height f(x, y)"),
                               key="lesson_surface_chart",
                               alt=f"3D view of the surface {surface.label}; the three balls wait at their start.")
-        st.caption("The balls roll once you have committed an answer.")
+        until_committed("The balls roll")
         return
     toy_lesson(st.container(), inputs.surface, balls, labels, colors, inputs.start, lesson.LANDSCAPE_STEPS,
                0.0, 0, key_prefix="lesson")
@@ -284,7 +312,7 @@ def step_figure(step: LessonStep, inputs, prediction: Prediction, revealed: bool
         if revealed:
             derivative_warm_up("lesson", in_expander=False)
         else:
-            st.caption("The picture of the secant appears once you have committed an answer.")
+            until_committed("The picture of the secant appears")
     elif kind == "stages":
         _stages(detail.split(","), inputs, prediction, revealed)
     elif kind == "history":

@@ -119,3 +119,47 @@ def test_backward_steps_can_show_the_computation_graph(app_test):
     assert "The computation graph" in texts(at)
     at.slider(key="lesson_step").set_value(3).run()  # a forward step: no graph toggle
     assert not [t for t in at.toggle if t.key == "lesson_show_graph"]
+
+
+def test_every_move_goes_through_the_one_seam(app_test, monkeypatch):
+    """Previous / Next (top and bottom), the slider and Start over all move the step through go_to_step: the
+    seam a live class routes the teacher's moves through. A button that set the step itself would skip it."""
+    import streamlit_glue.guided_lesson_view as view
+
+    seen: list[int] = []
+    real = view.go_to_step
+
+    def recording(number: int) -> None:
+        seen.append(number)
+        real(number)
+
+    monkeypatch.setattr(view, "go_to_step", recording)
+    at = app_test(PAGE, query_params={"lesson_step": "5"})
+    for key, expected in (("lesson_next", 6), ("lesson_next_bottom", 7), ("lesson_prev_bottom", 6),
+                          ("lesson_prev", 5)):
+        at.button(key=key).click().run()
+        assert not at.exception
+        assert at.slider(key="lesson_step").value == expected and seen[-1] == expected, key
+    at.slider(key="lesson_step").set_value(11).run()
+    assert seen[-1] == 11 and at.header[0].value.startswith("11.")
+    at.button(key="lesson_start_over").click().run()
+    assert seen[-1] == 1 and at.slider(key="lesson_step").value == 1
+    assert len(seen) == 6
+
+
+def test_the_bottom_buttons_stop_at_the_ends(app_test):
+    at = app_test(PAGE, query_params={"lesson_step": str(STEP_COUNT)})
+    assert at.button(key="lesson_next_bottom").disabled and not at.button(key="lesson_prev_bottom").disabled
+    at = app_test(PAGE)
+    assert at.button(key="lesson_prev_bottom").disabled and not at.button(key="lesson_next_bottom").disabled
+
+
+def test_one_sentence_says_when_the_numbers_appear():
+    """"… once you have committed an answer" is written once (ONCE_COMMITTED), not once per figure."""
+    from pathlib import Path
+
+    from streamlit_glue import guided_lesson_view as view
+
+    source = Path(view.__file__).read_text(encoding="utf-8")
+    assert source.count("once you have committed") == 1 and source.count("until you commit") == 0
+    assert view.ONCE_COMMITTED == "once you have committed an answer"

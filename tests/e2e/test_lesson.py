@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from lessons.guided_lesson import CHOICE, NUMBER, STEP_COUNT, STEPS
 from tests.e2e.conftest import (
+    PHONE,
     SCREENSHOT_DIR,
     act_and_wait_for_rerun,
     assert_no_exception,
@@ -207,5 +208,45 @@ def test_presenter_view_at_full_hd(browser, app_url: str):
             commit(page)
             check_layout(page, f"step {number} revealed at 1920×1080")
             shoot(page, f"lesson-1920-step{number:02d}")
+    finally:
+        context.close()
+
+
+def heading_number(page: Page) -> int:
+    return int(main(page).get_by_role("heading", level=2).first.inner_text().split(".")[0])
+
+
+def test_a_clickers_keys_move_the_step(page: Page, app_url: str):
+    """→ / PageDown = Next, ← / PageUp = Previous, anywhere on the page but in a field that uses the key."""
+    page.goto(f"{app_url}/lesson?lesson_step=3")
+    wait_for_app_run(page, timeout=WAIT_MS)
+    page.wait_for_function("() => typeof window.__clickerKeys === 'function'", timeout=WAIT_MS)  # listening
+    for key, number in (("ArrowRight", 4), ("PageDown", 5), ("PageUp", 4), ("ArrowLeft", 3)):
+        act_and_wait_for_rerun(page, lambda key=key: page.keyboard.press(key), timeout=WAIT_MS)
+        assert f"lesson_step={number}" in page.url, key
+        expect(main(page).get_by_role("heading", name=f"{number}. {STEPS[number - 1].title}")).to_be_visible()
+    field = main(page).get_by_label("Your answer")  # step 3 asks for a number
+    field.fill("0.5")
+    field.press("ArrowLeft")  # moves the caret, not the lesson
+    field.press("PageUp")
+    page.wait_for_timeout(1500)
+    wait_for_app_run(page, timeout=WAIT_MS)
+    assert "lesson_step=3" in page.url and heading_number(page) == 3
+
+
+def test_next_is_at_the_bottom_of_a_step_on_a_phone(browser, app_url: str):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/lesson?lesson_step=2")
+        wait_for_app_run(page, timeout=WAIT_MS)
+        wait_for_charts(page, timeout=WAIT_MS)  # the page has its full height
+        page.get_by_test_id("stMain").evaluate("main => main.scrollTo({top: main.scrollHeight, behavior: 'instant'})")
+        page.wait_for_timeout(300)
+        bottom_next = main(page).get_by_role("button", name="Next").last
+        box = bottom_next.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+        act_and_wait_for_rerun(page, bottom_next.click, timeout=WAIT_MS)
+        assert "lesson_step=3" in page.url
     finally:
         context.close()
