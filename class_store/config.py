@@ -35,6 +35,7 @@ def open_store(environ: Mapping[str, str] | None = None) -> ClassStore:
         try:
             from class_store.redis_store import RedisClassStore
         except ImportError as error:  # the Redis backend or redis-py missing: say so, never fall back silently
-            raise StoreUnavailable(f"{REDIS_URL_VARIABLE} is set but the Redis backend cannot load ({error})") from error
+            message = f"{REDIS_URL_VARIABLE} is set but the Redis backend cannot load ({error})"
+            raise StoreUnavailable(message) from error
         return RedisClassStore(url)
     return SqliteClassStore(data_dir(environ) / SQLITE_FILE)

@@ -111,5 +111,5 @@ class ClassStore(ABC):
         """Record that ``replica`` (a server process's id) served this class; returns every replica recorded. A
         store that is not shared seeing more than one is how a teacher learns that replicas split the class."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (optional: a backend without connections has nothing to release)
         """Release connections (tests; a server keeps its store for its lifetime)."""
