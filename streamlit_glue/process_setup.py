@@ -22,7 +22,7 @@ from site_map import ROOT
 from streamlit_glue.streamlit_internals import collects_after_each_run
 
 # Every package a page imports from (the pages themselves are scripts, run afresh on each run).
-APP_PACKAGES = ("nn_core", "file_formats", "viz", "lessons", "streamlit_glue")
+APP_PACKAGES = ("nn_core", "file_formats", "class_store", "viz", "lessons", "streamlit_glue")
 
 
 def import_app_modules() -> list[str]:

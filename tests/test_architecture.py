@@ -2,11 +2,13 @@
 
     app_pages → streamlit_glue → lessons → viz → nn_core
                                         ↘ file_formats ↗
+                 streamlit_glue, lessons → class_store
 
 nn_core is the article's math (NumPy, SciPy, scikit-learn); viz draws it with Plotly; lessons says what each
 lesson shows and how it judges, without Streamlit; streamlit_glue holds caches and session state; a page
 never imports another page. file_formats (an uploaded CSV, the model file) uses nn_core and is used by lessons,
-streamlit_glue and the pages; nn_core itself reads and writes no files.
+streamlit_glue and the pages; nn_core itself reads and writes no files. class_store (a live class's state: SQLite
+or Redis) imports nothing of ours: the glue uses it, lessons may read its records.
 """
 
 from __future__ import annotations
@@ -18,15 +20,17 @@ import pytest
 
 from tests.conftest import ROOT
 
-PROJECT_PACKAGES = ("nn_core", "file_formats", "viz", "lessons", "streamlit_glue", "app_pages")
+PROJECT_PACKAGES = ("nn_core", "file_formats", "viz", "lessons", "streamlit_glue", "app_pages", "class_store")
 FORBIDDEN: dict[str, set[str]] = {
     "nn_core": {"file_formats", "viz", "lessons", "streamlit_glue", "app_pages", "streamlit", "plotly", "site_map",
-                "csv", "pickle", "shelve", "zipfile", "pathlib"},
-    "file_formats": {"viz", "lessons", "streamlit_glue", "app_pages", "streamlit", "plotly", "site_map"},
-    "viz": {"file_formats", "lessons", "streamlit_glue", "app_pages", "streamlit", "site_map"},
+                "csv", "pickle", "shelve", "zipfile", "pathlib", "class_store"},
+    "file_formats": {"viz", "lessons", "streamlit_glue", "app_pages", "streamlit", "plotly", "site_map", "class_store"},
+    "viz": {"file_formats", "lessons", "streamlit_glue", "app_pages", "streamlit", "site_map", "class_store"},
     "lessons": {"streamlit_glue", "app_pages", "streamlit", "site_map"},
     "streamlit_glue": {"app_pages"},
-    "app_pages": {"app_pages"},
+    "app_pages": {"app_pages", "class_store"},  # pages never touch the store: the glue's screens do
+    "class_store": {"nn_core", "file_formats", "viz", "lessons", "streamlit_glue", "app_pages", "streamlit", "plotly",
+                    "site_map", "pickle"},
 }
 
 
