@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from streamlit_glue.streamlit_internals import keyed
+
 NEXT_KEYS = ("ArrowRight", "PageDown")
 PREVIOUS_KEYS = ("ArrowLeft", "PageUp")
 KEYS_HELP = "→ or PageDown (a presentation clicker) goes to the next step, ← or PageUp to the previous one."
@@ -61,6 +63,6 @@ def clicker_keys(key: str, on_move: Callable[[int], None]) -> None:
             on_move(1 if move == "next" else -1)
 
     # our own CSS (only our key): the listener takes no room on the page
-    st.html(f"<style>.st-key-{key} {{ display: none; }}</style>")
+    st.html(f"<style>{keyed(key)} {{ display: none; }}</style>")
     _component(data={"next": list(NEXT_KEYS), "previous": list(PREVIOUS_KEYS), "own_keys": _OWN_KEYS},
                key=key, on_move_change=moved)
