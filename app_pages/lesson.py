@@ -3,13 +3,17 @@
 import streamlit as st
 
 from streamlit_glue.guided_lesson_view import bottom_navigation, lesson_step, link_checks, navigation
+from streamlit_glue.lesson_handout import handout_buttons
 from streamlit_glue.link_guard import guard_link
 
-st.title("Guided lesson: how the network learns")
-st.markdown("From one derivative to a trained network, in the article's order. At every step, **commit a "
-            "prediction first**; then the real numbers appear — computed by the network itself — with the reason.")
+with st.container(key="lesson_intro"):  # a slide in presenter view does without it (lesson_slide.py)
+    st.title("Guided lesson: how the network learns")
+    st.markdown("From one derivative to a trained network, in the article's order. At every step, **commit a "
+                "prediction first**; then the real numbers appear — computed by the network itself — with the "
+                "reason.")
 
 guard_link(link_checks())
 number = navigation()
 lesson_step(number)
 bottom_navigation(number)
+handout_buttons()

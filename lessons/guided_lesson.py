@@ -407,7 +407,7 @@ STEPS: tuple[LessonStep, ...] = (
     LessonStep("yh", "Forward: Z2 = W2·A1 + b2 and Yh = σ(Z2)",
                "The output unit sums the hidden activities into one number per tumour, the logit Z2. The sigmoid "
                "squashes it into a probability of 'malignant' between 0 and 1.",
-               "example", "stages:Z2,Yh", yh_prediction),
+               "example", "stages:Yh,Z2", yh_prediction),
     LessonStep("loss", "The loss: one number for the whole batch",
                "The cross-entropy is small when Yh is close to the label Y and large when the network is "
                "confidently wrong. Averaged over the tumours, it is what training pushes down.",

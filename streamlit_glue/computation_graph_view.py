@@ -16,7 +16,7 @@ import streamlit as st
 from lessons.graph_rules import StagePointer, local_rule
 from nn_core.graph import GRAPH_NODES, NODES_BY_KEY
 from streamlit_glue.network_view import ALL_SAMPLES, CELL_PARAM
-from streamlit_glue.plotly_in_place import clicked_point, plotly_chart_in_place
+from streamlit_glue.plotly_in_place import FillRoom, clicked_point, plotly_chart_in_place
 from viz.computation_graph import (
     GRAPH_LAYOUTS,
     computation_graph_figures,
@@ -88,7 +88,7 @@ def _rule(matrices: Mapping[str, np.ndarray], node: str, stage: str, sample: int
 
 def computation_graph_view(matrices: Mapping[str, np.ndarray], stage: str, sample: int | None, *,
                            key_prefix: str, step_through_links: bool = True,
-                           layouts: Sequence[str] = GRAPH_LAYOUTS) -> None:
+                           layouts: Sequence[str] = GRAPH_LAYOUTS, fill: FillRoom | None = None) -> None:
     """The computation graph at ``stage`` for ``sample`` (0-based, None = means) with the picked node's rule.
 
     ``matrices`` are lessons.step_through.collect_matrices' (every forward / backward matrix by the article's
@@ -96,7 +96,8 @@ def computation_graph_view(matrices: Mapping[str, np.ndarray], stage: str, sampl
     a rule's "see" pointers buttons that set the forward & backward page's stage and picked cell (fb_stage,
     fb_cell); without it they are plain text. ``layouts`` (viz.computation_graph's ROW, TWO_ROWS, COLUMN): the
     browser draws the widest of them that fits the column — one row, two rows, or top to bottom on a phone —
-    so the graph never scrolls sideways; pass one to fix it (a slide that knows its room).
+    so the graph never scrolls sideways; pass one to fix it (a slide that knows its room). ``fill``: a room the
+    graph shares (a lesson's slide); being clickable, it is never zoomed there.
     """
     chart_key, node_key = f"{key_prefix}_graph", f"{key_prefix}_graph_node"
     st.markdown("#### The computation graph: every operation, its value, its grad")
@@ -104,7 +105,8 @@ def computation_graph_view(matrices: Mapping[str, np.ndarray], stage: str, sampl
     alt = describe_computation_graph(matrices, stage, sample=sample)
     figures = computation_graph_figures(matrices, stage, sample=sample, selected=st.session_state.get(node_key),
                                         layouts=layouts)
-    plotly_chart_in_place(figures, key=chart_key, alt=alt, on_click=lambda: _on_graph_click(chart_key, node_key))
+    plotly_chart_in_place(figures, key=chart_key, alt=alt, on_click=lambda: _on_graph_click(chart_key, node_key),
+                          fill=fill)
     node = st.selectbox("Local rule of the node", NODE_CHOICES, index=None, key=node_key,
                         format_func=lambda key: NODES_BY_KEY[key].label,
                         placeholder="Click a node of the graph, or pick one here",

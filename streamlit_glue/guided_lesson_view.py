@@ -8,6 +8,9 @@ the address: a deep link opens a step unanswered.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import streamlit as st
 
 from lessons import guided_lesson as lesson
@@ -19,23 +22,25 @@ from lessons.url_values import parse_int
 from nn_core.network import init_params
 from nn_core.optimizers import OPTIMIZER_LABELS
 from nn_core.surfaces import get_surface
-from streamlit_glue.cached import cancer_split, small_example
+from streamlit_glue.cached import cancer_split, figure_json, small_example
 from streamlit_glue.clicker_keys import KEYS_HELP, clicker_keys
 from streamlit_glue.computation_graph_view import computation_graph_view
 from streamlit_glue.derivative_warm_up import derivative_warm_up
-from streamlit_glue.landscape_views import TOY_RESOLUTION, toy_lesson
+from streamlit_glue.landscape_views import TOY_RESOLUTION, rotation_config, toy_details, toy_surface
 from streamlit_glue.layout import CHART_WIDTH, scrollable_chart
+from streamlit_glue.lesson_slide import BAR_KEY, FILL, PICTURE_KEY, TITLE_KEY, lesson_css
 from streamlit_glue.link_guard import LinkCheck, forget_link, single
-from streamlit_glue.plotly_in_place import plotly_chart_in_place
-from streamlit_glue.presenter import PRESENT_KEY, PRESENTER_CHART_WIDTH, presenter_requested
+from streamlit_glue.plotly_in_place import FillRoom, plotly_chart_in_place
+from streamlit_glue.presenter import PRESENT_KEY, presenter_requested
 from viz import landscape3d as charts
 from viz.curves import loss_curves_figure
-from viz.heatmaps import MatrixPanel, describe_equation, equation_figure
+from viz.derivative import derivative_figure, secant_slope, tangent_slope
+from viz.heatmaps import COMPACT, LINE_BREAK, MatrixPanel, describe_equation, equation_figure
 from viz.history import loss_history_figure
 from viz.network_diagram import describe_network_diagram, network_diagram_figure
 from viz.style import OPTIMIZER_COLORS, format_number
 from viz.text import markdown_literal
-from viz.text_alternatives import describe_loss_curves
+from viz.text_alternatives import describe_derivative, describe_loss_curves
 
 STEP_KEY = "lesson_step"
 ANSWERS = "lesson_answers"
@@ -112,33 +117,37 @@ def start_over() -> None:
     go_to_step(1)
 
 
-def _previous_next(number: int, back, forward, suffix: str = "") -> None:
-    """Previous and Next in the two given columns (``suffix`` keeps a second pair's keys apart)."""
-    back.button("Previous", key=f"lesson_prev{suffix}", on_click=_step_by, args=(-1,), icon=":material/arrow_back:",
-                disabled=number == 1, width="stretch", help=KEYS_HELP)
-    forward.button("Next", key=f"lesson_next{suffix}", on_click=_step_by, args=(1,), icon=":material/arrow_forward:",
-                   type="primary", disabled=number == STEP_COUNT, width="stretch", help=KEYS_HELP)
+def _previous_next(number: int, suffix: str = "", width: str = "content") -> None:
+    """Previous and Next where the script is writing (``suffix`` keeps a second pair's keys apart)."""
+    st.button("Previous", key=f"lesson_prev{suffix}", on_click=_step_by, args=(-1,), icon=":material/arrow_back:",
+              disabled=number == 1, width=width, help=KEYS_HELP)
+    st.button("Next", key=f"lesson_next{suffix}", on_click=_step_by, args=(1,), icon=":material/arrow_forward:",
+              type="primary", disabled=number == STEP_COUNT, width=width, help=KEYS_HELP)
 
 
 def navigation() -> int:
-    """Step picker (in the address as lesson_step), Previous / Next, Start over, the progress bar, and the
-    clicker's keys (→ / PageDown, ← / PageUp)."""
+    """The step picker (in the address as lesson_step) and the progress bar, then the step's title bar with
+    Previous / Next / Start over, and the clicker's keys (→ / PageDown, ← / PageUp). A slide shows the bar only."""
+    lesson_css()
     # a slider, not a selectbox of titles: a bound selectbox writes its option's label into the address
     number = st.slider("Step", 1, STEP_COUNT, key=STEP_KEY, bind="query-params",
                        on_change=lambda: go_to_step(st.session_state[STEP_KEY]))
-    back, forward, again = st.columns([1, 1, 1.2], vertical_alignment="bottom")
-    _previous_next(number, back, forward)
-    again.button("Start over", key="lesson_start_over", on_click=start_over, icon=":material/restart_alt:",
-                 width="stretch", help="For the next class: clears every answer and every page's settings.")
-    st.progress(number / STEP_COUNT, text=f"Step {number} of {STEP_COUNT}: {STEPS[number - 1].title}")
+    with st.container(key="lesson_progress"):
+        st.progress(number / STEP_COUNT, text=f"Step {number} of {STEP_COUNT}: {STEPS[number - 1].title}")
+    with st.container(key=BAR_KEY, horizontal=True, vertical_alignment="center"):
+        with st.container(key=TITLE_KEY):  # takes the bar's room left of the buttons, wrapping if it must
+            st.header(f"{number}. {STEPS[number - 1].title}", anchor=False)
+        _previous_next(number)
+        st.button("Start over", key="lesson_start_over", on_click=start_over, icon=":material/restart_alt:",
+                  help="For the next class: clears every answer and every page's settings.")
     clicker_keys("lesson_keys", _step_by)
     return number
 
 
 def bottom_navigation(number: int) -> None:
     """Previous and Next again under the step: on a phone the top ones are a long scroll away."""
-    with st.container(key="lesson_bottom_nav"):
-        _previous_next(number, *st.columns(2), suffix="_bottom")
+    with st.container(key="lesson_bottom_nav", horizontal=True):
+        _previous_next(number, suffix="_bottom", width="stretch")
 
 
 # ------------------------------------------------------------------------------------------------ predict, reveal
@@ -165,90 +174,167 @@ def committed_answer(step: LessonStep):
 
 def prediction_form(step: LessonStep, prediction: Prediction) -> None:
     """The question and an answer widget; nothing of the answer is on screen until "Commit" is pressed."""
-    with st.form(key=f"lesson_form_{step.key}"):
+    with st.form(key=f"lesson_form_{step.key}", border=False):
         st.markdown("**Predict first:** " + markdown_literal(prediction.prompt))
         key = _answer_key(step)
-        if prediction.kind == NUMBER:
-            st.number_input("Your answer", value=None, step=0.01, format="%.4f", key=key,
-                            placeholder="type a number")
-        elif prediction.kind == CHOICE:
-            st.radio("Your answer", prediction.options, index=None, key=key, horizontal=True)
-        else:
-            st.pills("Your answer (select every one that fits; none at all is an answer too)", prediction.options,
-                     selection_mode="multi", key=key, default=[])
-        st.form_submit_button("Commit my answer", type="primary", on_click=_commit, args=(step,),
-                              icon=":material/lock:")
+        with st.container(horizontal=True, vertical_alignment="bottom"):  # the answer, and Commit beside it
+            if prediction.kind == NUMBER:
+                st.number_input("Your answer", value=None, step=0.01, format="%.4f", key=key,
+                                placeholder="type a number", width=220)
+            elif prediction.kind == CHOICE:
+                st.radio("Your answer", prediction.options, index=None, key=key, horizontal=True, width="content")
+            else:
+                st.pills("Your answer (select every one that fits; none at all is an answer too)",
+                         prediction.options, selection_mode="multi", key=key, default=[])
+            st.form_submit_button("Commit my answer", type="primary", on_click=_commit, args=(step,),
+                                  icon=":material/lock:")
     if st.session_state.pop("lesson_missing", None) == step.key:
         st.warning(f"Give an answer first — the numbers appear {ONCE_COMMITTED}.")
 
 
-def reveal(step: LessonStep, prediction: Prediction, response) -> None:
+def reveal(step: LessonStep, prediction: Prediction, response, *, in_a_row: bool = True) -> None:
+    """The verdict and why in one box, then Ask me again and the link to the page that shows the step in full
+    (side by side when ``in_a_row``: under a wide figure there is room)."""
     verdict = lesson.check(prediction, response)
     shown = (format_number(float(response), 4) if prediction.kind == NUMBER else
              str(response) if prediction.kind == CHOICE else ", ".join(sorted(response)) or "none")
-    st.markdown("**The question:** " + markdown_literal(prediction.prompt))
+    with st.container(key="lesson_question"):  # a slide leaves it out: the verdict says what was asked
+        st.markdown("**The question:** " + markdown_literal(prediction.prompt))
     (st.success if verdict.correct else st.error)(
-        markdown_literal(f"You said: {shown}. {verdict.headline}"),
+        "**" + markdown_literal(f"You said: {shown}. {verdict.headline}") + "**\n\n" + markdown_literal(prediction.why),
         icon=":material/check_circle:" if verdict.correct else ":material/cancel:")
-    st.info(markdown_literal(prediction.why), icon=":material/lightbulb:")
-    st.button("Ask me again", key=f"lesson_again_{step.key}", on_click=_ask_again, args=(step,),
-              icon=":material/replay:")
+    with st.container(horizontal=in_a_row, vertical_alignment="center"):
+        st.button("Ask me again", key=f"lesson_again_{step.key}", on_click=_ask_again, args=(step,),
+                  icon=":material/replay:")
+        page, label, query = lesson.explore_link(step)
+        st.page_link(page, label=label, icon=":material/open_in_new:", query_params=query)
 
 
 # ------------------------------------------------------------------------------------------------ figures
+# Figures that take any height: drawn beside the words (on a slide, as tall as the room); the equations, wide and
+# short, go under them.
+FIGURES_BESIDE = ("derivative", "history", "training", "overfitting", "landscape")
+# An equation on a slide is offered on one line and wrapped at these widths (px): the browser draws the layout it
+# can draw largest in the room that is left (plotly_in_place's FillRoom).
+SLIDE_WRAP_WIDTHS = (10_000, 760, 520)
+
+
 def until_committed(what: str) -> None:
     """The one sentence a figure shows in its place before the answer: what comes, and ONCE_COMMITTED."""
     st.caption(f"{what} {ONCE_COMMITTED}.")
 
 
-def _chart_width() -> int:
-    return PRESENTER_CHART_WIDTH if presenter_requested() else CHART_WIDTH
+def _fill() -> FillRoom | None:
+    """In presenter view a chart fills the slide's room (lesson_slide.FILL); elsewhere it keeps its own size."""
+    return FILL if presenter_requested() else None
 
 
-def _stage_chart(stage_key: str, matrices, *, hide_computed: bool) -> None:
-    """The forward & backward page's stage picture (its own panels and equation figure)."""
+def _pick_view(names: list[str], key: str) -> str:
+    """Which of the step's figures to show: the first, or the one picked above it — another stage, the chain, the
+    network, the computation graph are a click away instead of under each other (a slide has room for one)."""
+    if len(names) == 1:
+        return names[0]
+    return st.segmented_control("Figure", names, default=names[0], key=key, required=True,
+                                label_visibility="collapsed") or names[0]
+
+
+def _equation_chart(items: list, key: str, alt: str) -> None:
+    """An equation of matrices: on a slide compact, in every layout its room may want; elsewhere as the forward &
+    backward page draws it, in a box that scrolls sideways on a phone."""
+    if presenter_requested():
+        layouts = [figure_json(equation_figure, items, max_width=width, geometry=COMPACT)
+                   for width in SLIDE_WRAP_WIDTHS]
+        scrollable_chart(list(dict.fromkeys(layouts)), key=key, alt=alt, fill=FILL)
+    else:
+        scrollable_chart(figure_json(equation_figure, items, max_width=CHART_WIDTH), key=key, alt=alt)
+
+
+def _lines(items: list) -> list[list]:
+    """An equation's lines (the update writes one per parameter)."""
+    lines: list[list] = [[]]
+    for item in items:
+        if isinstance(item, str) and item == LINE_BREAK:
+            lines.append([])
+        else:
+            lines[-1].append(item)
+    return [line for line in lines if line]
+
+
+def _stage_views(stage_key: str, matrices) -> dict[str, Callable[[], None]]:
+    """The forward & backward page's stage picture (its own panels): one view, or one per line of it, named by
+    its first matrix (the update: W1, b1, W2, b2)."""
+    lines = _lines(stage_items(STAGES_BY_KEY[stage_key], matrices, lesson.EXAMPLE_FEATURES))
+    if len(lines) == 1:
+        return {stage_key: partial(_equation_chart, lines[0], f"lesson_stage_{stage_key}", describe_equation(lines[0]))}
+    return {next(item.name for item in line if isinstance(item, MatrixPanel)):
+            partial(_equation_chart, line, f"lesson_stage_{stage_key}" + (f"_{index}" if index else ""),
+                    describe_equation(line))
+            for index, line in enumerate(lines)}
+
+
+def _hidden_stage(stage_key: str, matrices) -> None:
+    """The stage's first line before the answer: its inputs, and ? for what it computes."""
     stage = STAGES_BY_KEY[stage_key]
-    items = stage_items(stage, matrices, lesson.EXAMPLE_FEATURES)
-    if hide_computed:
-        items = [HIDDEN_MARK if isinstance(item, MatrixPanel) and item.name in stage.computed else item
-                 for item in items]
-    scrollable_chart(equation_figure(items, max_width=_chart_width()), key=f"lesson_stage_{stage_key}",
-                     alt=describe_equation(items) + (f" The computed matrix is hidden: it appears {ONCE_COMMITTED}."
-                                                     if hide_computed else ""))
+    line = _lines([HIDDEN_MARK if isinstance(item, MatrixPanel) and item.name in stage.computed else item
+                   for item in stage_items(stage, matrices, lesson.EXAMPLE_FEATURES)])[0]
+    _equation_chart(line, f"lesson_stage_{stage_key}",
+                    describe_equation(line) + f" The computed matrix is hidden: it appears {ONCE_COMMITTED}.")
+
+
+def _identity_chart(matrices) -> None:
+    st.caption("The article's chain, factor by factor, next to Yh − Y: the same numbers.")
+    items = sigmoid_chain_items(matrices, lesson.EXAMPLE_FEATURES)
+    _equation_chart(items, "lesson_identity_chart", describe_equation(items))
+
+
+def _network(matrices, sample: int | None) -> None:
+    st.caption(f"The network for tumour s{(sample or 0) + 1}: a silent hidden unit passes no gradient back.")
+    plotly_chart_in_place(
+        network_diagram_figure(matrices, "dLoss_Z1", sample=sample, feature_names=lesson.EXAMPLE_FEATURES),
+        key="lesson_diagram", config={"displayModeBar": False},
+        alt=describe_network_diagram(matrices, "dLoss_Z1", sample=sample), fill=_fill())
 
 
 def _stages(stage_keys: list[str], matrices, prediction: Prediction, revealed: bool) -> None:
     if not revealed:
-        _stage_chart(stage_keys[0], matrices, hide_computed=True)
+        _hidden_stage(stage_keys[0], matrices)
         until_committed("The matrix this step computes (shown as ?) appears")
         return
+    views: dict[str, Callable[[], None]] = {}
     for stage_key in stage_keys:
-        _stage_chart(stage_key, matrices, hide_computed=False)
+        views |= _stage_views(stage_key, matrices)
     if "dLoss_Z2" in stage_keys:
-        items = sigmoid_chain_items(matrices, lesson.EXAMPLE_FEATURES)
-        st.markdown("The article's chain, factor by factor, next to Yh − Y: the same numbers.")
-        scrollable_chart(equation_figure(items, max_width=_chart_width()), key="lesson_identity_chart",
-                         alt=describe_equation(items))
-    if stage_keys[0].startswith("dLoss_") and st.toggle(
-            "Show the computation graph", key="lesson_show_graph",
-            help="Every operation of the forward pass as a node with its grad at this step; click a node (or pick "
-                 "it below) for its local rule with the numbers."):
-        computation_graph_view(matrices, stage_keys[0], prediction.sample or 0, key_prefix="lesson",
-                               step_through_links=False)
+        views["Chain = Yh − Y"] = partial(_identity_chart, matrices)
     if "dLoss_Z1" in stage_keys:
-        sample = prediction.sample
-        plotly_chart_in_place(
-            network_diagram_figure(matrices, "dLoss_Z1", sample=sample, feature_names=lesson.EXAMPLE_FEATURES),
-            key="lesson_diagram", config={"displayModeBar": False},
-            alt=describe_network_diagram(matrices, "dLoss_Z1", sample=sample))
-        st.caption(f"The network for tumour s{(sample or 0) + 1}: a silent hidden unit passes no gradient back.")
+        views["The network"] = partial(_network, matrices, prediction.sample)
+    if stage_keys[0].startswith("dLoss_"):
+        views["Computation graph"] = partial(computation_graph_view, matrices, stage_keys[0], prediction.sample or 0,
+                                             key_prefix="lesson", step_through_links=False, fill=_fill())
+    views[_pick_view(list(views), key="lesson_view_" + "_".join(stage_keys))]()
+
+
+def _secant() -> None:
+    """The warm-up's picture at the question's x and h."""
+    x, h = lesson.WARM_UP_X, lesson.WARM_UP_H
+    plotly_chart_in_place(figure_json(derivative_figure, x, h), key="lesson_secant_chart",
+                          alt=describe_derivative(x, h, secant_slope(x, h), tangent_slope(x)), fill=_fill())
+
+
+def _derivative(revealed: bool) -> None:
+    if not revealed:
+        until_committed("The picture of the secant appears")
+        return
+    if _pick_view(["The secant", "Move x and h"], key="lesson_view_warm_up") == "The secant":
+        _secant()
+    else:
+        derivative_warm_up("lesson", in_expander=False)
 
 
 def _history(losses, revealed: bool) -> None:
     if not revealed:
         until_committed("The loss curve appears")
         return
-    plotly_chart_in_place(loss_history_figure(list(losses)), key="lesson_history_chart",
+    plotly_chart_in_place(loss_history_figure(list(losses)), key="lesson_history_chart", fill=_fill(),
                           alt=f"Line chart of the loss after each update: {format_number(losses[0], 5)} at "
                               f"iteration 0, {format_number(losses[-1], 5)} at iteration {len(losses) - 1}.")
 
@@ -262,10 +348,8 @@ def _run_chart(run, key: str, title: str | None = None) -> None:
                              total_iterations=monitor.steps[-1], best_iteration=best)
     if title:
         fig.update_layout(title={"text": title})
-    plotly_chart_in_place(fig, key=key, alt=f"{title or 'Loss while training'}. " + describe_loss_curves(
+    plotly_chart_in_place(fig, key=key, fill=_fill(), alt=f"{title or 'Loss while training'}. " + describe_loss_curves(
         monitor.steps, monitor.train_loss, monitor.val_loss))
-
-
 def _training(inputs, revealed: bool) -> None:
     if not revealed:
         until_committed("The training curves appear")
@@ -292,27 +376,37 @@ def _landscape(inputs, revealed: bool) -> None:
     balls = lesson.LANDSCAPE_BALLS
     labels = [f"{OPTIMIZER_LABELS[name]}, lr {format_number(lr)}" for name, lr in balls]
     colors = [OPTIMIZER_COLORS[name] for name, _ in balls]
+    toy = (inputs.surface, balls, labels, colors, inputs.start, lesson.LANDSCAPE_STEPS, 0.0, 0)
+    with st.container(horizontal=True, vertical_alignment="center"):  # what to show, and whether a drag turns it
+        view = _pick_view(["3D view", "Top view and heights"], key="lesson_view_landscape") if revealed else "3D view"
+        rotate = _rotate_toggle() if view == "3D view" else False
     if not revealed:  # the balls at their start, on the same 3D view (the chart is updated in place on reveal)
         x_axis, y_axis, Z = surface.grid(TOY_RESOLUTION)
         waiting = [charts.BallPath(label, color, run.path[:1, 0], run.path[:1, 1], run.values[:1], False)
                    for label, color, run in zip(labels, colors, inputs.runs, strict=True)]
-        plotly_chart_in_place(charts.surface_figure(x_axis, y_axis, Z, waiting, z_title="f(x, y)"),
-                              key="lesson_surface_chart",
+        plotly_chart_in_place(figure_json(charts.surface_figure, x_axis, y_axis, Z, waiting, z_title="f(x, y)",
+                                          rotate=rotate),
+                              key="lesson_surface_chart", config=rotation_config(rotate), fill=_fill(),
                               alt=f"3D view of the surface {surface.label}; the three balls wait at their start.")
         until_committed("The balls roll")
         return
-    toy_lesson(st.container(), inputs.surface, balls, labels, colors, inputs.start, lesson.LANDSCAPE_STEPS,
-               0.0, 0, key_prefix="lesson")
+    if view == "3D view":
+        toy_surface(st.container(), *toy, key_prefix="lesson", rotate=rotate, describe=False, fill=_fill())
+    else:
+        toy_details(*toy, key_prefix="lesson")
+
+
+def _rotate_toggle() -> bool:
+    """Off (the default), a swipe over the 3D view scrolls the page; on, a drag turns the view."""
+    return st.toggle("Rotate the 3D view", key="lesson_rotate",
+                     help="On: drag the view to turn it. Off: a swipe over it scrolls the page (on a phone).")
 
 
 def step_figure(step: LessonStep, inputs, prediction: Prediction, revealed: bool) -> None:
     """The live figure the step talks about, before (inputs only) or after the reveal."""
     kind, _, detail = step.figure.partition(":")
     if kind == "derivative":
-        if revealed:
-            derivative_warm_up("lesson", in_expander=False)
-        else:
-            until_committed("The picture of the secant appears")
+        _derivative(revealed)
     elif kind == "stages":
         _stages(detail.split(","), inputs, prediction, revealed)
     elif kind == "history":
@@ -328,18 +422,19 @@ def step_figure(step: LessonStep, inputs, prediction: Prediction, revealed: bool
 
 
 def lesson_step(number: int) -> None:
-    """Step ``number`` (1-based): words, the question or the reveal, then the figure."""
+    """Step ``number`` (1-based): the words — its text and question, or the verdict and why — beside or above its
+    figure (the title is in the navigation's bar)."""
     step = STEPS[number - 1]
     inputs = step_inputs(step)
     prediction = step.predict(inputs)
-    st.header(f"{number}. {step.title}")
-    st.markdown(markdown_literal(step.text))
     response = committed_answer(step)
-    if response is None:
-        prediction_form(step, prediction)
-    else:
-        reveal(step, prediction, response)
-    step_figure(step, inputs, prediction, revealed=response is not None)
-    if response is not None:
-        page, label, query = lesson.explore_link(step)
-        st.page_link(page, label=label, icon=":material/open_in_new:", query_params=query)
+    beside = step.figure.partition(":")[0] in FIGURES_BESIDE
+    words, picture = st.columns(2, gap="medium") if beside else (st.container(), st.container())
+    with words:
+        if response is None:
+            st.markdown(markdown_literal(step.text))
+            prediction_form(step, prediction)
+        else:
+            reveal(step, prediction, response, in_a_row=not beside)
+    with picture, st.container(key=PICTURE_KEY):
+        step_figure(step, inputs, prediction, revealed=response is not None)

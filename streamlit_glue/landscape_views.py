@@ -19,7 +19,7 @@ from nn_core.landscape import LandscapeScene, landscape_scene
 from nn_core.network import init_params
 from nn_core.surfaces import get_surface
 from streamlit_glue.cached import cancer_split, computed_or_raise, figure_json
-from streamlit_glue.plotly_in_place import plotly_chart_in_place
+from streamlit_glue.plotly_in_place import FillRoom, plotly_chart_in_place
 from streamlit_glue.work_queue import computed_once, heavy_work
 from viz import landscape3d as charts
 from viz.style import OPTIMIZER_COLORS, format_number
@@ -73,21 +73,40 @@ def real_landscape(balls: tuple[tuple[str, float], ...], steps: int, directions:
                            "Training the network and mapping its loss landscape…")
 
 
-def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, seed, key_prefix: str = "land") -> None:
-    """The 3D view, the top view, the height chart and each ball's outcome (charts keyed ``<key_prefix>_…``:
-    the guided lesson draws the same view beside the landscape page's own)."""
+def _toy_scene(surface_key, balls, labels, colors, start, steps, noise, seed):
+    """The surface, each ball's run and the paths to draw (the runs cached, see toy_runs)."""
     surface = get_surface(surface_key)
     runs = toy_runs(surface_key, balls, start, steps, noise, seed)
-    x_axis, y_axis, Z = surface.grid(TOY_RESOLUTION)
     paths = [charts.BallPath(label, color, run.path[:, 0], run.path[:, 1], run.values, run.diverged)
              for label, color, run in zip(labels, colors, runs, strict=True)]
-    summary = charts.describe_paths(paths)
-    surface_chart = figure_json(charts.surface_figure, x_axis, y_axis, Z, paths, z_title="f(x, y)")
+    return surface, runs, surface.grid(TOY_RESOLUTION), paths
+
+
+def rotation_config(rotate: bool) -> dict:
+    """Plotly's config for a 3D view that turns (drag, wheel zoom) or lets a swipe or the wheel scroll the page."""
+    return {} if rotate else {"scrollZoom": False}
+
+
+def toy_surface(view, surface_key, balls, labels, colors, start, steps, noise, seed, key_prefix: str = "land", *,
+                rotate: bool = True, describe: bool = True, fill: FillRoom | None = None) -> None:
+    """The 3D view of the balls rolling (keyed ``<key_prefix>_surface_chart``), and the surface in words unless
+    ``describe`` is False; ``rotate`` False lets a swipe over it scroll the page; ``fill`` sizes it to its room."""
+    surface, _, (x_axis, y_axis, Z), paths = _toy_scene(surface_key, balls, labels, colors, start, steps, noise, seed)
+    surface_chart = figure_json(charts.surface_figure, x_axis, y_axis, Z, paths, z_title="f(x, y)", rotate=rotate)
     with view:  # updated in place: a rebuilt 3D chart cost ~1 s per slider notch (see plotly_in_place)
-        plotly_chart_in_place(surface_chart, key=f"{key_prefix}_surface_chart",
-                              alt=f"3D view of the surface {surface.label} with every ball's path. {summary}")
-    view.markdown(f"{surface.description} The height f(x, y) plays the loss (a toy surface may dip below 0). "
-                  + choices.PLAYER_HELP)
+        plotly_chart_in_place(surface_chart, key=f"{key_prefix}_surface_chart", config=rotation_config(rotate),
+                              fill=fill, alt=f"3D view of the surface {surface.label} with every ball's path. "
+                                             f"{charts.describe_paths(paths)}")
+    if describe:
+        view.markdown(f"{surface.description} The height f(x, y) plays the loss (a toy surface may dip below 0). "
+                      + choices.PLAYER_HELP)
+
+
+def toy_details(surface_key, balls, labels, colors, start, steps, noise, seed, key_prefix: str = "land") -> None:
+    """The top view, the height chart and each ball's outcome (charts keyed ``<key_prefix>_…``)."""
+    surface, runs, (x_axis, y_axis, Z), paths = _toy_scene(surface_key, balls, labels, colors, start, steps, noise,
+                                                           seed)
+    summary = charts.describe_paths(paths)
     left, right = st.columns(2)
     minima = [charts.MinimumMarker(m.x, m.y, m.is_global) for m in surface.minima]
     plotly_chart_in_place(figure_json(charts.contour_figure, x_axis, y_axis, Z, paths, minima=minima,
@@ -111,6 +130,13 @@ def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, se
                             "map (✕).")
         else:
             (st.success if outcome.kind == "global" else st.info)(line)
+
+
+def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, seed, key_prefix: str = "land") -> None:
+    """The 3D view, the top view, the height chart and each ball's outcome (charts keyed ``<key_prefix>_…``)."""
+    toy = (surface_key, balls, labels, colors, start, steps, noise, seed)
+    toy_surface(view, *toy, key_prefix=key_prefix)
+    toy_details(*toy, key_prefix=key_prefix)
 
 
 def real_lesson(view, scene: LandscapeScene, labels, colors) -> None:

@@ -22,12 +22,13 @@ as an attribute (never as HTML).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
-from streamlit_glue.streamlit_internals import plotly_package_url, static_js_url, streamlit_plotly_bundle
+from streamlit_glue.streamlit_internals import by_test_id, plotly_package_url, static_js_url, streamlit_plotly_bundle
 
 _JS = """
 const NARROW_PX = 500;
@@ -52,6 +53,72 @@ function fitTitles(Plotly, box) {
   }
   if (Object.keys(update).length) Plotly.relayout(box, update);
 }
+// Charts that fill the room left in their box down to the bottom of the scrolling column (a lesson's slide on a
+// projector): a figure of fixed size is zoomed to fit (of several layouts, the one that can be drawn largest), any
+// other gets that height. A clickable chart is never zoomed: under CSS zoom Plotly maps a click to the wrong point.
+// The boxes that share one room share it equally. Only while the room's media query matches (not on a phone).
+function fillRooms() {
+  const groups = new Map();
+  for (const box of document.querySelectorAll('.plotly-in-place[data-fill]')) {
+    const room = box.__fill && box.dataset.drawn && box.closest(box.__fill.box);
+    if (!room) continue;
+    if (!groups.has(room)) groups.set(room, []);
+    groups.get(room).push(box);
+  }
+  for (const [room, boxes] of groups) fillRoom(room, boxes);
+}
+const zoomOf = (box) => parseFloat(box.style.zoom) || 1;
+function unfill(box) {
+  if (box.style.zoom) box.style.zoom = '';
+  const own = box.__figure && box.__figure.layout && box.__figure.layout.height;
+  if (box.__filledHeight && own && box._fullLayout && box._fullLayout.height !== own) {
+    box.__plotly.relayout(box, {height: own});
+  }
+  box.__filledHeight = null;
+}
+function fillRoom(room, boxes) {
+  const fill = boxes[0].__fill;
+  const scroller = document.querySelector(fill.scroller);
+  if (!scroller || !window.matchMedia(fill.media).matches) { boxes.forEach(unfill); return; }
+  const roomRect = room.getBoundingClientRect();
+  const top = roomRect.top - scroller.getBoundingClientRect().top + scroller.scrollTop;
+  const charts = boxes.reduce((sum, box) => sum + box.getBoundingClientRect().height, 0);
+  const others = roomRect.height - charts;  // the room's words, pickers and gaps
+  const share = Math.max(fill.min_height, (scroller.clientHeight - fill.bottom_gap - top - others) / boxes.length);
+  const width = room.clientWidth;
+  for (const box of boxes) {
+    const fixed = (layout) => layout && layout.width && layout.height && layout.autosize === false;
+    if (box.hasAttribute('data-clickable') || !fixed(box.__figure.layout)) {
+      if (box.style.zoom) box.style.zoom = '';
+      const height = Math.round(share);
+      if (!fixed(box.__figure.layout) && box._fullLayout && Math.abs(box._fullLayout.height - height) > 2) {
+        box.__filledHeight = height;
+        box.__plotly.relayout(box, {height});
+      }
+      continue;
+    }
+    const zoomFor = (layout) => Math.min(fill.max_zoom, width / layout.width, share / layout.height);
+    const best = box.__figures.reduce((best, figure, index) =>
+      zoomFor(figure.layout) > zoomFor(box.__figures[best].layout) + 0.01 ? index : best, 0);
+    if (best !== box.__chosen) { box.__choose(best); continue; }  // drawn again, then filled again
+    const zoom = zoomFor(box.__figure.layout);
+    if (Math.abs(zoomOf(box) - zoom) > 0.005) box.style.zoom = String(zoom);
+  }
+}
+function scheduleFill() {
+  if (window.__fillPending) return;
+  window.__fillPending = true;
+  requestAnimationFrame(() => { window.__fillPending = false; fillRooms(); });
+}
+function watchRoom(box, fill) {
+  if (!window.__fillWatch) {  // once per page: a resized window, or words above a chart that wrap differently
+    window.__fillWatch = new ResizeObserver(scheduleFill);
+    window.addEventListener('resize', scheduleFill);
+  }
+  const scroller = document.querySelector(fill.scroller);
+  const content = scroller && scroller.firstElementChild;
+  if (content && !content.__fillWatched) { content.__fillWatched = true; window.__fillWatch.observe(content); }
+}
 export default function ({ parentElement, data, setTriggerValue }) {
   let box = parentElement.querySelector('.plotly-in-place');
   if (!box) {
@@ -61,6 +128,10 @@ export default function ({ parentElement, data, setTriggerValue }) {
     parentElement.appendChild(box);
   }
   box.setAttribute('aria-label', data.alt);  // an attribute: the text is never parsed as HTML
+  box.toggleAttribute('data-clickable', !!data.clickable);  // what the chart is decides whether it may be zoomed
+  box.toggleAttribute('data-fill', !!data.fill);
+  box.__fill = data.fill || null;
+  if (!data.fill) { if (box.style.zoom) box.style.zoom = ''; }
   // One figure, or the same chart in several layouts (widest first): the widest that fits the column is drawn,
   // and drawn again in another layout when the column's width changes (a window resized, a phone turned).
   const figures = [data.spec, ...(data.alternatives || [])].map(spec => JSON.parse(spec));
@@ -69,10 +140,15 @@ export default function ({ parentElement, data, setTriggerValue }) {
     const index = figures.findIndex(f => !(f.layout && f.layout.width) || room <= 0 || f.layout.width <= room);
     return index < 0 ? figures.length - 1 : index;
   };
-  let chosen = fitting();
+  const fillChooses = !!data.fill && !data.clickable;  // else the width chooses (a clickable chart keeps zoom 1)
+  let chosen = fillChooses && box.__figures && box.__chosen < figures.length ? box.__chosen : fitting();
   const figure = figures[chosen];
   box.dataset.layoutIndex = String(chosen);
-  if (figures.length > 1) {
+  box.__figures = figures;
+  box.__chosen = chosen;
+  box.__choose = (index) => { chosen = index; box.__chosen = index; box.dataset.layoutIndex = String(index);
+                              draw(figures[index]); };
+  if (figures.length > 1 && !fillChooses) {
     box.__relayout = () => { if (fitting() !== chosen) { chosen = fitting(); box.dataset.layoutIndex = String(chosen);
                                                         draw(figures[chosen]); } };
     if (!box.__resizeWatch) {  // one observer per chart; it calls this render's figures
@@ -120,9 +196,14 @@ export default function ({ parentElement, data, setTriggerValue }) {
                   config: Object.assign({responsive: true, displaylogo: false, displayModeBar: narrow ? false : 'hover',
                                          modeBarButtonsToRemove: ['sendChartToCloud', 'sendDataToCloud']},
                                         data.config || {})};
+    if (box.__filledHeight && !(figure.layout.width && figure.layout.autosize === false)) {
+      layout.height = box.__filledHeight;  // keep the room's height across reruns (no jump back and forth)
+    }
+    box.__figure = figure;
     const drawn = box.dataset.drawn ? Plotly.react(box, next) : Plotly.newPlot(box, next);
     box.dataset.drawn = '1';
     Promise.resolve(drawn).then(() => fitTitles(Plotly, box));
+    if (box.__fill) { watchRoom(box, box.__fill); Promise.resolve(drawn).then(scheduleFill); }
     box.__report = setTriggerValue;  // this render's: the click handler below is attached once
     if (data.clickable && !box.dataset.clicks) {
       box.dataset.clicks = '1';
@@ -152,8 +233,25 @@ def _json(fig: go.Figure | str) -> str:
     return fig if isinstance(fig, str) else pio.to_json(fig, validate=False)
 
 
+@dataclass(frozen=True)
+class FillRoom:
+    """Size a chart to the room left in its box (``box``, a CSS selector of an ancestor) down to the bottom of the
+    scrolling main column, while ``media`` matches: a chart of fixed size (``layout.width``, ``layout.height``,
+    ``autosize`` False) is zoomed to fit, at most ``max_zoom`` (of several layouts, the one drawn largest); any
+    other chart gets that height. Charts in one box share its room equally; ``bottom_gap`` px stay free under
+    them. A clickable chart is never zoomed (Plotly would map its clicks to the wrong point): it only gets the
+    height, if it has none of its own."""
+
+    box: str
+    media: str
+    max_zoom: float = 2.5
+    min_height: int = 120
+    bottom_gap: int = 12
+
+
 def plotly_chart_in_place(fig: go.Figure | str | Sequence[go.Figure | str], *, key: str, alt: str, container=None,
-                          config: dict | None = None, on_click: Callable[[], None] | None = None) -> None:
+                          config: dict | None = None, on_click: Callable[[], None] | None = None,
+                          fill: FillRoom | None = None) -> None:
     """Draw ``fig`` at the width of ``container`` (default: where the script is writing); on a rerun, update the
     same chart instead of building a new one. ``alt`` is what a screen reader announces for the chart;
     ``config`` is Plotly's (e.g. {"displayModeBar": False}). ``on_click`` is called, before the rerun, when a
@@ -163,12 +261,14 @@ def plotly_chart_in_place(fig: go.Figure | str | Sequence[go.Figure | str], *, k
     ``fig`` may also be a list: the same chart laid out for several widths, widest first, each with its
     ``layout.width``; the browser draws the widest that fits the column (the last one if none does) and swaps
     layouts when the column's width changes. The chart's points must mean the same in every layout (a click
-    reports the customdata of the one drawn)."""
+    reports the customdata of the one drawn). With ``fill`` (see ``FillRoom``) the layout is chosen by the room's
+    height too."""
     figures = [fig] if isinstance(fig, (str, go.Figure)) else list(fig)
     plotly_url, plotly_is_module = plotly_source()
     data = {"spec": _json(figures[0]), "alt": alt, "plotly_url": plotly_url, "plotly_is_module": plotly_is_module,
             "config": config or {},
-            "clickable": on_click is not None}
+            "clickable": on_click is not None,
+            "fill": None if fill is None else {**asdict(fill), "scroller": by_test_id("stMain")}}
     if len(figures) > 1:
         data["alternatives"] = [_json(figure) for figure in figures[1:]]
     callbacks = {} if on_click is None else {"on_click_change": on_click}

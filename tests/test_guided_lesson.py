@@ -206,3 +206,24 @@ def test_every_step_links_to_the_page_that_shows_it_in_full():
         assert page in pages and label, step.key
         assert set(query) <= {"fb_stage"} and query.get("fb_stage", "X") in STAGE_KEYS, step.key
     assert lesson.explore_link(_step("dloss_z1"))[2] == {"fb_stage": "dLoss_Z1"}
+
+
+def test_every_stage_of_the_lesson_fits_a_projector_line_compact(example):
+    """On a slide (853 CSS px wide, 829 inside the padding) each stage's equation — the widest is dLoss_Z1, three
+    4 × 5 panels — fits on one line drawn COMPACT, so it is never zoomed below 1 (its 12 px text would shrink); the
+    update's lines (one per parameter) each fit too."""
+    from lessons.stage_panels import stage_items
+    from lessons.stages import STAGES_BY_KEY
+    from viz.heatmaps import COMPACT, LINE_BREAK, equation_figure
+
+    matrices = example[3]
+    stages = {stage for step in STEPS if step.figure.startswith("stages:")
+              for stage in step.figure.partition(":")[2].split(",")}
+    assert {"Z1", "dLoss_Z1", "dLoss_W1", "update"} <= stages
+    for stage in stages:
+        items = stage_items(STAGES_BY_KEY[stage], matrices, lesson.EXAMPLE_FEATURES)
+        lines = [[]]
+        for item in items:
+            lines.append([]) if isinstance(item, str) and item == LINE_BREAK else lines[-1].append(item)
+        for line in lines:
+            assert equation_figure(line, max_width=10_000, geometry=COMPACT).layout.width <= 829, stage

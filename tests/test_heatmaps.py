@@ -184,3 +184,31 @@ def test_a_selected_cell_is_framed_on_its_cell():
     assert frame.x0 == pytest.approx(axis[0][0] + 1 * width) and frame.x1 == pytest.approx(axis[0][0] + 2 * width)
     assert frame.y1 == pytest.approx(axis[1][1] - 2 * height) and frame.y0 == pytest.approx(axis[1][1] - 3 * height)
     assert not [s for s in equation_figure([panel("W1", values)]).layout.shapes if s.line.color == SELECTION_COLOR]
+
+
+def test_compact_keeps_every_number_and_label_and_takes_less_room():
+    """A slide's equation (COMPACT): the same cells, tick labels and panel names at 12 px or more, only the axis
+    titles dropped, and narrower and shorter (test_guided_lesson: every stage of the lesson fits a projector)."""
+    from viz.heatmaps import COMPACT
+
+    values = -np.linspace(0.0123, 0.0987, 20).reshape(4, 5)  # "-0.0123" … "-0.0987": the lesson's longest
+    items = [panel("dLoss_A1", values), "⊙ ReLU′(", panel("Z1", values), ")", "=",
+             panel("dLoss_Z1", values, highlight=True)]
+    regular = equation_figure(items, max_width=10_000)
+    compact = equation_figure(items, max_width=10_000, geometry=COMPACT)
+    assert [list(map(list, t.text)) for t in compact.data] == [list(map(list, t.text)) for t in regular.data]
+    assert max(len(text) for row in compact.data[0].text for text in row) == 7
+    assert compact.layout.width < 0.9 * regular.layout.width and compact.layout.height < 0.8 * regular.layout.height
+    texts = [a.text for a in compact.layout.annotations]
+    assert {"hidden units", "samples"} <= {a.text for a in regular.layout.annotations}
+    assert not {"hidden units", "samples"} & set(texts)
+    assert {"⊙ ReLU′(", ")", "=", "<b>Z1</b>"} <= set(texts)
+    sizes = [a.font.size for a in compact.layout.annotations] + [t.textfont.size for t in compact.data]
+    sizes += [axis.tickfont.size for name, axis in compact.layout.to_plotly_json().items()
+              if name.startswith(("xaxis", "yaxis")) for axis in [go.layout.XAxis(axis)]]
+    assert min(sizes) >= 12
+    # every x axis still labels its samples where the regular figure does
+    shown = {name: axis["showticklabels"] for name, axis in compact.layout.to_plotly_json().items()
+             if name.startswith("xaxis")}
+    assert shown == {name: axis["showticklabels"] for name, axis in regular.layout.to_plotly_json().items()
+                     if name.startswith("xaxis")}

@@ -66,13 +66,16 @@ def test_the_answer_appears_only_after_committing(app_test):
     assert "You said" in texts(at) and "Right." in texts(at)
 
 
-def test_a_choice_step_reveals_its_chart(app_test):
+def test_a_choice_step_reveals_its_chart_and_the_next_one_a_click_away(app_test):
     at = app_test(PAGE, query_params={"lesson_step": "2"})
-    charts_before = len(at.get("bidi_component")) + len(at.get("component_instance"))
+    assert not at.segmented_control  # before the answer: the equation with ? for Z1, nothing to pick
     at.radio(key="lesson_answer_z1").set_value("(3, 5)")
     commit(at, "z1")
     assert "Not quite — it is “(4, 5)”" in texts(at)
-    assert len(at.get("bidi_component")) + len(at.get("component_instance")) > charts_before  # Z1 and A1 drawn
+    picker = at.segmented_control(key="lesson_view_Z1_A1")
+    assert picker.options == ["Z1", "A1"] and picker.value == "Z1"
+    picker.set_value("A1").run()
+    assert not at.exception and at.segmented_control(key="lesson_view_Z1_A1").value == "A1"
 
 
 @pytest.mark.parametrize("raw", ["0", "16", "two", "3.5"])
@@ -100,9 +103,19 @@ def test_start_over_resets_the_whole_app(app_test):
 
 
 def test_presenter_view_is_in_the_address_and_checked(app_test):
+    from streamlit_glue.lesson_slide import SLIDE_CSS
+    from streamlit_glue.presenter import PRESENTER_CSS, PRESENTER_MEDIA
+
     at = app_test(PAGE, query_params={"present": "true"})
     assert at.sidebar.toggle(key="present").value is True
-    assert any("zoom: 1.3" in element.proto.body for element in at.get("html"))
+    bodies = [element.proto.body for element in at.get("html")]
+    assert any(PRESENTER_CSS in body for body in bodies) and any(SLIDE_CSS in body for body in bodies)
+    # only where it fits: every rule of both sits inside the wide-screen media query
+    for css in (PRESENTER_CSS, SLIDE_CSS):
+        assert css.count("@media") == css.count(f"@media {PRESENTER_MEDIA}"), css
+    assert "zoom" not in PRESENTER_CSS + SLIDE_CSS  # charts are sized by what they are (plotly_in_place), not here
+    at = app_test(PAGE)
+    assert not any(SLIDE_CSS in element.proto.body for element in at.get("html"))
     at = app_test(query_params={"present": "loud"})  # the entry point checks it, whatever the page
     assert at.sidebar.toggle(key="present").value is False
     assert any("present" in element.value.replace("\\", "") for element in at.warning)
@@ -110,15 +123,21 @@ def test_presenter_view_is_in_the_address_and_checked(app_test):
 
 def test_backward_steps_can_show_the_computation_graph(app_test):
     at = app_test(PAGE, query_params={"lesson_step": "9"})  # dLoss_Z1, the ReLU gate
-    assert not [t for t in at.toggle if t.key == "lesson_show_graph"]  # not before the reveal
+    assert not at.segmented_control  # not before the reveal
     commit(at, "dloss_z1")  # none at all is an answer
-    at.toggle(key="lesson_show_graph").set_value(True).run()
+    picker = at.segmented_control(key="lesson_view_dLoss_Z1")
+    assert picker.options == ["dLoss_Z1", "The network", "Computation graph"] and picker.value == "dLoss_Z1"
+    picker.set_value("Computation graph").run()
     assert not at.exception
     at.selectbox(key="lesson_graph_node").set_value(at.selectbox(key="lesson_graph_node").options[0]).run()
     assert not at.exception
     assert "The computation graph" in texts(at)
-    at.slider(key="lesson_step").set_value(3).run()  # a forward step: no graph toggle
-    assert not [t for t in at.toggle if t.key == "lesson_show_graph"]
+    at.segmented_control(key="lesson_view_dLoss_Z1").set_value("The network").run()
+    assert not at.exception and "a silent hidden unit passes no gradient back" in texts(at)
+    at.slider(key="lesson_step").set_value(3).run()  # a forward step: no graph
+    at.number_input(key="lesson_answer_yh").set_value(0.5)
+    commit(at, "yh")
+    assert "Computation graph" not in at.segmented_control(key="lesson_view_Yh_Z2").options
 
 
 def test_every_move_goes_through_the_one_seam(app_test, monkeypatch):
@@ -163,3 +182,18 @@ def test_one_sentence_says_when_the_numbers_appear():
     source = Path(view.__file__).read_text(encoding="utf-8")
     assert source.count("once you have committed") == 1 and source.count("until you commit") == 0
     assert view.ONCE_COMMITTED == "once you have committed an answer"
+
+
+def test_the_handouts_are_in_the_sidebar_and_built_from_the_lessons_numbers(app_test):
+    from lessons.handout import ANSWERS_TITLE, QUESTIONS_TITLE
+    from streamlit_glue.guided_lesson_view import example_matrices
+    from streamlit_glue.lesson_handout import handout
+
+    at = app_test(PAGE)
+    assert {button.key for button in at.sidebar.get("download_button")} >= {"lesson_handout_questions",
+                                                                              "lesson_handout_answers"}
+    questions, answers = handout(False), handout(True)
+    assert QUESTIONS_TITLE in questions.replace("&#x27;", "'") and ANSWERS_TITLE in answers.replace("&#x27;", "'")
+    assert questions.count("<section>") == answers.count("<section>") == STEP_COUNT
+    d = (example_matrices()["Yh"] - example_matrices()["Y"])[0]  # step 6's answer, Yh − Y, from the cache
+    assert f"{d[int(np.argmax(np.abs(d)))]:.4g}" in answers and "simplifies to" not in questions

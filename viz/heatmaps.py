@@ -35,6 +35,30 @@ MARGIN = 8
 
 
 @dataclass(frozen=True)
+class Geometry:
+    """How large an equation's pieces are drawn, in px. ``REGULAR`` labels both axes of every panel; ``COMPACT``
+    (a lesson's slide on a projector, where the height is short) keeps the numbers, the tick labels and the
+    panel names at the same font sizes but drops the axis titles and tightens the cells and gaps: "W1·X + b1 = Z1"
+    fits one line of an 853 px wide screen."""
+
+    cell_height: float = CELL_HEIGHT
+    title_height: float = TITLE_HEIGHT
+    x_axis_height: float = X_AXIS_HEIGHT  # under a panel: tick labels (and the axis title when drawn)
+    axis_titles: bool = True  # "samples", "hidden units" under / beside a panel
+    char_width: float = CHAR_WIDTH
+    cell_pad: float = 10
+    min_cell_width: float = MIN_CELL_WIDTH
+    line_gap: float = LINE_GAP
+    operator_font: int = 18
+    operator_pad: float = OPERATOR_PAD
+
+
+REGULAR = Geometry()
+COMPACT = Geometry(cell_height=24, title_height=22, x_axis_height=24, axis_titles=False, char_width=5.6, cell_pad=4,
+                   min_cell_width=28, line_gap=10, operator_font=16, operator_pad=5)
+
+
+@dataclass(frozen=True)
 class MatrixPanel:
     """One matrix to draw: its values, tick labels, axis titles, and whether it is the one being computed."""
 
@@ -57,33 +81,35 @@ class MatrixPanel:
     def cell_text(self) -> list[list[str]]:
         return [[format_number(float(v)) for v in row] for row in self.matrix]
 
-    def cell_width(self) -> float:
+    def cell_width(self, geometry: Geometry = REGULAR) -> float:
         longest = max((len(t) for row in self.cell_text() for t in row), default=1)
         longest = max(longest, *(len(str(label)) for label in self.col_labels))
-        return max(MIN_CELL_WIDTH, CHAR_WIDTH * longest + 10)
+        return max(geometry.min_cell_width, geometry.char_width * longest + geometry.cell_pad)
 
-    def axis_width(self) -> float:
+    def axis_width(self, geometry: Geometry = REGULAR) -> float:
         """Room left of the cells for the row tick labels and the row title."""
         longest = max((len(str(label)) for label in self.row_labels), default=1)
-        return 10 + CHAR_WIDTH * max(longest, 2) + (ROW_TITLE_WIDTH if self.row_title else 0)
+        row_title = ROW_TITLE_WIDTH if self.row_title and geometry.axis_titles else 0
+        return 10 + geometry.char_width * max(longest, 2) + row_title
 
-    def pixel_size(self) -> tuple[float, float]:
+    def pixel_size(self, geometry: Geometry = REGULAR) -> tuple[float, float]:
         rows, cols = self.matrix.shape
         title_width = TITLE_CHAR_WIDTH * len(self.title) + 6  # the bold title starts above the first column
-        width = self.axis_width() + max(cols * self.cell_width(), title_width)
-        return width, TITLE_HEIGHT + rows * CELL_HEIGHT + X_AXIS_HEIGHT
+        width = self.axis_width(geometry) + max(cols * self.cell_width(geometry), title_width)
+        return width, geometry.title_height + rows * geometry.cell_height + geometry.x_axis_height
 
     @property
     def title(self) -> str:
         return f"{self.name}  ← {self.badge}" if self.highlight and self.badge else self.name
 
 
-def _operator_width(text: str) -> float:
+def _operator_width(text: str, geometry: Geometry = REGULAR) -> float:
     visible = re.sub(r"<[^>]+>", "", text)  # operators may use <sup>T</sup>
-    return CHAR_WIDTH * 1.3 * len(visible) + 2 * OPERATOR_PAD
+    return geometry.char_width * 1.3 * len(visible) + 2 * geometry.operator_pad
 
 
-def _lines(items: Sequence[MatrixPanel | str], max_width: float) -> list[list[MatrixPanel | str]]:
+def _lines(items: Sequence[MatrixPanel | str], max_width: float,
+           geometry: Geometry = REGULAR) -> list[list[MatrixPanel | str]]:
     """Greedy wrapping: items go left to right; a panel that would overflow starts a new line."""
     lines: list[list[MatrixPanel | str]] = [[]]
     width = 0.0
@@ -92,13 +118,14 @@ def _lines(items: Sequence[MatrixPanel | str], max_width: float) -> list[list[Ma
             lines.append([])
             width = 0.0
             continue
-        item_width = item.pixel_size()[0] if isinstance(item, MatrixPanel) else _operator_width(item)
+        item_width = (item.pixel_size(geometry)[0] if isinstance(item, MatrixPanel)
+                      else _operator_width(item, geometry))
         has_panel = any(isinstance(previous, MatrixPanel) for previous in lines[-1])
         if isinstance(item, MatrixPanel) and has_panel and width + item_width > max_width:
             # the operator in front of the panel moves with it: "= Z1" reads better than a dangling "="
             carried = [lines[-1].pop()] if isinstance(lines[-1][-1], str) and len(lines[-1]) > 1 else []
             lines.append(carried)
-            width = sum(_operator_width(op) for op in carried)
+            width = sum(_operator_width(op, geometry) for op in carried)
         lines[-1].append(item)
         width += item_width
     return [line for line in lines if line]
@@ -121,26 +148,29 @@ def _heatmap_trace(panel: MatrixPanel, axis_suffix: str) -> go.Heatmap:
 
 
 def equation_figure(items: Sequence[MatrixPanel | str], *, max_width: float = 1000,
-                    title: str | None = None, selectable: bool = False) -> go.Figure:
+                    title: str | None = None, selectable: bool = False, geometry: Geometry = REGULAR) -> go.Figure:
     """Matrices and operator symbols left to right (``LINE_BREAK`` starts a new line), one figure.
 
     Each heatmap trace is named after its matrix, so a test can read the drawn values back by name.
     ``selectable`` lays an invisible marker on every cell: Plotly heatmaps emit no selection, so without
-    it a click on a cell never reaches Streamlit's ``on_select`` (see ``cell_for_heatmap_point``).
+    it a click on a cell never reaches Streamlit's ``on_select`` (see ``cell_for_heatmap_point``). ``geometry``:
+    ``REGULAR`` or ``COMPACT`` (see ``Geometry``).
     """
-    lines = _lines(items, max_width)
+    g = geometry
+    lines = _lines(items, max_width, g)
     title_height = 34 if title else 0
     # Per line: vertical centre of the matrices (so "W1 · X + b1 = Z1" lines up), and its height.
     layouts = []
     for line in lines:
         panels = [item for item in line if isinstance(item, MatrixPanel)]
-        centre = max((TITLE_HEIGHT + p.matrix.shape[0] * CELL_HEIGHT / 2 for p in panels), default=TITLE_HEIGHT)
-        height = max((centre - TITLE_HEIGHT - p.matrix.shape[0] * CELL_HEIGHT / 2 + p.pixel_size()[1]
-                      for p in panels), default=TITLE_HEIGHT + X_AXIS_HEIGHT)
-        width = sum(p.pixel_size()[0] if isinstance(p, MatrixPanel) else _operator_width(p) for p in line)
+        centre = max((g.title_height + p.matrix.shape[0] * g.cell_height / 2 for p in panels), default=g.title_height)
+        height = max((centre - g.title_height - p.matrix.shape[0] * g.cell_height / 2 + p.pixel_size(g)[1]
+                      for p in panels), default=g.title_height + g.x_axis_height)
+        width = sum(p.pixel_size(g)[0] if isinstance(p, MatrixPanel) else _operator_width(p, g) for p in line)
         layouts.append((centre, height, width))
     fig_width = int(np.ceil(max(width for _, _, width in layouts) + 2 * MARGIN))
-    fig_height = int(np.ceil(title_height + sum(h for _, h, _ in layouts) + LINE_GAP * (len(lines) - 1) + 2 * MARGIN))
+    fig_height = int(np.ceil(title_height + sum(h for _, h, _ in layouts) + g.line_gap * (len(lines) - 1)
+                             + 2 * MARGIN))
 
     def px_x(x: float) -> float:
         return x / fig_width
@@ -155,29 +185,29 @@ def equation_figure(items: Sequence[MatrixPanel | str], *, max_width: float = 10
         left = MARGIN
         for item in line:
             if isinstance(item, str):
-                width = _operator_width(item)
+                width = _operator_width(item, g)
                 annotations.append({"text": item, "x": px_x(left + width / 2), "y": px_y(top + centre),
                                     "xref": "paper", "yref": "paper", "showarrow": False,
-                                    "font": {"size": 18}, "xanchor": "center", "yanchor": "middle"})
+                                    "font": {"size": g.operator_font}, "xanchor": "center", "yanchor": "middle"})
                 left += width
                 continue
             panel_number += 1
             suffix = "" if panel_number == 1 else str(panel_number)
             rows, cols = item.matrix.shape
-            width, _ = item.pixel_size()
-            grid_left = left + item.axis_width()
-            grid_top = top + centre - rows * CELL_HEIGHT / 2
-            grid_right = grid_left + cols * item.cell_width()
-            grid_bottom = grid_top + rows * CELL_HEIGHT
+            width, _ = item.pixel_size(g)
+            cell_width = item.cell_width(g)
+            grid_left = left + item.axis_width(g)
+            grid_top = top + centre - rows * g.cell_height / 2
+            grid_right = grid_left + cols * cell_width
+            grid_bottom = grid_top + rows * g.cell_height
             traces.append(_heatmap_trace(item, suffix))
             if selectable:
                 traces.append(_cell_targets(item, suffix))
             if item.selected is not None and 0 <= item.selected[0] < rows and 0 <= item.selected[1] < cols:
                 r, c = item.selected
                 shapes.append({"type": "rect", "xref": "paper", "yref": "paper",
-                               "x0": px_x(grid_left + c * item.cell_width()),
-                               "x1": px_x(grid_left + (c + 1) * item.cell_width()),
-                               "y0": px_y(grid_top + (r + 1) * CELL_HEIGHT), "y1": px_y(grid_top + r * CELL_HEIGHT),
+                               "x0": px_x(grid_left + c * cell_width), "x1": px_x(grid_left + (c + 1) * cell_width),
+                               "y0": px_y(grid_top + (r + 1) * g.cell_height), "y1": px_y(grid_top + r * g.cell_height),
                                "line": {"color": SELECTION_COLOR, "width": 3}})
             axes[f"xaxis{suffix}"] = {
                 "domain": [px_x(grid_left), px_x(grid_right)], "anchor": f"y{suffix}", "side": "bottom",
@@ -191,14 +221,14 @@ def equation_figure(items: Sequence[MatrixPanel | str], *, max_width: float = 10
             }
             color = HIGHLIGHT_COLOR if item.highlight else "#222"
             # axis titles as annotations at fixed offsets: plotly's own placement can collide with the ticks
-            if item.col_title:
+            if item.col_title and g.axis_titles:
                 annotations.append({"text": item.col_title, "x": px_x((grid_left + grid_right) / 2),
                                     "y": px_y(grid_bottom + 22), "xref": "paper", "yref": "paper",
                                     "showarrow": False, "xanchor": "center", "yanchor": "top",
                                     "font": {"size": LABEL_FONT_SIZE, "color": "#666"}})
-            if item.row_title:
-                annotations.append({"text": item.row_title, "x": px_x(grid_left - item.axis_width() + ROW_TITLE_WIDTH),
-                                    "y": px_y(grid_top + rows * CELL_HEIGHT / 2),
+            if item.row_title and g.axis_titles:
+                annotations.append({"text": item.row_title, "x": px_x(grid_left - item.axis_width(g) + ROW_TITLE_WIDTH),
+                                    "y": px_y(grid_top + rows * g.cell_height / 2),
                                     "xref": "paper", "yref": "paper", "showarrow": False, "xanchor": "right",
                                     "yanchor": "middle", "textangle": -90,
                                     "font": {"size": LABEL_FONT_SIZE, "color": "#666"}})
@@ -211,7 +241,7 @@ def equation_figure(items: Sequence[MatrixPanel | str], *, max_width: float = 10
                                "y0": px_y(grid_bottom + 3), "y1": px_y(grid_top - 3),
                                "line": {"color": HIGHLIGHT_COLOR, "width": 3}})
             left += width
-        top += height + LINE_GAP
+        top += height + g.line_gap
     layout = {"template": TEMPLATE, "width": fig_width, "height": fig_height, "autosize": False,
               "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "showlegend": False, "annotations": annotations,
               "shapes": shapes, "font": {"size": 12}, **axes}

@@ -228,13 +228,15 @@ def _animation_controls(frame_names: list[str], step_labels: list[str]) -> dict:
 
 def surface_figure(x_axis: np.ndarray, y_axis: np.ndarray, Z: np.ndarray, paths: Sequence[BallPath], *,
                    axis_titles: tuple[str, str] = ("x", "y"), z_title: str = "loss", title: str | None = None,
-                   max_frames: int = MAX_FRAMES, height: int = 560, z_cap: float | None = None) -> go.Figure:
+                   max_frames: int = MAX_FRAMES, height: int = 560, z_cap: float | None = None,
+                   rotate: bool = True) -> go.Figure:
     """3D surface with balls that roll when Play is pressed along their trails; step slider and speeds.
 
     Z[i, j] is the height at (x_axis[j], y_axis[i]). Paths must be finite (nn_core stops before nan).
     ``z_cap`` cuts the surface off at that height (say so on the page) so a few huge corner values do not
-    flatten the valley the balls roll in. Built from plain dicts without validation: Plotly's per-array
-    checks of 120 frames cost over a second per figure.
+    flatten the valley the balls roll in. ``rotate`` False: a drag does not turn the view (on a phone a swipe over
+    it scrolls the page). Built from plain dicts without validation: Plotly's per-array checks of 120 frames cost
+    over a second per figure.
     """
     if z_cap is not None:
         Z = np.minimum(Z, z_cap)
@@ -262,9 +264,10 @@ def surface_figure(x_axis: np.ndarray, y_axis: np.ndarray, Z: np.ndarray, paths:
                             "autorange": False},
                   "zaxis": {"title": {"text": ""}, "range": list(z_range), "autorange": False, "nticks": 5},
                   "camera": copy.deepcopy(CAMERA), "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6},
-                  "dragmode": "turntable", "domain": {"x": [0, 1], "y": [0.1, 1]}},
+                  "dragmode": "turntable" if rotate else False, "domain": {"x": [0, 1], "y": [0.1, 1]}},
         "uirevision": "landscape",
-        "legend": {"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},  # under the step slider's labels
+        # at the figure's bottom edge, under the step slider's labels, whatever the figure's height (a slide sets it)
+        "legend": {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"},
         **_animation_controls([str(k) for k in steps], [str(int(k)) for k in steps]),
         "margin": {"l": 0, "r": 0, "t": 30 if not title else 60, "b": 150},
         "annotations": [{"text": f"height: {z_title}", "x": 0, "y": 1, "xref": "paper", "yref": "paper",

@@ -1,10 +1,13 @@
 """The guided lesson in a real browser, the way a lecture runs it: the presenter view on a 1280×720 projector at
 150 % (853×480 CSS px at scale 1.5), every step from 1 to the end by Next, an answer committed at each (one wrong,
-one right), the reveal only after the commit; a deep link; Start over; and the presenter layout at 1920×1080.
+one right), the reveal only after the commit; a deep link; Start over; a clicker's keys; a phone.
 
-At every step: no chart text overlaps other text, no text is cut (a chart's text inside its chart, a matrix inside
-its box, no label shortened to "…"), the page never scrolls sideways. Screenshots:
-.artifacts/screenshots/lesson-projector-step<k>.png and lesson-1920-step<k>.png.
+Every step is a slide, before the answer and after it, at 853×480, 1280×720 and 1920×1080 (the same tab resized):
+the main column does not scroll (its scrollHeight fits its clientHeight), no box scrolls sideways, text is 16 CSS
+px or more and chart text 12 or more (font size × the zoom the chart is drawn at), a clickable chart is never
+zoomed, no chart text overlaps other text, no text is cut (a chart's text inside its chart, a matrix inside its
+box, no label shortened to "…"). Screenshots of every step at the projector size, before and after the answer:
+.artifacts/screenshots/lesson-projector-step<k>-question.png and -answer.png.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lessons.guided_lesson import CHOICE, NUMBER, STEP_COUNT, STEPS
+from streamlit_glue.lesson_slide import MIN_TEXT_PX
 from tests.e2e.conftest import (
     PHONE,
     SCREENSHOT_DIR,
@@ -28,7 +32,8 @@ from tests.e2e.test_phone import OVERLAP_JS, SIDEWAYS_JS
 pytestmark = pytest.mark.e2e
 WAIT_MS = 90_000  # the 2-core machine is shared
 PROJECTOR = {"viewport": {"width": 853, "height": 480}, "device_scale_factor": 1.5}
-FULL_HD = {"viewport": {"width": 1920, "height": 1080}}
+SLIDE_SIZES = ({"width": 853, "height": 480}, {"width": 1280, "height": 720}, {"width": 1920, "height": 1080})
+MIN_CHART_TEXT_PX = 12
 
 # Text that does not fit where it is drawn: a chart's SVG text outside its chart, a matrix wider than its box,
 # or a label Streamlit shortened with an ellipsis.
@@ -56,6 +61,54 @@ CUT_JS = """() => {
   return cut;
 }"""
 
+# One screen: the main column's content height against its window (Streamlit scrolls inside stMain), every box
+# that could scroll sideways, the smallest text (font size × the zoom it is drawn at: CSS zoom of a chart), and
+# the zoom of every clickable chart.
+SLIDE_JS = """([minText, minChartText]) => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const shown = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const size = el => parseFloat(getComputedStyle(el).fontSize) * (el.currentCSSZoom || 1);
+  const small = [], sideways = [];
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement, text = node.textContent.trim();
+    if (!text || !el || !shown(el)) continue;
+    const limit = el.closest('svg') ? minChartText : minText;
+    if (size(el) < limit - 0.05) small.push(`"${text.slice(0, 30)}" ${size(el).toFixed(1)} px (< ${limit})`);
+  }
+  main.querySelectorAll('*').forEach(el => {
+    const overflow = getComputedStyle(el).overflowX;
+    if ((overflow === 'auto' || overflow === 'scroll') && el.scrollWidth > el.clientWidth + 1 && shown(el))
+      sideways.push(`${el.className || el.tagName}: ${el.scrollWidth} px in ${el.clientWidth}`);
+  });
+  const clickable = [...main.querySelectorAll('.plotly-in-place[data-clickable]')].filter(shown);
+  return {height: [main.scrollHeight, main.clientHeight], width: [main.scrollWidth, main.clientWidth], small, sideways,
+          zoomedClickable: clickable.filter(box => Math.abs(box.currentCSSZoom - 1) > 0.001)
+            .map(box => `${box.getAttribute('aria-label').slice(0, 40)}: ${box.currentCSSZoom}`),
+          clickable: clickable.length};
+}"""
+
+# The slide has settled when its height and every chart's zoom and height stay the same for a moment.
+SETTLED_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  return [main.scrollHeight, ...[...document.querySelectorAll('.plotly-in-place')]
+    .map(box => `${box.style.zoom}/${box.getBoundingClientRect().height.toFixed(0)}`)].join(' ');
+}"""
+
+TALLEST: dict[str, float] = {}  # the tallest slide in screens, per size (printed at the end of the lecture)
+
+
+def settle(page: Page) -> None:
+    wait_for_charts(page, timeout=WAIT_MS)
+    before = page.evaluate(SETTLED_JS)
+    for _ in range(20):
+        page.wait_for_timeout(250)
+        now = page.evaluate(SETTLED_JS)
+        if now == before:
+            return
+        before = now
+        wait_for_charts(page, timeout=WAIT_MS)
+
 
 def check_layout(page: Page, where: str) -> None:
     wait_for_charts(page, timeout=WAIT_MS)
@@ -68,16 +121,34 @@ def check_layout(page: Page, where: str) -> None:
         assert content <= window + 1, f"{where}: the {part} scrolls sideways ({content} px in {window} px)"
 
 
+def check_slide(page: Page, where: str) -> None:
+    """At each of the three sizes: one screen, nothing sideways, text large enough, clickable charts unzoomed."""
+    original = page.viewport_size
+    try:
+        for size in SLIDE_SIZES:
+            if page.viewport_size != size:
+                page.set_viewport_size(size)
+            settle(page)
+            at = f"{where} at {size['width']}×{size['height']}"
+            found = page.evaluate(SLIDE_JS, [MIN_TEXT_PX, MIN_CHART_TEXT_PX])
+            content, window = found["height"]
+            name = f"{size['width']}×{size['height']}"
+            TALLEST[name] = max(TALLEST.get(name, 0.0), content / window)
+            assert content <= window + 1, f"{at}: the step is {content} px tall in a {window} px window"
+            assert found["width"][0] <= found["width"][1] + 1, f"{at}: the page scrolls sideways {found['width']}"
+            assert not found["sideways"], f"{at}: a box scrolls sideways: {found['sideways'][:5]}"
+            assert not found["small"], f"{at}: text too small:\n" + "\n".join(found["small"][:15])
+            assert not found["zoomedClickable"], f"{at}: a clickable chart is zoomed: {found['zoomedClickable']}"
+            check_layout(page, at)
+    finally:
+        page.set_viewport_size(original)
+        settle(page)
+
+
 def shoot(page: Page, name: str) -> None:
-    """The whole main column: the window is made as tall as the page for the shot."""
-    viewport = page.viewport_size
-    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
-    page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
-    page.wait_for_timeout(600)
+    """The window as the class sees it (the slide is one screen; check_slide says so)."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
-    page.set_viewport_size(viewport)
-    wait_for_charts(page, timeout=WAIT_MS)
+    page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"))
 
 
 @pytest.fixture
@@ -89,6 +160,11 @@ def projector(browser):
 
 def main(page: Page):
     return page.get_by_test_id("stMain")
+
+
+def next_button(page: Page):
+    """The Next at the top of the step (a second one sits under the step)."""
+    return main(page).get_by_role("button", name="Next").first
 
 
 def commit(page: Page) -> None:
@@ -122,26 +198,29 @@ def test_a_lecture_runs_from_the_first_step_to_the_last(projector: Page, app_url
     wait_for_app_run(page, timeout=WAIT_MS)
     sidebar = page.get_by_test_id("stSidebar").bounding_box()
     assert sidebar is None or sidebar["x"] + sidebar["width"] <= 1, "the presenter view folds the sidebar away"
-    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == f"{MIN_TEXT_PX}px"
 
     # step 1, wrong (the tangent's slope is not the secant's): the explanation appears only after the commit
     expect(main(page).get_by_text("Predict first")).to_be_visible()
     expect(main(page).get_by_text("the secant's slope")).to_have_count(0)
+    check_slide(page, "step 1, the question")
+    shoot(page, "lesson-projector-step01-question")
     answer(page, NUMBER, "6")
     expect(main(page).get_by_text("the secant's slope")).to_have_count(0)  # typed, not committed
     commit(page)
     expect(main(page).get_by_text(re.compile(r"You said: 6\. Not quite — it is 7"))).to_be_visible()
     expect(main(page).get_by_text(re.compile("the secant's slope; the tangent's is"))).to_be_visible()
-    check_layout(page, "step 1 revealed")
-    shoot(page, "lesson-projector-step01")
+    check_slide(page, "step 1 revealed")
+    shoot(page, "lesson-projector-step01-answer")
 
     for number in range(2, STEP_COUNT + 1):
-        act_and_wait_for_rerun(page, main(page).get_by_role("button", name="Next").click, timeout=WAIT_MS)
+        act_and_wait_for_rerun(page, next_button(page).click, timeout=WAIT_MS)
         step = STEPS[number - 1]
         expect(main(page).get_by_role("heading", name=f"{number}. {step.title}")).to_be_visible()
-        expect(main(page).get_by_text(f"Step {number} of {STEP_COUNT}", exact=False)).to_be_visible()
         assert f"lesson_step={number}" in page.url
         expect(main(page).get_by_text(re.compile("^You said"))).to_have_count(0)
+        check_slide(page, f"step {number}, the question")
+        shoot(page, f"lesson-projector-step{number:02d}-question")
         if number == 2:
             answer(page, CHOICE, "(4, 5)")  # right
         else:
@@ -151,9 +230,19 @@ def test_a_lecture_runs_from_the_first_step_to_the_last(projector: Page, app_url
         expect(verdict).to_be_visible()
         if number == 2:
             expect(main(page).get_by_text("You said: (4, 5). Right.")).to_be_visible()
-        check_layout(page, f"step {number} revealed (projector)")
-        shoot(page, f"lesson-projector-step{number:02d}")
-    expect(main(page).get_by_role("button", name="Next")).to_be_disabled()
+        check_slide(page, f"step {number} revealed")
+        shoot(page, f"lesson-projector-step{number:02d}-answer")
+        if step.key == "dloss_z1":  # the computation graph takes clicks: it shares the slide, never zoomed
+            act_and_wait_for_rerun(page, main(page).get_by_role("radio", name="Computation graph").click
+                                   if main(page).get_by_role("radio", name="Computation graph").count()
+                                   else main(page).get_by_role("button", name="Computation graph").click,
+                                   timeout=WAIT_MS)
+            settle(page)
+            found = page.evaluate(SLIDE_JS, [MIN_TEXT_PX, MIN_CHART_TEXT_PX])
+            assert found["clickable"] == 1 and not found["zoomedClickable"], found
+            shoot(page, f"lesson-projector-step{number:02d}-graph")
+    expect(next_button(page)).to_be_disabled()
+    print("tallest step, in screens:", {size: round(screens, 2) for size, screens in TALLEST.items()})
 
 
 def test_deep_link_and_a_bad_step(page: Page, app_url: str):
@@ -177,7 +266,7 @@ def test_start_over_resets_the_whole_app(page: Page, app_url: str):
 
     nav.get_by_role("link", name="Guided lesson").click()
     wait_for_app_run(page, timeout=WAIT_MS)
-    act_and_wait_for_rerun(page, main(page).get_by_role("button", name="Next").click, timeout=WAIT_MS)
+    act_and_wait_for_rerun(page, next_button(page).click, timeout=WAIT_MS)
     answer(page, CHOICE, "(3, 5)")
     commit(page)
     expect(main(page).get_by_text(re.compile("You said: \\(3, 5\\)\\. Not quite"))).to_be_visible()
@@ -186,7 +275,7 @@ def test_start_over_resets_the_whole_app(page: Page, app_url: str):
     act_and_wait_for_rerun(page, main(page).get_by_role("button", name="Start over").click, timeout=WAIT_MS)
     expect(main(page).get_by_role("heading", name=f"1. {STEPS[0].title}")).to_be_visible()
     assert "lesson_step" not in page.url
-    act_and_wait_for_rerun(page, main(page).get_by_role("button", name="Next").click, timeout=WAIT_MS)
+    act_and_wait_for_rerun(page, next_button(page).click, timeout=WAIT_MS)
     expect(main(page).get_by_text("Predict first")).to_be_visible()  # the class's answer is gone
     expect(main(page).get_by_text(re.compile("^You said"))).to_have_count(0)
 
@@ -194,22 +283,6 @@ def test_start_over_resets_the_whole_app(page: Page, app_url: str):
     wait_for_app_run(page, timeout=WAIT_MS)
     expect(main(page).get_by_text("after 0 update(s)", exact=False)).to_be_visible()
     assert_no_exception(page)
-
-
-def test_presenter_view_at_full_hd(browser, app_url: str):
-    """One tab, a few steps by deep link: the network diagram (9), the widest matrices (11), two loss charts (14)."""
-    context = browser.new_context(**FULL_HD)
-    page = context.new_page()
-    try:
-        for number in (9, 11, 14):
-            page.goto(f"{app_url}/lesson?present=true&lesson_step={number}")
-            wait_for_app_run(page, timeout=WAIT_MS)
-            answer_something(page, STEPS[number - 1].key)
-            commit(page)
-            check_layout(page, f"step {number} revealed at 1920×1080")
-            shoot(page, f"lesson-1920-step{number:02d}")
-    finally:
-        context.close()
 
 
 def heading_number(page: Page) -> int:
@@ -234,13 +307,28 @@ def test_a_clickers_keys_move_the_step(page: Page, app_url: str):
     assert "lesson_step=3" in page.url and heading_number(page) == 3
 
 
-def test_next_is_at_the_bottom_of_a_step_on_a_phone(browser, app_url: str):
+ZOOMED_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] *')]
+  .filter(el => Math.abs((el.currentCSSZoom || 1) - 1) > 0.001).length"""
+
+
+def test_a_phone_on_the_teachers_link_gets_the_phone_layout(browser, app_url: str):
+    """present=true on a 390 px screen: the phone's text size, nothing zoomed, nothing sideways, the page no taller
+    than without it, and Next at the bottom of the step."""
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     try:
-        page.goto(f"{app_url}/lesson?lesson_step=2")
-        wait_for_app_run(page, timeout=WAIT_MS)
-        wait_for_charts(page, timeout=WAIT_MS)  # the page has its full height
+        heights = {}
+        for query in ("lesson_step=2", "lesson_step=2&present=true"):
+            page.goto(f"{app_url}/lesson?{query}")
+            wait_for_app_run(page, timeout=WAIT_MS)
+            wait_for_charts(page, timeout=WAIT_MS)  # the page has its full height
+            assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "16px", query
+            assert page.evaluate(ZOOMED_JS) == 0, query
+            for part, (content, window) in page.evaluate(SIDEWAYS_JS).items():
+                assert content <= window + 1, f"{query}: the {part} scrolls sideways ({content} px in {window} px)"
+            heights[query] = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+        assert heights["lesson_step=2&present=true"] <= 1.05 * heights["lesson_step=2"], heights
+
         page.get_by_test_id("stMain").evaluate("main => main.scrollTo({top: main.scrollHeight, behavior: 'instant'})")
         page.wait_for_timeout(300)
         bottom_next = main(page).get_by_role("button", name="Next").last

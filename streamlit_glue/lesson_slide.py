@@ -1,0 +1,71 @@
+"""The guided lesson laid out for the screen it is on.
+
+In presenter view on a screen at least ``PRESENTER_MIN_WIDTH`` wide, every step is one slide: the step's title
+and Previous / Next in one bar at the top (between Streamlit's » and ⋮), then the words (the question and its
+answer widget, or the verdict and why) beside or above the step's figure, and the figure sized to the room that
+is left (``FILL``: plotly_in_place zooms or heightens it to the bottom of the window). Text is 16 CSS px at
+least, the root font grows with the screen (16 px at 853×480, 18 at 1280×720, 22 at 1920×1080). The page's
+title, the step slider, the progress bar and the second Previous / Next are not shown there: the keys and the
+bar do their work.
+
+On a phone (any view) the answer targets are at least 44×44 CSS px.
+
+The CSS is this module's constant (never user text): only our own keys and Streamlit's test ids, through
+streamlit_internals.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from streamlit_glue.plotly_in_place import FillRoom
+from streamlit_glue.presenter import PRESENTER_MEDIA, PRESENTER_MIN_WIDTH, presenter_requested
+from streamlit_glue.streamlit_internals import by_test_id, keyed, keyed_prefix
+
+# The box whose room the step's charts share (guided_lesson_view draws the figure in it).
+PICTURE_KEY = "lesson_picture"
+FILL = FillRoom(box=keyed(PICTURE_KEY), media=PRESENTER_MEDIA)
+# Keyed parts of the page that a slide does without.
+NOT_ON_A_SLIDE = ("lesson_intro", "lesson_step", "lesson_progress", "lesson_bottom_nav", "lesson_question")
+BAR_KEY = "lesson_bar"
+TITLE_KEY = "lesson_title"
+MIN_TEXT_PX = 16
+TOUCH_TARGET_PX = 44
+
+_MAIN = by_test_id("stMain")
+_TEXT = ":is(p, li, span, label, div, button, input, textarea, a, small, summary):not(.katex, .katex *)"
+
+SLIDE_CSS = f"""<style>
+@media {PRESENTER_MEDIA} {{
+  html {{ font-size: {MIN_TEXT_PX}px; }}
+  {", ".join(keyed(key) for key in NOT_ON_A_SLIDE)} {{ display: none; }}
+  /* the header keeps its two buttons in the corners; the slide's bar sits between them */
+  {by_test_id("stHeader")} {{ background: transparent; pointer-events: none; }}
+  {by_test_id("stHeader")} button, {by_test_id("stHeader")} a {{ pointer-events: auto; }}
+  {by_test_id("stMainBlockContainer")} {{ padding: 0.55rem 0.75rem 0.25rem; }}
+  {_MAIN} {by_test_id("stVerticalBlock")} {{ gap: 0.5rem; }}
+  {keyed(BAR_KEY)} {{ padding: 0 2.6rem; min-height: 2.6rem; gap: 0.5rem; flex-wrap: nowrap; }}
+  {keyed(TITLE_KEY)} {{ flex: 1 1 0; min-width: 0; }}
+  {keyed(BAR_KEY)} h2 {{ font-size: 1.35rem; padding: 0; line-height: 1.25; }}
+  {_MAIN} h3 {{ font-size: 1.2rem; padding: 0.25rem 0 0; }}
+  {by_test_id("stAlertContainer")} {{ padding: 0.45rem 0.75rem; }}
+  {by_test_id("stMarkdownContainer")} p, {by_test_id("stMarkdownContainer")} li {{ line-height: 1.4; }}
+  html body {_MAIN} {_TEXT} {{ font-size: max({MIN_TEXT_PX}px, 1em); }}
+}}
+@media {PRESENTER_MEDIA} and (min-width: 1100px) and (min-height: 650px) {{ html {{ font-size: 18px; }} }}
+@media {PRESENTER_MEDIA} and (min-width: 1600px) and (min-height: 950px) {{ html {{ font-size: 22px; }} }}
+</style>"""
+
+# A phone (in any view): every answer is a target a thumb can hit.
+THUMBS_CSS = f"""<style>
+@media (max-width: {PRESENTER_MIN_WIDTH - 1}px) {{
+  {by_test_id("stRadio")} label {{ min-height: {TOUCH_TARGET_PX}px; min-width: {TOUCH_TARGET_PX}px;
+    align-items: center; padding-right: 0.75rem; }}
+  {keyed_prefix("lesson_answer_")} button {{ min-height: {TOUCH_TARGET_PX}px; min-width: {TOUCH_TARGET_PX}px; }}
+}}
+</style>"""
+
+
+def lesson_css() -> None:
+    """The lesson's own CSS: thumbs on a phone always, the slide in presenter view."""
+    st.html(THUMBS_CSS + (SLIDE_CSS if presenter_requested() else ""))
