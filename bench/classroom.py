@@ -435,7 +435,7 @@ def app_target(args: argparse.Namespace) -> Iterator[tuple[str, proc_watch.Proce
         yield args.url.rstrip("/"), None
     elif args.replicas:
         port = free_port()
-        with serving([str(RUN_LOCAL), str(args.replicas), str(port)], port, timeout=180) as server:
+        with serving([sys.executable, str(RUN_LOCAL), str(args.replicas), str(port)], port, timeout=180) as server:
             yield server.url, proc_watch.ProcessTree(server.pid, only=lambda command: "streamlit" in command)
     else:
         with streamlit_server(ROOT / "app.py") as server:
