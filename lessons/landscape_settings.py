@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from lessons.settings import LANDSCAPE, REAL_NETWORK
 from lessons.url_values import ignored_note
+from viz.style import format_number
 
 SETTINGS = LANDSCAPE  # every range, option and default: lessons/settings.py
 REAL = REAL_NETWORK
@@ -65,12 +66,15 @@ def slice_description(n_params: int, m: int, grid: int) -> str:
 PAPER = ("Li et al. 2018, “Visualizing the Loss Landscape of Neural Nets”", "https://arxiv.org/abs/1712.09913")
 # One plain sentence per term of the real network's slice (shown beside the 3D view).
 SLICE_TERMS = (
-    ("θ\\*", "the weights where the ball with the lowest loss ended: the centre of the slice, α = β = 0."),
+    ("θ\\*", "the weights where the ball with the lowest loss ended: the point α = β = 0 of the slice (★ on the "
+            "top view)."),
     ("δ and η", "the two directions the slice spreads along, each a full set of weights; α and β say how far along "
                 "each a point of the map lies."),
     ("L(θ\\* + α·δ + β·η)", "the training loss of the weights at that point: the height of the surface."),
-    ("PCA of the training path", "δ and η are the two directions in which the balls' weights moved most "
-                                 "(principal components of θ_t − θ\\*), so the paths lie almost in the slice."),
+    ("PCA of the training path", "δ and η are the two directions that hold the most of every ball's movement "
+                                 "(principal components of each ball's steps θ_t − θ_0, each path scaled to the "
+                                 "same length so that a short one counts as much as a long one), so the paths lie "
+                                 "almost in the slice. The map is the smallest square that holds every path."),
     ("Filter-normalized", "a random direction whose part for each hidden unit is scaled to the size of that "
                           "unit's own weights, so one step along it is as big as the weights for every unit."),
 )
@@ -81,6 +85,32 @@ def slice_terms() -> str:
     title, address = PAPER
     return ("\n".join(f"- **{term}**: {sentence}" for term, sentence in SLICE_TERMS)
             + f"\n\nThe method is from [{title}]({address}).")
+
+
+def distances_in_words(labels: Sequence[str], travelled: Sequence[float], diverged: Sequence[bool],
+                       n_params: int) -> str:
+    """What the class should see on the real network's map: the balls started together and moved different
+    distances (in all the weights, ‖θ_end − θ_0‖), and a short trail is a ball that moved less, not one the map
+    hides. Balls that flew off are named apart (their distance says nothing)."""
+    calm = sorted(((float(d), label) for label, d, wild in zip(labels, travelled, diverged, strict=True) if not wild),
+                  reverse=True)
+    wild = [label for label, flew in zip(labels, diverged, strict=True) if flew]
+    if not calm:
+        return "Every ball flew off: there is no path to compare."
+    farthest = calm[0][0]
+    if len(calm) == 1:
+        text = f"**What to see:** the ball moved {format_number(farthest)} through the {n_params} weights."
+    else:
+        distances = "; ".join(f"{label}: {format_number(d)}" + (
+            "" if d == farthest else f" ({format_number(farthest / d, 2)}× less)" if d > 0 else " (did not move)")
+            for d, label in calm)
+        text = (f"**What to see:** every ball starts at the same weights and takes the same number of steps, yet "
+                f"they move different distances through the {n_params} weights — {distances}. The map is drawn "
+                f"to hold every path, so a short trail is a ball that moved less, not one the map hides: press "
+                f"▶ Play and watch the short trails creep downhill while the farthest ball crosses the map.")
+    if wild:
+        text += f" Flew off: {', '.join(wild)}."
+    return text
 
 
 def why_lines_differ(n_params: int) -> str:

@@ -7,7 +7,12 @@ A network has hundreds of weights, so its loss cannot be drawn; a 2-D slice can 
   W1; the single output unit's row of W2) is rescaled to that unit's weight norm, so a step of 1 means
   "as big as the weights themselves" for every unit. Bias directions are zero (Li et al.'s default).
 - ``pca_directions``: the top two principal components of the training trajectory θ_t − θ*, the plane
-  in which training moved the most (axes labelled with their explained variance).
+  in which training moved the most (axes labelled with their explained variance). With several balls,
+  ``paths_pca_directions`` counts each ball's movement equally (each scaled to the same length): pooled,
+  the ball that travelled farthest would own the plane, and a ball 15× shorter would be a dot on it.
+
+The map is the smallest square that holds every calm ball's path and θ* (``plane_window``), not a window
+centred on θ*: the longest path fills most of it, and a path k× shorter is drawn k× shorter, never hidden.
 
 One evaluator, ``loss_on_plane``, gives the grid and the heights under the balls (``loss_at_points``):
 Z1 = W1(α,β)·X + b1(α,β) is *linear* in α and β, so three matrix products serve every point; each row
@@ -88,16 +93,32 @@ def filter_normalized_directions(params: Params, seed: int = 0) -> Plane:
                  filter_normalized_direction(params, rng), kind="random")
 
 
-def pca_directions(trajectory: np.ndarray, center: Params) -> Plane:
-    """The plane of the top two principal components of θ_t − θ* (rows of ``trajectory``, flattened)."""
-    differences = trajectory - flatten_params(center)
-    if differences.shape[0] < 3:
+def _pca_plane(rows: np.ndarray, center: Params) -> Plane:
+    """The plane through ``center`` along the top two principal components of ``rows`` (flattened θ's)."""
+    if rows.shape[0] < 3:
         raise ValueError("PCA directions need a trajectory of at least 3 points")
-    pca = PCA(n_components=2).fit(differences)
+    pca = PCA(n_components=2).fit(rows)
     first, second = pca.components_
     ratios = tuple(float(r) for r in pca.explained_variance_ratio_)
     return Plane(copy_params(center), unflatten_params(first, center), unflatten_params(second, center),
                  kind="pca", explained_variance=(ratios[0], ratios[1]))
+
+
+def pca_directions(trajectory: np.ndarray, center: Params) -> Plane:
+    """The plane of the top two principal components of θ_t − θ* (rows of ``trajectory``, flattened)."""
+    return _pca_plane(trajectory - flatten_params(center), center)
+
+
+def paths_pca_directions(trajectories: list[np.ndarray], center: Params) -> Plane:
+    """The plane that holds as much as possible of *every* ball's movement: PCA of each trajectory's steps away
+    from its own start (θ_t − θ_0), each scaled by the farthest it got, so every ball counts the same however
+    far it went. For a single trajectory this is ``pca_directions`` (PCA ignores a shift and a scale)."""
+    moves = []
+    for trajectory in trajectories:
+        steps = trajectory - trajectory[0]
+        reach = float(np.linalg.norm(steps, axis=1).max()) if len(steps) else 0.0
+        moves.append(steps / reach if reach > 0 else steps)
+    return _pca_plane(np.concatenate(moves), center)
 
 
 def project_trajectory(trajectory: np.ndarray, plane: Plane) -> np.ndarray:
@@ -231,6 +252,7 @@ class BallOnPlane:
     losses: np.ndarray
     diverged: bool
     left_grid: bool
+    travelled: float  # ‖θ_end − θ_0‖ in all the weights (the slice shows its shadow)
 
     @property
     def steps_taken(self) -> int:
@@ -239,9 +261,13 @@ class BallOnPlane:
 
 @dataclass(frozen=True)
 class LandscapeScene:
-    """Everything the page draws for the real network: the grid, the loss over it, and every ball."""
+    """Everything the page draws for the real network: the grid, the loss over it, and every ball.
 
-    axis: np.ndarray
+    ``Z[i, j]`` is the loss at (alpha_axis[j], beta_axis[i]); both axes have the same span (a square map: a
+    distance reads the same along α and β)."""
+
+    alpha_axis: np.ndarray
+    beta_axis: np.ndarray
     Z: np.ndarray
     balls: list[BallOnPlane]
     axis_titles: tuple[str, str]
@@ -288,19 +314,48 @@ def choose_plane(runs: list[TrainingRun], start: Params, directions: str, seed: 
         center = copy_params(start)
         sane_rows = np.concatenate([run.trajectory[:2] for run in runs])
     if directions == "pca" and len(sane_rows) >= 3:
-        return pca_directions(sane_rows, center), sane_rows
+        trajectories = [run.trajectory for run in healthy] or [sane_rows]
+        return paths_pca_directions(trajectories, center), sane_rows
     return filter_normalized_directions(center, seed=seed), sane_rows
 
 
-def ball_on_plane(run: TrainingRun, plane: Plane, extent: float, X: np.ndarray, Y: np.ndarray) -> BallOnPlane:
-    """A run's shadow on the plane; a diverged run's path stops at the first point outside the grid."""
+# Room around the paths on the PCA map, as a share of their extent on each side (the balls never touch the edge).
+PATH_MARGIN = 0.1
+MIN_PCA_SIDE = 0.2  # a map for paths that barely moved: still a neighbourhood of θ*, not a point
+RANDOM_EXTENT = 1.0  # random directions: at least ±1, one step "as big as the weights" (Li et al.'s window)
+
+
+def plane_window(projected: np.ndarray, kind: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The (α, β) ranges of the map, a square (the same span along both, so distances are comparable).
+
+    PCA: the smallest square around the calm paths' points (``projected``, (k, 2)) and θ* at (0, 0), plus
+    PATH_MARGIN of room: the longest path fills most of it. Random directions: centred on θ*, ±1.25× the
+    farthest point and at least ±RANDOM_EXTENT (the paths' shadows on a random plane are short; the window
+    shows the landscape around θ* at the scale of the weights)."""
+    points = np.vstack([projected, np.zeros((1, 2))])
+    if kind != "pca":
+        extent = max(1.25 * float(np.abs(points).max()), RANDOM_EXTENT)
+        return (-extent, extent), (-extent, extent)
+    low, high = points.min(axis=0), points.max(axis=0)
+    side = max(float((high - low).max()) * (1 + 2 * PATH_MARGIN), MIN_PCA_SIDE)
+    middle = (low + high) / 2
+    return ((float(middle[0] - side / 2), float(middle[0] + side / 2)),
+            (float(middle[1] - side / 2), float(middle[1] + side / 2)))
+
+
+def ball_on_plane(run: TrainingRun, plane: Plane, window: tuple[tuple[float, float], tuple[float, float]],
+                  X: np.ndarray, Y: np.ndarray) -> BallOnPlane:
+    """A run's shadow on the plane; a diverged run's path stops at the first point outside the map."""
     projection = project_trajectory(run.trajectory, plane)
-    outside = np.flatnonzero((np.abs(projection) > extent).any(axis=1))
+    low = np.array([window[0][0], window[1][0]])
+    high = np.array([window[0][1], window[1][1]])
+    outside = np.flatnonzero(((projection < low) | (projection > high)).any(axis=1))
     stop = int(outside[0]) + 1 if run.diverged and outside.size else len(projection)
-    shown = np.clip(projection[:stop], -extent, extent)
+    shown = np.clip(projection[:stop], low, high)
     return BallOnPlane(optimizer=run.optimizer, lr=run.lr, alpha=projection[:stop, 0], beta=projection[:stop, 1],
                        height=loss_at_points(plane, X, Y, shown[:, 0], shown[:, 1]), losses=run.losses[:stop],
-                       diverged=run.diverged, left_grid=stop < len(projection))
+                       diverged=run.diverged, left_grid=stop < len(projection),
+                       travelled=float(np.linalg.norm(run.trajectory[-1] - run.trajectory[0])))
 
 
 def landscape_scene(start: Params, X: np.ndarray, Y: np.ndarray, balls: tuple[tuple[str, float], ...], *,
@@ -313,10 +368,10 @@ def landscape_scene(start: Params, X: np.ndarray, Y: np.ndarray, balls: tuple[tu
     runs = [train_ball(start, X, Y, optimizer, lr, steps=steps, batch_size=batch_size, seed=seed, l2=l2)
             for optimizer, lr in balls]
     plane, sane_rows = choose_plane(runs, start, directions, seed)
-    extent = 1.25 * float(np.abs(project_trajectory(sane_rows, plane)).max())
-    extent = max(extent, 1.0 if plane.kind == "random" else 0.1)
-    axis = np.linspace(-extent, extent, resolution)
-    return LandscapeScene(axis=axis, Z=loss_on_plane(plane, X, Y, axis, axis),
-                          balls=[ball_on_plane(run, plane, extent, X, Y) for run in runs],
+    window = plane_window(project_trajectory(sane_rows, plane), plane.kind)
+    alpha_axis, beta_axis = (np.linspace(low, high, resolution) for low, high in window)
+    return LandscapeScene(alpha_axis=alpha_axis, beta_axis=beta_axis,
+                          Z=loss_on_plane(plane, X, Y, alpha_axis, beta_axis),
+                          balls=[ball_on_plane(run, plane, window, X, Y) for run in runs],
                           axis_titles=plane.axis_titles, kind=plane.kind, requested_kind=directions,
                           n_params=int(flatten_params(plane.center).size), m=int(X.shape[1]))

@@ -268,7 +268,7 @@ def _landscape(inputs, revealed: bool) -> None:
         x_axis, y_axis, Z = surface.grid(TOY_RESOLUTION)
         waiting = [charts.BallPath(label, color, run.path[:1, 0], run.path[:1, 1], run.values[:1], False)
                    for label, color, run in zip(labels, colors, inputs.runs, strict=True)]
-        plotly_chart_in_place(charts.surface_figure(x_axis, y_axis, Z, waiting, z_title="height f(x, y)"),
+        plotly_chart_in_place(charts.surface_figure(x_axis, y_axis, Z, waiting, z_title="f(x, y)"),
                               key="lesson_surface_chart",
                               alt=f"3D view of the surface {surface.label}; the three balls wait at their start.")
         st.caption("The balls roll once you have committed an answer.")

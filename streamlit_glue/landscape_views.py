@@ -82,7 +82,7 @@ def toy_lesson(view, surface_key, balls, labels, colors, start, steps, noise, se
     paths = [charts.BallPath(label, color, run.path[:, 0], run.path[:, 1], run.values, run.diverged)
              for label, color, run in zip(labels, colors, runs, strict=True)]
     summary = charts.describe_paths(paths)
-    surface_chart = figure_json(charts.surface_figure, x_axis, y_axis, Z, paths, z_title="height f(x, y)")
+    surface_chart = figure_json(charts.surface_figure, x_axis, y_axis, Z, paths, z_title="f(x, y)")
     with view:  # updated in place: a rebuilt 3D chart cost ~1 s per slider notch (see plotly_in_place)
         plotly_chart_in_place(surface_chart, key=f"{key_prefix}_surface_chart",
                               alt=f"3D view of the surface {surface.label} with every ball's path. {summary}")
@@ -119,20 +119,22 @@ def real_lesson(view, scene: LandscapeScene, labels, colors) -> None:
     z_cap = scene.height_cap
     # the height of the slice under the ball, not the real loss (that is in "Where each ball ended")
     summary = charts.describe_paths(paths, height_word="slice height")
-    surface_chart = figure_json(charts.surface_figure, scene.axis, scene.axis, scene.Z, paths,
+    surface_chart = figure_json(charts.surface_figure, scene.alpha_axis, scene.beta_axis, scene.Z, paths,
                                 axis_titles=scene.axis_titles, z_title="training loss", z_cap=z_cap)
     with view:
         plotly_chart_in_place(surface_chart, key="land_surface_chart",
                               alt=f"3D view of the training loss on a slice through the trained weights. {summary}")
-    view.markdown(choices.slice_description(scene.n_params, scene.m, len(scene.axis))
+    view.markdown(choices.slice_description(scene.n_params, scene.m, len(scene.alpha_axis))
                   + (f" Heights above {format_number(z_cap)} are cut flat so the valley stays readable."
                      if float(scene.Z.max()) > z_cap else ""))
+    view.markdown(choices.distances_in_words(labels, [ball.travelled for ball in scene.balls],
+                                             [ball.diverged for ball in scene.balls], scene.n_params))
     with view.expander("What θ*, δ, η and “filter-normalized” mean", icon=":material/help:"):
         st.markdown(choices.slice_terms())
     if scene.kind != scene.requested_kind:
         st.warning(choices.PCA_FALLBACK)
     left, right = st.columns(2)
-    plotly_chart_in_place(figure_json(charts.contour_figure, scene.axis, scene.axis, scene.Z, paths,
+    plotly_chart_in_place(figure_json(charts.contour_figure, scene.alpha_axis, scene.beta_axis, scene.Z, paths,
                                       axis_titles=scene.axis_titles, z_cap=z_cap,
                                       minima=[charts.MinimumMarker(0.0, 0.0, True)],
                                       title="Top view: the paths (★ = θ*)"), key="land_contour_chart",
@@ -158,7 +160,7 @@ def real_lesson(view, scene: LandscapeScene, labels, colors) -> None:
             st.error(f"{line}: {divergence_clause(ball.steps_taken, event='the ball flew off', unit='step')}. "
                      "Each update overshoots and the loss grows; the path stops where it left the map (✕).")
         elif ball.losses[-1] <= lowest:
-            st.success(line + ": the lowest loss of all balls — the centre θ* of this slice.")
+            st.success(line + ": the lowest loss of all balls: its end is θ*, the ★ of the top view.")
         else:
             st.info(line + ". (No one knows the real network's global minimum; a loss near 0 means it fits the "
                            "training set.)")

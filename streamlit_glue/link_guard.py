@@ -8,6 +8,9 @@ registry (lessons/settings.py) is checked by its own parser:
   plain-text note (the raw value is the user's: never Markdown or HTML);
 - a value that passes is written back in the form the widget reads (a bound widget reads its *label*:
   ``?train_scaling=minmax`` becomes ``Min-max``; Streamlit would otherwise drop it), so it is applied.
+
+Changing what a bound widget is seeded from takes Streamlit's query-param binding internals
+(streamlit_internals.reseed_link_value, forget_link_values).
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 
 import streamlit as st
-from streamlit.runtime.state.session_state_proxy import get_session_state
 
 from lessons.settings import Registry
 from lessons.url_values import ignored_note
+from streamlit_glue.streamlit_internals import forget_link_values, reseed_link_value
 from viz.text import markdown_literal
 
 # parser(raw values of the key) -> problem or None: for link values that are not settings (a cell, a log)
@@ -34,33 +37,9 @@ def single(parse: Callable[[str], tuple[object | None, str | None]]) -> LinkChec
     return check
 
 
-def _rewrite_param(key: str, value: str | list[str] | None) -> None:
-    """Replace (or, with None, drop) ``key`` in the address *and* in what bound widgets are seeded from.
-
-    Streamlit 1.67 seeds a bound widget from the query string of the page load, not from st.query_params,
-    so changing the key alone is not enough; ``set_initial_query_params_from_current`` is the method
-    Streamlit itself uses to re-seed after a page change (tests/test_page_*.py fail if that ever changes).
-    """
-    with get_session_state().query_params() as query_params:
-        if query_params.is_bound(key):  # the widget already owns it (a later run): nothing to seed
-            return
-        del query_params[key]
-        if value is not None:
-            query_params[key] = value
-        query_params.set_initial_query_params_from_current()
-
-
 def forget_link(keep: Collection[str] = ()) -> None:
-    """Empty the page address except the keys in ``keep``, and what bound widgets are seeded from (Start over).
-
-    ``remove_param`` is what Streamlit itself uses to drop a bound widget's value from the address (a plain
-    ``del`` refuses bound keys); without it a bound widget whose state was cleared is seeded from the address
-    again (tests/test_page_lesson.py fails if that changes).
-    """
-    with get_session_state().query_params() as query_params:
-        for key in [key for key in query_params if key not in keep]:
-            query_params.remove_param(key)
-        query_params.set_initial_query_params_from_current()
+    """Empty the page address except the keys in ``keep``, and what bound widgets are seeded from (Start over)."""
+    forget_link_values(keep)
 
 
 def guard_link(checks: Registry | Mapping[str, LinkCheck], extra: Mapping[str, LinkCheck] | None = None) -> list[str]:
@@ -83,11 +62,11 @@ def guard_link(checks: Registry | Mapping[str, LinkCheck], extra: Mapping[str, L
             value, problem = None, extra[key](raws)
         if problem is not None:
             notes.append(ignored_note(key, ",".join(raws), problem))
-            _rewrite_param(key, None)
+            reseed_link_value(key, None)
         elif key in registry:
             text = registry[key].link_text(value)
             if (text if isinstance(text, list) else [text]) != raws:
-                _rewrite_param(key, text)
+                reseed_link_value(key, text)
     for note in notes:
         st.warning(markdown_literal(note), icon=":material/link_off:")  # the raw value is the user's
     return notes

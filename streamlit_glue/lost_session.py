@@ -12,29 +12,23 @@ Streamlit 1.67's client asks for a full rerun after a reconnect only when the pa
 ``run_every`` (otherwise a fresh session stays empty and the old page stays on screen until the next click).
 So this module also registers one empty, hourly fragment: after a reconnect the page runs again on the new
 server with the settings in its address and the widget values the browser sends, and the notice shows.
+(The session id, the header's third entry and the fragment's effect are Streamlit internals:
+streamlit_internals.py, each with its test.)
 """
 
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from streamlit_glue.streamlit_internals import requested_session_id, rerun_after_reconnect, session_id
 
 NOTICE_STATE_KEY = "lost_session_notice"
-# The interval does not matter (only a run_every fragment's presence makes the client rerun on reconnect);
-# an hour costs one empty fragment run per open page per hour.
-RERUN_AFTER_RECONNECT_EVERY = "1h"
 NOTICE = (
     "**This page moved to another server**: the one it was on stopped (or restarted). Your settings came back "
     "from the page's address. What was kept only on the old server did not: a training run in progress or "
     "stopped part-way starts again from the beginning, an uploaded CSV must be uploaded again, and the updates "
     "applied in the forward & backward step-through and the scikit-learn baselines are gone."
 )
-
-
-def requested_session_id(websocket_protocol: str | None) -> str | None:
-    """The session id a reconnecting client asks for (third entry of Sec-WebSocket-Protocol), or None."""
-    entries = [entry.strip() for entry in (websocket_protocol or "").split(",")]
-    return entries[2] if len(entries) >= 3 and entries[2] else None
 
 
 def session_was_lost(websocket_protocol: str | None, this_session_id: str) -> bool:
@@ -47,18 +41,13 @@ def _dismiss() -> None:
     st.session_state[NOTICE_STATE_KEY] = "dismissed"
 
 
-@st.fragment(run_every=RERUN_AFTER_RECONNECT_EVERY)
-def _rerun_after_reconnect() -> None:
-    """Empty on purpose: its presence makes Streamlit's client rerun the page after a reconnect."""
-
-
 def lost_session_notice() -> None:
     """Called once per run from app.py: the notice for a session that replaced a lost one, until dismissed."""
-    _rerun_after_reconnect()
+    rerun_after_reconnect()
     if NOTICE_STATE_KEY not in st.session_state:
-        context = get_script_run_ctx()
-        lost = context is not None and session_was_lost(st.context.headers.get("Sec-WebSocket-Protocol"),
-                                                        context.session_id)
+        this_session = session_id()
+        lost = this_session is not None and session_was_lost(st.context.headers.get("Sec-WebSocket-Protocol"),
+                                                             this_session)
         st.session_state[NOTICE_STATE_KEY] = "shown" if lost else "none"
     if st.session_state[NOTICE_STATE_KEY] == "shown":
         st.info(NOTICE, icon=":material/sync_problem:")

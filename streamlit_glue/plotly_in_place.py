@@ -13,22 +13,21 @@ It draws with the Plotly already in the page (Streamlit's, which ``st.plotly_cha
 uncompressed and marks immutable, so a class costs the server a file read per student. (The plotly package's own
 plotly.min.js, served through a component path, went through Starlette's gzip on every request: 4.8 MB
 compressed afresh for each student, the largest part of a page open's server CPU.) Only if this Streamlit has
-no such file is the plotly package's plotly.min.js loaded instead. Nothing comes from the internet. A chart keeps
+no such file is the plotly package's plotly.min.js loaded instead (served through a never-drawn v1 component).
+How each of these leans on Streamlit's internals: streamlit_internals.py. Nothing comes from the internet. A chart keeps
 the Plotly it was first drawn with. Only our own figure JSON goes through it; the text alternative is set
 as an attribute (never as HTML).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from pathlib import Path
 
-import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
-from streamlit.components.v1 import declare_component
+
+from streamlit_glue.streamlit_internals import plotly_package_url, static_js_url, streamlit_plotly_bundle
 
 _JS = """
 const NARROW_PX = 500;
@@ -121,25 +120,12 @@ export default function ({ parentElement, data, setTriggerValue }) {
 """
 
 _component = st.components.v2.component("backprop_lab.plotly_in_place", js=_JS, isolate_styles=False)
-# Never drawn: declaring it makes the server serve the plotly package's own files (plotly.min.js among them)
-# under /component/<its name>/, the fallback above.
-_plotly_files = declare_component("plotly_files", path=str(Path(plotly.__file__).parent / "package_data"))
-STREAMLIT_JS = Path(st.__file__).parent / "static" / "static" / "js"
-
-
-@functools.cache  # the installed Streamlit does not change while the server runs
-def streamlit_plotly_bundle() -> str | None:
-    """The file name of the Plotly bundle in Streamlit's own frontend (``PlotlyChart.<hash>.js``), if there is one."""
-    found = sorted(STREAMLIT_JS.glob("PlotlyChart.*.js"))
-    return found[0].name if len(found) == 1 else None
 
 
 def plotly_source() -> tuple[str, bool]:
     """Where a page without Streamlit's Plotly loads it from: (URL, whether it is an ES module)."""
-    base = st.get_option("server.baseUrlPath").strip("/")
     bundle = streamlit_plotly_bundle()
-    parts = (base, "static", "js", bundle) if bundle else (base, "component", _plotly_files.name, "plotly.min.js")
-    return "/" + "/".join(part for part in parts if part), bundle is not None
+    return (static_js_url(bundle), True) if bundle else (plotly_package_url("plotly.min.js"), False)
 
 
 def plotly_chart_in_place(fig: go.Figure | str, *, key: str, alt: str, container=None, config: dict | None = None,

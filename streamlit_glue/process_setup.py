@@ -19,9 +19,10 @@ import importlib
 import pkgutil
 
 from site_map import ROOT
+from streamlit_glue.streamlit_internals import collects_after_each_run
 
 # Every package a page imports from (the pages themselves are scripts, run afresh on each run).
-APP_PACKAGES = ("nn_core", "file_formats", "viz", "lessons", "streamlit_glue")
+APP_PACKAGES = ("nn_core", "file_formats", "class_store", "viz", "lessons", "streamlit_glue")
 
 
 def import_app_modules() -> list[str]:
@@ -36,8 +37,11 @@ def import_app_modules() -> list[str]:
 
 @functools.cache  # once per process: every run calls this, only the first does the work
 def freeze_startup_objects() -> None:
-    """Import the app's modules, collect, and freeze what is alive. (Not guarded by ``gc.get_freeze_count()``:
-    that walks the whole frozen list, about 3 ms.)"""
+    """Import the app's modules, collect, and freeze what is alive — when Streamlit collects after each run
+    (``streamlit_internals.collects_after_each_run``). (Not guarded by ``gc.get_freeze_count()``: that walks the
+    whole frozen list, about 3 ms.)"""
+    if not collects_after_each_run():
+        return
     import_app_modules()
     gc.collect()
     gc.freeze()

@@ -14,7 +14,9 @@ from nn_core.landscape import (
     loss_at_points,
     loss_on_plane,
     mean_cross_entropy_rows,
+    paths_pca_directions,
     pca_directions,
+    plane_window,
     point_on_plane,
     project_trajectory,
     record_trajectory,
@@ -161,7 +163,9 @@ def test_landscape_scene_keeps_a_diverging_ball_finite_and_centres_on_the_best(d
         assert len(ball.alpha) == len(ball.beta) == len(ball.height) == len(ball.losses)
     assert (calm.alpha[-1], calm.beta[-1]) == pytest.approx((0.0, 0.0), abs=1e-9)  # θ* is the calm ball's end
     assert calm.height[-1] == pytest.approx(calm.losses[-1], abs=1e-12)  # on the plane, height = real loss
-    assert np.abs(scene.axis).max() >= np.abs(np.concatenate([calm.alpha, calm.beta])).max()
+    for axis, shadow in ((scene.alpha_axis, calm.alpha), (scene.beta_axis, calm.beta)):
+        assert axis[0] <= shadow.min() and shadow.max() <= axis[-1]  # the calm path lies on the map
+    assert np.ptp(scene.alpha_axis) == pytest.approx(np.ptp(scene.beta_axis))  # a square map
 
 
 def test_many_samples_use_several_product_blocks_and_still_match_the_loop():
@@ -174,3 +178,43 @@ def test_many_samples_use_several_product_blocks_and_still_match_the_loop():
     axis = np.linspace(-2, 2, 5)
     np.testing.assert_allclose(loss_on_plane(plane, X, Y, axis, axis), loss_on_plane_loop(plane, X, Y, axis, axis),
                                rtol=0, atol=1e-10)
+
+
+def test_paths_pca_of_one_path_is_the_pca_of_that_path(trained):
+    _, trajectory, _, center = trained
+    pooled, own = pca_directions(trajectory, center), paths_pca_directions([trajectory], center)
+    assert own.explained_variance == pytest.approx(pooled.explained_variance, rel=1e-8)
+    for a, b in ((own.direction_x, pooled.direction_x), (own.direction_y, pooled.direction_y)):
+        cosine = flatten_params(a) @ flatten_params(b)
+        assert abs(cosine) == pytest.approx(1.0, abs=1e-8)  # the same direction (PCA may flip its sign)
+
+
+def test_paths_pca_counts_a_short_path_as_much_as_a_long_one(trained):
+    """A ball that went 20 along e1 and one that went 1 along e2: pooled PCA keeps e1 and hardly sees e2; each
+    path scaled to the same length, both lie in the plane."""
+    center = trained[3]
+    size = flatten_params(center).size
+    e1, e2, e3 = np.eye(size)[:3]
+    start = flatten_params(center) - 20 * e1
+    rng = np.random.default_rng(0)
+    t = np.linspace(0, 1, 30)[:, None]
+    long_path = start + 20 * t * e1 + 2.0 * np.sin(7 * t) * e3  # wiggles off its line by more than the short path
+    short_path = start + 1 * t * e2
+    plane = paths_pca_directions([long_path, short_path + 1e-9 * rng.standard_normal(short_path.shape)], center)
+    basis = np.stack([flatten_params(plane.direction_x), flatten_params(plane.direction_y)])
+    for direction in (e1, e2):
+        assert np.linalg.norm(basis @ direction) > 0.95  # both movements lie (almost) in the plane
+    pooled = pca_directions(np.concatenate([long_path, short_path]), center)
+    pooled_basis = np.stack([flatten_params(pooled.direction_x), flatten_params(pooled.direction_y)])
+    assert np.linalg.norm(pooled_basis @ e2) < 0.5  # what the pooled plane did: the short path off the map
+
+
+def test_plane_window_is_the_smallest_square_around_the_paths_and_theta_star():
+    points = np.array([[-4.0, 0.5], [-3.0, 1.0], [-0.5, 0.2]])  # θ* (0, 0) is outside their box
+    (a_low, a_high), (b_low, b_high) = plane_window(points, "pca")
+    assert a_high - a_low == pytest.approx(b_high - b_low)  # square
+    assert a_high - a_low == pytest.approx(4.0 * 1.2)  # the widest extent (α: −4 … 0) plus 10 % on each side
+    assert a_low < -4.0 and a_high > 0.0 and b_low < 0.0 and b_high > 1.0  # every point and θ* inside, not on the edge
+    assert (a_low + a_high) / 2 == pytest.approx(-2.0) and (b_low + b_high) / 2 == pytest.approx(0.5)
+    (r_low, r_high), (s_low, s_high) = plane_window(points * 0.01, "random")
+    assert (r_low, r_high) == (s_low, s_high) == (-1.0, 1.0)  # random directions: ±1 at least, centred on θ*

@@ -1,31 +1,16 @@
 """The notice for a page that came back on a server without its session (streamlit_glue/lost_session.py).
 
 The browser side (a replica killed, the page rerun on the other, the notice on screen) is
-tests/e2e/test_failover.py; here: the decision read from the websocket handshake, and the notice in the app.
+tests/e2e/test_failover.py; how the header is read, tests/test_streamlit_internals.py; here: the decision read
+from the websocket handshake, and the notice in the app.
 """
 
 from __future__ import annotations
 
-import pytest
-
 from streamlit_glue import lost_session
-from streamlit_glue.lost_session import NOTICE, requested_session_id, session_was_lost
+from streamlit_glue.lost_session import NOTICE, session_was_lost
 
 XSRF = "2|9322cdb8|90119a0319aa2c11172abee8f1410e2b|1796406420"
-
-
-@pytest.mark.parametrize(("header", "requested"), [
-    (None, None),
-    ("", None),
-    ("streamlit", None),
-    (f"streamlit, {XSRF}", None),  # a first visit: no session asked for
-    (f"streamlit, {XSRF}, old-session", "old-session"),
-    (f"streamlit,{XSRF},old-session", "old-session"),
-    ("streamlit, , old-session", "old-session"),  # XSRF off: the position still counts
-    (f"streamlit, {XSRF}, ", None),
-])
-def test_the_requested_session_is_the_third_protocol_entry(header, requested):
-    assert requested_session_id(header) == requested
 
 
 def test_a_session_is_lost_only_when_the_server_gave_another_one():

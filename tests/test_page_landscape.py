@@ -2,6 +2,8 @@
 landscape with both kinds of directions, and settings read from the URL."""
 
 
+import re
+
 import numpy as np
 import pytest
 
@@ -39,6 +41,9 @@ def _assert_figures_are_sound(at) -> dict:
     assert surface["data"][0]["type"] == "surface"
     assert len(surface["frames"]) >= 2
     assert all(trace["type"] == "scatter3d" for frame in surface["frames"] for trace in frame["data"])
+    # the height's name above the 3D view says "height" once ("height: f(x, y)", "height: training loss")
+    height_label = surface["layout"]["annotations"][0]["text"]
+    assert height_label.startswith("height: ") and height_label.count("height") == 1, height_label
     for spec in specs:
         assert np.isfinite(list(_numbers(spec))).all()
         traces = spec["data"] + [trace for frame in spec.get("frames", []) for trace in frame["data"]]
@@ -187,3 +192,27 @@ def test_a_repeated_key_is_named_like_on_the_other_pages(app_test):
     at = app_test(PAGE, query_params={"land_seed": ["1", "2"]})
     assert [text.value for text in at.text] == ["⚠ Ignored land_seed=1, 2 from the link: expected one value."]
     assert at.number_input(key="land_seed").value == 0
+
+
+def _map_spans(top_view: dict) -> dict[str, float]:
+    """Each path of the top view: the larger side of its bounding box as a share of the map's side."""
+    layout = top_view["layout"]
+    side = np.ptp(layout["xaxis"]["range"])
+    assert np.ptp(layout["yaxis"]["range"]) == pytest.approx(side)  # a square map: distances comparable
+    return {trace["name"]: max(np.ptp(decode_array(trace["x"])), np.ptp(decode_array(trace["y"]))) / side
+            for trace in top_view["data"] if trace.get("mode") == "lines+markers"}
+
+
+def test_real_network_at_its_defaults_shows_every_ball_moving_and_says_how_far(app_test):
+    """Issue 28: at the page's defaults (GD, momentum, Adam at lr 0.1 for 100 steps) every path spans at least 5 %
+    of the map — on a plane centred on θ* and pooled over the paths, GD's spanned 2 % and momentum's 6 % — and the
+    map still shows that they moved different distances (the order of the spans is the order of the distances)."""
+    at = app_test(PAGE, query_params={"land_surface": "real"})
+    _assert_figures_are_sound(at)
+    spans = _map_spans(_specs(at)[1])
+    assert len(spans) == 3 and min(spans.values()) >= 0.05, spans
+    words = " ".join(m.value for m in at.markdown)
+    sentence = next(line for line in words.split("\n") if "What to see" in line)
+    distances = {label: float(re.search(re.escape(label) + r": ([\d.]+)", sentence).group(1)) for label in spans}
+    assert sorted(spans, key=spans.get) == sorted(distances, key=distances.get)  # nothing rescaled per ball
+    assert "moved less, not one the map hides" in sentence
