@@ -3,6 +3,7 @@
 import streamlit as st
 
 from site_map import HOME, available_lessons
+from streamlit_glue.admission import admission_gate
 from streamlit_glue.link_guard import guard_link
 from streamlit_glue.lost_session import lost_session_notice
 from streamlit_glue.presenter import link_checks as presenter_link_checks
@@ -19,6 +20,7 @@ st.set_page_config(
 )
 
 setup_process()  # the first run in a process: one BLAS thread, post-run GC kept cheap (process_setup.py)
+admission_gate()  # a server holds so many open pages; one more is told the class is full (admission.py)
 
 # One flat list, Home first. Sections ({"Backprop Lab": [...], "Lessons": [...]}) make Streamlit 1.67 render
 # <li> elements outside any list, which axe-core reports as serious `list` / `listitem` violations; a flat

@@ -24,6 +24,7 @@ How the frontend talks (read from Streamlit's own frontend bundle and server cod
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
@@ -114,6 +115,8 @@ class AppView:
         self.page_not_found = False
         self.cached_hashes: set[str] = set()
         self.session_id = ""  # from new_session
+        self.alerts: list[str] = []  # the text of every st.info / warning / error drawn
+        self.first_progress_at: float | None = None  # time.monotonic() of the first progress bar (a run training)
         self.file_urls: dict[str, list[FileURLs]] = {}  # file_urls_response by request id
         self.auto_reruns: dict[str, float] = {}  # fragment id → seconds, as the page asked
         self._kept: dict[str, ForwardMsg] = {}  # cacheable messages that drew a widget or an exception
@@ -160,6 +163,10 @@ class AppView:
             return False
         element = delta.new_element
         kind = element.WhichOneof("type")
+        if kind == "alert":
+            self.alerts.append(element.alert.body)
+        elif kind == "progress" and self.first_progress_at is None:
+            self.first_progress_at = time.monotonic()
         if kind == "exception":
             if not element.exception.is_warning:
                 self.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:300])
@@ -176,6 +183,11 @@ class AppView:
             widget.is_int = proto.data_type in WHOLE_NUMBER_SLIDERS
         self.widgets[widget_id] = widget
         return True
+
+    @property
+    def full(self) -> bool:
+        """The page said the server has no room for this session ("the class is full")."""
+        return any("the class is full" in text.lower() for text in self.alerts)
 
     def widget(self, key: str) -> Widget | None:
         """The widget the page created with ``key=key``, if this tab has seen it."""

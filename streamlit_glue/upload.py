@@ -6,7 +6,9 @@ Memory (a class may upload at once): a parsed table holds every cell as a Python
 5 MB file), so it is never kept. A session keeps what the panel's widgets need (``TableSummary``: names,
 a few class values, ID-like columns: kilobytes) and the built data set and its split (two float arrays of
 rows × features: 2 × 16 MB at the cell cap); when a choice changes, the file is read again from the bytes
-the uploader holds anyway (≤ 5 MB). Measured in tests/test_upload_memory.py: ≤ 50 MB held per session.
+the uploader holds anyway (≤ 5 MB). Measured in tests/test_upload_memory.py: ≤ 50 MB held per session. Reading a
+file holds every cell as a string for a moment (~100 MB at the cell cap), so it waits for one of the server's slots
+(``work_queue.queued``): ten students uploading at once read two files at a time, not ten.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from file_formats.csv_data import (
     read_table,
 )
 from nn_core.data import Split, split_and_scale
+from streamlit_glue.work_queue import queued
 from viz.text import markdown_literal
 
 HEADER_CHOICES = {"auto": "Detect the header", "header": "Is a header", "data": "Is data (no header)"}
@@ -77,7 +80,7 @@ def _session_summary(raw: bytes, file_key: str, header: bool | None) -> TableSum
     if kept is None or kept[0] != key:
         st.session_state.pop("train_table", None)
         st.session_state.pop("train_built", None)
-        st.session_state.train_table = (key, TableSummary.of(read_table(raw, header=header)))
+        st.session_state.train_table = (key, queued(lambda: TableSummary.of(read_table(raw, header=header))))
     return st.session_state.train_table[1]
 
 
@@ -88,8 +91,8 @@ def _session_built(raw: bytes, build_key: tuple, header: bool | None, label: str
     if kept is None or kept[0] != build_key:
         st.session_state.pop("train_built", None)
         st.session_state.pop("train_split", None)
-        st.session_state.train_built = (build_key, build_dataset(read_table(raw, header=header), label, positive,
-                                                                 exclude))
+        st.session_state.train_built = (build_key, queued(lambda: build_dataset(read_table(raw, header=header), label,
+                                                                                positive, exclude)))
     return st.session_state.train_built[1]
 
 

@@ -26,8 +26,11 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
+import streamlit as st
+
 from lessons.server_capacity import heavy_slots
 from streamlit_glue.cached import NotComputed
+from streamlit_glue.process_setup import give_memory_back
 
 WAIT_REDRAW_SECONDS = 0.5
 T = TypeVar("T")
@@ -153,17 +156,38 @@ def waiting_text(ahead: int, seconds: float) -> str:
 
 @contextmanager
 def heavy_work(status_slot) -> Iterator[None]:
-    """Hold one of the server's slots for a heavy run, showing the wait in ``status_slot`` (an ``st.empty``)."""
+    """Hold one of the server's slots for a heavy run, showing the wait in ``status_slot`` (an ``st.empty``); the
+    memory the run freed goes back to the system when it ends (``process_setup.give_memory_back``)."""
     shown = [False]
 
     def on_wait(ahead: int, seconds: float) -> None:
         shown[0] = True
         status_slot.info(waiting_text(ahead, seconds), icon=":material/hourglass_top:")
 
-    with slot_of(server_queue(), on_wait):
-        if shown[0]:
-            status_slot.empty()
-        yield
+    try:
+        with slot_of(server_queue(), on_wait):
+            if shown[0]:
+                status_slot.empty()
+            yield
+    finally:
+        give_memory_back()
+
+
+@contextmanager
+def quietly_in_a_slot() -> Iterator[None]:
+    """A slot for work inside a cached function (whose page elements Streamlit would record and replay): it waits
+    without a message of its own (the cache's spinner shows) and gives its memory back at the end."""
+    try:
+        with slot_of(server_queue(), lambda ahead, seconds: None):
+            yield
+    finally:
+        give_memory_back()
+
+
+def queued(work: Callable[[], T]) -> T:
+    """``work()`` in one of the server's slots, the wait shown where the script is writing."""
+    with heavy_work(st.empty()):
+        return work()
 
 
 # ------------------------------------------------------------------------------------- one computation per link
