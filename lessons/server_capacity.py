@@ -7,8 +7,9 @@ Pure Python (no Streamlit). A setting comes from the server's environment, else 
   rounded up, never more than the cores this process may run on. A container limited to 2 CPUs on a 32-core node
   (Community Cloud, ``docker --cpus``, a Kubernetes limit) has 2 slots, not 32; a quota of 0.5 CPU has 1.
 - **Open sessions** (``BACKPROP_LAB_MAX_SESSIONS``): browser tabs one server serves at once; one more is told "the
-  class is full — try again in a minute". Default 160: a live class of 100 phones and a teacher, with room for
-  reloads and second tabs, within the smallest Community Cloud box's 690 MB (README "How many students").
+  class is full — try again in a minute". Default 200: a live class of 100 phones and a teacher with room for reloads
+  and second tabs — and still room for other students while one address holds as many tabs as the balancer lets it
+  (125, deploy/haproxy.cfg) — within the smallest Community Cloud box's 690 MB (README "How many students").
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class ServerSetting:
 
 HEAVY_SLOTS = ServerSetting("BACKPROP_LAB_HEAVY_SLOTS", "the number of heavy runs at a time", _positive_int, 64)
 MAX_SESSIONS = ServerSetting("BACKPROP_LAB_MAX_SESSIONS", "the number of open sessions", _positive_int, 10_000)
-DEFAULT_MAX_SESSIONS = 160
+DEFAULT_MAX_SESSIONS = 200
 
 
 # ------------------------------------------------------------------------------------------------ the box's CPUs

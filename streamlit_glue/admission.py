@@ -2,7 +2,8 @@
 
 Every open tab is a session in this process, and a session holds memory for as long as its tab is open (its state,
 its upload, what its page drew): on Community Cloud's smallest box (690 MB) 300 idle tabs on the training page took
-806 MB. The cap (default 160: a live class of 100 phones and the teacher, with room for reloads and second tabs) keeps
+806 MB. The cap (default 200: a live class of 100 phones and the teacher, with room for reloads, second tabs and other
+students) keeps
 the server inside its memory; the next tab gets a plain message and a button to try again, not a crash for everyone.
 
 A place is kept for as long as the tab stays open: a session admitted once stays admitted; a closed tab's place goes

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lessons.server_capacity import DEFAULT_MAX_SESSIONS
 from tests.conftest import IN_CI, ROOT
 
 DEPLOY = ROOT / "deploy"
@@ -237,6 +238,8 @@ def test_per_source_limits_let_a_class_of_100_behind_one_address_in():
     outside /static/, one websocket)."""
     limits = haproxy_limits()
     assert limits["sc2_conn_cur(per_source_websockets)"] >= 101 + 20  # tabs reopened, a second tab here and there
+    assert limits["sc2_conn_cur(per_source_websockets)"] + 20 <= DEFAULT_MAX_SESSIONS, (
+        "one address must not fill a server's places: 20 students elsewhere still get in")
     assert limits["sc2_http_req_rate(per_source_websockets)"] >= 101
     assert limits["sc1_http_req_rate(per_source_app)"] >= 101 * 7
     assert limits["sc0_http_req_rate(per_source)"] >= 101 * 130
