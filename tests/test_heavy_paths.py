@@ -182,3 +182,44 @@ def test_the_lessons_own_trainings_take_a_slot(one_slot, monkeypatch):
     at = AppTest.from_function(_lesson_training_script, default_timeout=APPTEST_TIMEOUT).run()
     assert not at.exception and at.text[0].value == "done"
     assert seen == [("training", 1), ("overfitting", 1), ("race", 1)]
+
+
+def _upload_data_script() -> None:
+    import streamlit as st
+
+    from streamlit_glue.upload import _session_data
+
+    rows = "\n".join(f"{i % 7},{(i * 3) % 11},{i % 2}" for i in range(200))
+    summary, split = _session_data(f"a,b,label\n{rows}\n".encode(), ("key",), None, "label", "1", [],
+                                   test_size=0.2, seed=0, stratify=True, scaling="standard")
+    st.text(f"{summary.rows} {split.X_train.shape}")
+
+
+def test_a_session_keeps_the_split_of_its_upload_not_the_built_data_beside_it(one_slot):
+    """The built data set and its split are the same numbers twice (12 MB each for 85,000 rows × 19 features)."""
+    import numpy as np
+
+    at = AppTest.from_function(_upload_data_script, default_timeout=APPTEST_TIMEOUT).run()
+    assert not at.exception and at.text[0].value == "200 (2, 160)"
+    arrays = [item for item in _arrays_in(at.session_state["train_data"])]
+    assert [key for key in ("train_built", "train_split") if key in at.session_state] == []
+    # the split's X_train, X_test (2 × 200 numbers), Y_train, Y_test (200) and its scaling's offsets and divisors
+    assert sum(array.size for array in arrays) == 2 * 200 + 200 + 2 * 2, [array.shape for array in arrays]
+    assert all(isinstance(array, np.ndarray) for array in arrays)
+
+
+def _arrays_in(value, depth: int = 0):
+    """Every NumPy array reachable through tuples, lists, dicts and dataclass fields (a few levels deep)."""
+    import dataclasses
+
+    if isinstance(value, np.ndarray):
+        yield value
+    elif depth < 4 and isinstance(value, tuple | list):
+        for item in value:
+            yield from _arrays_in(item, depth + 1)
+    elif depth < 4 and isinstance(value, dict):
+        for item in value.values():
+            yield from _arrays_in(item, depth + 1)
+    elif depth < 4 and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            yield from _arrays_in(getattr(value, field.name), depth + 1)
