@@ -313,7 +313,8 @@ async def _students_from_many_addresses(url: str, lesson: Lesson, students: int,
 
 async def _heavy_student(url: str, query: str, timeout: float, spans: list[tuple[float, float]],
                          errors: list[str]) -> None:
-    """Open a heaviest valid training link; note when its run trained (first progress bar → finished)."""
+    """Open a heaviest valid training link; note when its run trained (its first progress bar to its last, which
+    the page draws when the run is over)."""
     try:
         ws = await connect(f"ws{url[4:]}{st_protocol.STREAM_PATH}", origin=Origin(url),
                            subprotocols=[Subprotocol(st_protocol.SUBPROTOCOL)], open_timeout=CONNECT_SECONDS,
@@ -322,9 +323,9 @@ async def _heavy_student(url: str, query: str, timeout: float, spans: list[tuple
             view = st_protocol.AppView(query)
             await ws.send(st_protocol.first_run(query, "train_cancer"))
             await _until_run_over(ws, view, timeout)
-            if view.first_progress_at is None:
+            if view.first_progress_at is None or view.last_progress_at is None:
                 raise StudentError("the page showed no training progress")
-            spans.append((view.first_progress_at, time.monotonic()))
+            spans.append((view.first_progress_at, view.last_progress_at))
     except (StudentError, OSError, TimeoutError, ConnectionClosed, InvalidStatus) as error:
         errors.append(str(error)[:100])
 
@@ -344,7 +345,7 @@ async def clear_cache(context: Context) -> None:
 
     students = 4 if context.quick else 8
     slots = heavy_slots()
-    link = LESSONS["train_cancer"].heavy_link
+    link = LESSONS["train_cancer"].heavy_link.replace("&train_replay_on=true", "")  # the training alone
     print(f"\n== clear_cache: {students} students on heaviest valid training links of their own, one every 0.5 s; "
           f"a clear_cache message after 1.5 s; the server has {slots} slots ==", flush=True)
     spans: list[tuple[float, float]] = []

@@ -117,6 +117,7 @@ class AppView:
         self.session_id = ""  # from new_session
         self.alerts: list[str] = []  # the text of every st.info / warning / error drawn
         self.first_progress_at: float | None = None  # time.monotonic() of the first progress bar (a run training)
+        self.last_progress_at: float | None = None  # … and of the latest one (the run's end is drawn as one too)
         self.file_urls: dict[str, list[FileURLs]] = {}  # file_urls_response by request id
         self.auto_reruns: dict[str, float] = {}  # fragment id → seconds, as the page asked
         self._kept: dict[str, ForwardMsg] = {}  # cacheable messages that drew a widget or an exception
@@ -165,8 +166,9 @@ class AppView:
         kind = element.WhichOneof("type")
         if kind == "alert":
             self.alerts.append(element.alert.body)
-        elif kind == "progress" and self.first_progress_at is None:
-            self.first_progress_at = time.monotonic()
+        elif kind == "progress":
+            self.last_progress_at = time.monotonic()
+            self.first_progress_at = self.first_progress_at or self.last_progress_at
         if kind == "exception":
             if not element.exception.is_warning:
                 self.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:300])
