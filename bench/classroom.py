@@ -495,7 +495,8 @@ async def run_own(name: str, args: argparse.Namespace, bare_url: str, bare_pid: 
 
     module, function = OWN_RUNNERS[name].split(":")
     runner = getattr(importlib.import_module(module), function)
-    context = Context(app_url, app_tree, bare_url, bare_pid, args.quick, args.timeout, args.think)
+    context = Context(app_url, app_tree, bare_url, bare_pid, args.quick, args.timeout, args.think,
+                      direct_url=None if args.replicas else app_url, direct_tree=None if args.replicas else app_tree)
     if name not in NEEDS_BALANCER or args.replicas or args.url:
         context.balancer_url = app_url if args.replicas else None
         await runner(context)

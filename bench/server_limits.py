@@ -64,6 +64,8 @@ class Context:
     timeout: float
     think: tuple[float, float]
     balancer_url: str | None = None  # deploy/run-local in front of the app, for flood300
+    direct_url: str | None = None  # the app with no balancer in front (as on Community Cloud), for flood300
+    direct_tree: proc_watch.ProcessTree | None = None
 
 
 def upload_csv(target_bytes: int = UPLOAD_BYTES, seed: int = 0) -> bytes:
@@ -264,6 +266,8 @@ async def flood300(context: Context) -> None:
         await watch.stop()
     kinds = {kind: outcome.count(kind) for kind in sorted(set(outcome))}
     print(f"the flood's {flood} connections: {kinds}")
+    if context.direct_url:
+        await _idle_flood(context, flood, query)
     header = f"{'class':<34}{'action':<8}{'done':>7}{'p50 s':>8}{'p95 s':>8}{'× bare p95':>12}"
     print(f"{header}\n{'-' * len(header)}")
     for label, logs in (("bare page, no flood", floor.logs), ("students, no flood", quiet),
@@ -283,6 +287,30 @@ async def flood300(context: Context) -> None:
     if watch:
         print(f"server peak RSS during the flood: {watch.peak_rss() / MB:.0f} MB (target ≤ {PEAK_TARGET_MB} MB)",
               flush=True)
+
+
+async def _idle_flood(context: Context, flood: int, query: str) -> None:
+    """The same flood straight at one server (no balancer: Community Cloud), tabs kept open: its memory."""
+    watch = proc_watch.Watch(context.direct_tree) if context.direct_tree else None
+    if watch:
+        watch.start()
+        await watch.until_quiet(time.monotonic(), limit=30)
+    before = watch.tree.sample().rss if watch else 0
+    release, outcome = asyncio.Event(), []
+    tabs = [asyncio.ensure_future(_flood_socket(context.direct_url, "127.0.0.1", query, context.timeout * 3, outcome,
+                                                release)) for _ in range(flood)]
+    while len(outcome) < flood and not all(tab.done() for tab in tabs):
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(5)
+    held = watch.tree.sample().rss if watch else 0
+    release.set()
+    await asyncio.wait(tabs, timeout=60)
+    if watch:
+        await watch.stop()
+    kinds = {kind: outcome.count(kind) for kind in sorted(set(outcome))}
+    print(f"{flood} idle tabs straight at one server (no balancer): {kinds}; RSS before {before / MB:.0f} MB, "
+          f"peak {watch.peak_rss() / MB if watch else 0:.0f} MB, with every tab open {held / MB:.0f} MB "
+          f"(target ≤ {PEAK_TARGET_MB} MB)", flush=True)
 
 
 def _scenario(students: int):
