@@ -37,3 +37,23 @@ def test_the_first_call_freezes_the_imported_objects_and_later_calls_freeze_noth
     assert counts["frozen"] > 100_000  # NumPy, SciPy, scikit-learn, pandas, Plotly and the app's own modules
     assert counts["again"] == counts["frozen"]  # a second run adds nothing to the frozen generation
     assert counts["tracked_after"] < counts["frozen"] / 20  # what a post-run collection still walks
+
+
+def test_the_janitor_collects_when_sessions_went_and_not_otherwise(monkeypatch):
+    """A round shuts down expired sessions and deletes orphaned files every time; it runs the cycle collector only
+    when sessions were shut down or tabs closed (a full collection on every round of a busy server is waste)."""
+    from streamlit_glue import process_setup
+
+    calls: list[str] = []
+    closed, open_now = [0], [5]
+    monkeypatch.setattr(process_setup, "close_expired_sessions", lambda: calls.append("close") or closed[0])
+    monkeypatch.setattr(process_setup, "forget_orphaned_files", lambda: calls.append("files"))
+    monkeypatch.setattr(process_setup, "open_session_ids", lambda: set(range(open_now[0])))
+    monkeypatch.setattr(process_setup.gc, "collect", lambda: calls.append("collect"))
+    assert process_setup.janitor_round(5) == 5 and calls == ["close", "files"]
+    calls.clear()
+    open_now[0] = 3  # two tabs closed
+    assert process_setup.janitor_round(5) == 3 and calls == ["close", "files", "collect"]
+    calls.clear()
+    closed[0], open_now[0] = 2, 4  # two expired sessions shut down while a tab opened
+    assert process_setup.janitor_round(3) == 4 and calls == ["close", "files", "collect"]
