@@ -240,7 +240,8 @@ def test_per_source_limits_let_a_class_of_100_behind_one_address_in():
     assert limits["sc2_conn_cur(per_source_websockets)"] >= 101 + 20  # tabs reopened, a second tab here and there
     assert limits["sc2_conn_cur(per_source_websockets)"] + 20 <= DEFAULT_MAX_SESSIONS, (
         "one address must not fill a server's places: 20 students elsewhere still get in")
-    assert limits["sc2_http_req_rate(per_source_websockets)"] >= 101
+    # new websockets: a class tapping the link in the same 10 s gets in over two windows (the frontend retries)
+    assert 2 * limits["sc2_http_req_rate(per_source_websockets)"] >= 101
     assert limits["sc1_http_req_rate(per_source_app)"] >= 101 * 7
     assert limits["sc0_http_req_rate(per_source)"] >= 101 * 130
     deny = next(line for line in _haproxy_lines() if line.startswith("http-request deny deny_status 429"))
