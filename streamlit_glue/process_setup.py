@@ -12,7 +12,10 @@ tabs closed. ``give_memory_back`` (glibc's ``malloc_trim(0)``) returns the free 
 run, and every ``TRIM_SECONDS`` from a janitor thread (a closed tab's session is dropped by Streamlit, not by us, so
 something must come by after). A few milliseconds each; elsewhere than glibc it does nothing.
 
-**Garbage collection:**
+**Garbage collection:** ``.streamlit/config.toml`` turns Streamlit's post-run full collection off
+(``runner.postScriptGC = false``): measured on the server-CPU bench it was the dearer of the two ways (0.49 s of
+server CPU per training-page open with it on and the freeze below, 0.41 s with it off). Python's own collector and
+the janitor (when tabs close) free what sessions leave. Should it be on (another config), the freeze below applies:
 
 After every script run Streamlit calls ``gc.collect(2)`` (``runner.postScriptGC``), a full collection that walks
 every tracked object in the process. With NumPy, SciPy, scikit-learn, pandas and Plotly imported that is several
