@@ -94,8 +94,8 @@ def test_one_address_opening_more_websockets_than_a_class_gets_a_plain_429_and_o
     stream = balancer.replace("http", "ws", 1) + "/_stcore/stream"
 
     async def flood() -> tuple[list, list]:
-        opened = await _open_websockets(stream, limit + 5, "127.0.0.1")
-        other = await _open_websockets(stream, 1, "127.0.0.2")  # another school, at the same moment
+        opened = await _open_websockets(stream, limit + 5, "127.0.0.5")  # not the browser tests' address
+        other = await _open_websockets(stream, 1, "127.0.0.6")  # another school, at the same moment
         for connection in [*opened, *other]:
             if isinstance(connection, ClientConnection):
                 await connection.close()
