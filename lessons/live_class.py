@@ -33,7 +33,7 @@ NUMBER_RANGES: Mapping[str, tuple[float, float]] = {"yh": (0.0, 1.0), "dloss_z2"
                                                     "dloss_b2": (-1.0, 1.0)}
 DISCUSS_LOW, DISCUSS_HIGH = 0.35, 0.70  # Crouch & Mazur: the first vote's share right where discussion helps most
 MIN_ANSWERS_TO_SUGGEST = 3  # fewer answers than this say nothing about the class
-MIN_BINS, MAX_BINS = 12, 24  # a number histogram's bars
+MIN_BINS, MAX_BINS = 10, 16  # a number histogram's bars
 NONE_LABEL = "none"
 
 
@@ -178,7 +178,8 @@ def _chart_range(step: LessonStep, values: np.ndarray, truth: float, tolerance: 
         low, high = min(low, float(inside.min())), max(high, float(inside.max()))
     if not high > low:  # a tolerance of 0 and nothing else to show
         low, high = low - 1.0, high + 1.0
-    return low, high
+    margin = 0.08 * (high - low)  # the answers and the truth never sit on the chart's edge
+    return max(window[0], low - margin), min(window[1], high + margin)
 
 
 def _bin_edges(low: float, high: float, truth: float, tolerance: float) -> np.ndarray:

@@ -338,15 +338,16 @@ def _class_answers(teacher: Teacher, state: ClassState, step: LessonStep, predic
     store = live_class_server.class_store()
     if not state.revealed:
         _answered_line(state, store.answered(teacher.code, state.step, state.round))
-        show, again = st.columns(2)
-        show.button("Show the class's answers", key="live_reveal", type="primary", icon=":material/visibility:",
-                    on_click=_control, args=(teacher, "reveal"), width="stretch")
+        suggested = False
+        buttons = st.container(horizontal=True)  # side by side where they fit, one under the other where not
+        buttons.button("Show the class's answers", key="live_reveal", type="primary", icon=":material/visibility:",
+                       on_click=_control, args=(teacher, "reveal"))
         if state.round == 1:
             first = rules.share_right(store.answers(teacher.code, state.step), state.step, 1)
             suggested = rules.discussion_suggested(first, state.students)
-            again.button("Discuss with your neighbour, then vote again", key="live_second_round",
-                         type="primary" if suggested else "secondary", icon=":material/forum:", width="stretch",
-                         on_click=_control, args=(teacher, "second_round"))
+            buttons.button("Discuss with your neighbour, then vote again", key="live_second_round",
+                           type="primary" if suggested else "secondary", icon=":material/forum:",
+                           on_click=_control, args=(teacher, "second_round"))
             if suggested:
                 st.info("Between 35 % and 70 % of the first answers are right: the moment for **Discuss with your "
                         "neighbour, then vote again** (Crouch & Mazur 2001).", icon=":material/forum:")
