@@ -338,7 +338,6 @@ def _class_answers(teacher: Teacher, state: ClassState, step: LessonStep, predic
     store = live_class_server.class_store()
     if not state.revealed:
         _answered_line(state, store.answered(teacher.code, state.step, state.round))
-        suggested = False
         buttons = st.container(horizontal=True)  # side by side where they fit, one under the other where not
         buttons.button("Show the class's answers", key="live_reveal", type="primary", icon=":material/visibility:",
                        on_click=_control, args=(teacher, "reveal"))
