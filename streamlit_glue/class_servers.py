@@ -24,8 +24,7 @@ from streamlit_glue.lost_session import page_moved_server
 from viz.text import markdown_literal
 
 NOTED_KEY = "live_server_noted"  # session_state: the classes this session has noted its server for
-RESEND = ("This page moved to another server. If you sent an answer just before, it did not arrive: send it "
-          "again.")
+RESEND = "If you sent an answer just before this page moved to another server, it did not arrive: send it again."
 
 
 def replica_id() -> str:
