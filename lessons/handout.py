@@ -63,7 +63,7 @@ def _room_to_answer(prediction: Prediction) -> str:
     return f"<p>{how}</p>{_options(prediction)}"
 
 
-def answer_text(prediction: Prediction) -> str:
+def right_answer(prediction: Prediction) -> str:
     """The right answer as the lesson's reveal states it (a number to four digits, with what counts as right)."""
     if prediction.kind == NUMBER:
         return (f"{format_number(float(prediction.answer), 4)} "
@@ -78,7 +78,7 @@ def _section(number: int, step: LessonStep, prediction: Prediction, with_answers
              f'<p class="setup">{escape(step.text)}</p>',
              f"<p><strong>Question:</strong> {escape(prediction.prompt)}</p>"]
     if with_answers:
-        parts += [f'<p>Answer: <span class="answer">{escape(answer_text(prediction))}</span></p>',
+        parts += [f'<p>Answer: <span class="answer">{escape(right_answer(prediction))}</span></p>',
                   f"<p><strong>Why:</strong> {escape(prediction.why)}</p>"]
     else:
         parts += [_room_to_answer(prediction), '<p>Why (in a sentence):</p><div class="why-box"></div>']

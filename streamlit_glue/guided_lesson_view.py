@@ -15,6 +15,7 @@ import streamlit as st
 
 from lessons import guided_lesson as lesson
 from lessons.guided_lesson import CHOICE, NUMBER, STEP_COUNT, STEPS, LessonStep, Prediction
+from lessons.live_class import answer_text
 from lessons.stage_panels import sigmoid_chain_items, stage_items
 from lessons.stages import STAGES_BY_KEY
 from lessons.step_through import collect_matrices
@@ -32,6 +33,7 @@ from streamlit_glue.lesson_slide import BAR_KEY, FILL, PICTURE_KEY, TITLE_KEY, l
 from streamlit_glue.link_guard import LinkCheck, forget_link, single
 from streamlit_glue.plotly_in_place import FillRoom, plotly_chart_in_place
 from streamlit_glue.presenter import PRESENT_KEY, presenter_requested
+from streamlit_glue.work_queue import quietly_in_a_slot
 from viz import landscape3d as charts
 from viz.curves import loss_curves_figure
 from viz.derivative import derivative_figure, secant_slope, tangent_slope
@@ -72,18 +74,22 @@ def example_updates():
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner="Training the network on the cancer data…")
 def default_training():
     split = cancer_split()
-    run = lesson.training_run(split)
+    with quietly_in_a_slot():  # the lesson's own trainings take a slot of the server's queue like any heavy run
+        run = lesson.training_run(split)
     return run, lesson.test_accuracy(run, split), split
 
 
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner="Training the two overfitting runs…")
 def overfitting_pair():
-    return lesson.overfitting_runs(cancer_split())
+    split = cancer_split()
+    with quietly_in_a_slot():
+        return lesson.overfitting_runs(split)
 
 
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner=False)
 def race():
-    return lesson.landscape_race()
+    with quietly_in_a_slot():
+        return lesson.landscape_race()
 
 
 _INPUTS = {"warm_up": lambda: None, "example": example_matrices, "updates": example_updates,
@@ -95,15 +101,22 @@ def step_inputs(step: LessonStep):
 
 
 # ------------------------------------------------------------------------------------------------ navigation
-def go_to_step(number: int) -> None:
+# A step change the lesson's own page makes; in a live class the teacher's screen passes one that moves the class
+# (store.move_to), so the class follows whatever control moved the teacher's step.
+OnMove = Callable[[int], None] | None
+
+
+def go_to_step(number: int, on_move: OnMove = None) -> None:
     """THE seam for moving through the lesson: the step slider, Previous and Next (top and bottom), the clicker's
-    keys and Start over all move the step here, and only here (a live class will route the teacher's moves
-    through its class store from this function)."""
+    keys and Start over all move the step here, and only here; ``on_move`` (a live class's teacher) is told the new
+    step, so the class follows whatever control moved it."""
     st.session_state[STEP_KEY] = min(STEP_COUNT, max(1, number))
+    if on_move is not None:
+        on_move(st.session_state[STEP_KEY])
 
 
-def _step_by(by: int) -> None:
-    go_to_step(st.session_state[STEP_KEY] + by)
+def _step_by(by: int, on_move: OnMove = None) -> None:
+    go_to_step(st.session_state[STEP_KEY] + by, on_move)
 
 
 def start_over() -> None:
@@ -117,37 +130,41 @@ def start_over() -> None:
     go_to_step(1)
 
 
-def _previous_next(number: int, suffix: str = "", width: str = "content") -> None:
+def _previous_next(number: int, on_move: OnMove = None, suffix: str = "", width: str = "content") -> None:
     """Previous and Next where the script is writing (``suffix`` keeps a second pair's keys apart)."""
-    st.button("Previous", key=f"lesson_prev{suffix}", on_click=_step_by, args=(-1,), icon=":material/arrow_back:",
-              disabled=number == 1, width=width, help=KEYS_HELP)
-    st.button("Next", key=f"lesson_next{suffix}", on_click=_step_by, args=(1,), icon=":material/arrow_forward:",
-              type="primary", disabled=number == STEP_COUNT, width=width, help=KEYS_HELP)
+    st.button("Previous", key=f"lesson_prev{suffix}", on_click=_step_by, args=(-1, on_move),
+              icon=":material/arrow_back:", disabled=number == 1, width=width, help=KEYS_HELP)
+    st.button("Next", key=f"lesson_next{suffix}", on_click=_step_by, args=(1, on_move),
+              icon=":material/arrow_forward:", type="primary", disabled=number == STEP_COUNT, width=width,
+              help=KEYS_HELP)
 
 
-def navigation() -> int:
+def navigation(on_move: OnMove = None) -> int:
     """The step picker (in the address as lesson_step) and the progress bar, then the step's title bar with
-    Previous / Next / Start over, and the clicker's keys (→ / PageDown, ← / PageUp). A slide shows the bar only."""
+    Previous / Next / Start over, and the clicker's keys (→ / PageDown, ← / PageUp). A slide shows the bar only.
+    With ``on_move`` (a live class's teacher): every move is passed on, and there is no Start over (the class has
+    End)."""
     lesson_css()
     # a slider, not a selectbox of titles: a bound selectbox writes its option's label into the address
     number = st.slider("Step", 1, STEP_COUNT, key=STEP_KEY, bind="query-params",
-                       on_change=lambda: go_to_step(st.session_state[STEP_KEY]))
+                       on_change=lambda: go_to_step(st.session_state[STEP_KEY], on_move))
     with st.container(key="lesson_progress"):
         st.progress(number / STEP_COUNT, text=f"Step {number} of {STEP_COUNT}: {STEPS[number - 1].title}")
     with st.container(key=BAR_KEY, horizontal=True, vertical_alignment="center"):
         with st.container(key=TITLE_KEY):  # takes the bar's room left of the buttons, wrapping if it must
             st.header(f"{number}. {STEPS[number - 1].title}", anchor=False)
-        _previous_next(number)
-        st.button("Start over", key="lesson_start_over", on_click=start_over, icon=":material/restart_alt:",
-                  help="For the next class: clears every answer and every page's settings.")
-    clicker_keys("lesson_keys", _step_by)
+        _previous_next(number, on_move)
+        if on_move is None:
+            st.button("Start over", key="lesson_start_over", on_click=start_over, icon=":material/restart_alt:",
+                      help="For the next class: clears every answer and every page's settings.")
+    clicker_keys("lesson_keys", partial(_step_by, on_move=on_move))
     return number
 
 
-def bottom_navigation(number: int) -> None:
+def bottom_navigation(number: int, on_move: OnMove = None) -> None:
     """Previous and Next again under the step: on a phone the top ones are a long scroll away."""
     with st.container(key="lesson_bottom_nav", horizontal=True):
-        _previous_next(number, suffix="_bottom", width="stretch")
+        _previous_next(number, on_move, suffix="_bottom", width="stretch")
 
 
 # ------------------------------------------------------------------------------------------------ predict, reveal
@@ -172,37 +189,48 @@ def committed_answer(step: LessonStep):
     return st.session_state.get(ANSWERS, {}).get(step.key)
 
 
+def answer_widget(prediction: Prediction, key: str, number_range: tuple[float, float] | None = None) -> None:
+    """The widget a student answers with: a number box, one choice, or any number of units (inside a form). Keyed
+    ``lesson_answer_…`` or not, on a phone its targets are 44 px (lesson_slide's THUMBS_CSS)."""
+    if prediction.kind == NUMBER:
+        low, high = number_range or (None, None)
+        st.number_input("Your answer", value=None, step=0.01, format="%.4f", key=key, placeholder="type a number",
+                        min_value=low, max_value=high, width=220)
+    elif prediction.kind == CHOICE:
+        st.radio("Your answer", prediction.options, index=None, key=key, horizontal=True, width="content")
+    else:
+        st.pills("Your answer (select every one that fits; none at all is an answer too)", prediction.options,
+                 selection_mode="multi", key=key, default=[])
+
+
 def prediction_form(step: LessonStep, prediction: Prediction) -> None:
     """The question and an answer widget; nothing of the answer is on screen until "Commit" is pressed."""
     with st.form(key=f"lesson_form_{step.key}", border=False):
         st.markdown("**Predict first:** " + markdown_literal(prediction.prompt))
-        key = _answer_key(step)
         with st.container(horizontal=True, vertical_alignment="bottom"):  # the answer, and Commit beside it
-            if prediction.kind == NUMBER:
-                st.number_input("Your answer", value=None, step=0.01, format="%.4f", key=key,
-                                placeholder="type a number", width=220)
-            elif prediction.kind == CHOICE:
-                st.radio("Your answer", prediction.options, index=None, key=key, horizontal=True, width="content")
-            else:
-                st.pills("Your answer (select every one that fits; none at all is an answer too)",
-                         prediction.options, selection_mode="multi", key=key, default=[])
+            answer_widget(prediction, _answer_key(step))
             st.form_submit_button("Commit my answer", type="primary", on_click=_commit, args=(step,),
                                   icon=":material/lock:")
     if st.session_state.pop("lesson_missing", None) == step.key:
         st.warning(f"Give an answer first — the numbers appear {ONCE_COMMITTED}.")
 
 
+def verdict(prediction: Prediction, response, said: str = "You said", why: bool = False) -> None:
+    """The lesson's judge on one answer, in green or red, with the answer read back (and the why under it in the
+    same box, if ``why``: on a slide the two take one box's room)."""
+    judged = lesson.check(prediction, response)
+    text = markdown_literal(f"{said}: {answer_text(prediction, response)}. {judged.headline}")
+    (st.success if judged.correct else st.error)(
+        f"**{text}**\n\n{markdown_literal(prediction.why)}" if why else text,
+        icon=":material/check_circle:" if judged.correct else ":material/cancel:")
+
+
 def reveal(step: LessonStep, prediction: Prediction, response, *, in_a_row: bool = True) -> None:
     """The verdict and why in one box, then Ask me again and the link to the page that shows the step in full
     (side by side when ``in_a_row``: under a wide figure there is room)."""
-    verdict = lesson.check(prediction, response)
-    shown = (format_number(float(response), 4) if prediction.kind == NUMBER else
-             str(response) if prediction.kind == CHOICE else ", ".join(sorted(response)) or "none")
     with st.container(key="lesson_question"):  # a slide leaves it out: the verdict says what was asked
         st.markdown("**The question:** " + markdown_literal(prediction.prompt))
-    (st.success if verdict.correct else st.error)(
-        "**" + markdown_literal(f"You said: {shown}. {verdict.headline}") + "**\n\n" + markdown_literal(prediction.why),
-        icon=":material/check_circle:" if verdict.correct else ":material/cancel:")
+    verdict(prediction, response, why=True)
     with st.container(horizontal=in_a_row, vertical_alignment="center"):
         st.button("Ask me again", key=f"lesson_again_{step.key}", on_click=_ask_again, args=(step,),
                   icon=":material/replay:")
@@ -421,20 +449,29 @@ def step_figure(step: LessonStep, inputs, prediction: Prediction, revealed: bool
         raise ValueError(f"unknown figure {step.figure!r}")
 
 
-def lesson_step(number: int) -> None:
-    """Step ``number`` (1-based): the words — its text and question, or the verdict and why — beside or above its
-    figure (the title is in the navigation's bar)."""
+# In a live class the teacher's screen draws the question part itself (the class answers, not the teacher): it
+# gets the step and its prediction and returns whether the class's answers are shown (the figure follows).
+QuestionPart = Callable[[LessonStep, Prediction], bool] | None
+
+
+def lesson_step(number: int, question_part: QuestionPart = None) -> None:
+    """Step ``number`` (1-based): the words — its text and question, or the verdict and why (or, in a live class,
+    ``question_part``) — beside or above its figure (the title is in the navigation's bar)."""
     step = STEPS[number - 1]
     inputs = step_inputs(step)
     prediction = step.predict(inputs)
-    response = committed_answer(step)
     beside = step.figure.partition(":")[0] in FIGURES_BESIDE
     words, picture = st.columns(2, gap="medium") if beside else (st.container(), st.container())
     with words:
-        if response is None:
+        if question_part is not None:
+            st.markdown(markdown_literal(step.text))
+            revealed = question_part(step, prediction)
+        elif (response := committed_answer(step)) is None:
             st.markdown(markdown_literal(step.text))
             prediction_form(step, prediction)
+            revealed = False
         else:
             reveal(step, prediction, response, in_a_row=not beside)
+            revealed = True
     with picture, st.container(key=PICTURE_KEY):
-        step_figure(step, inputs, prediction, revealed=response is not None)
+        step_figure(step, inputs, prediction, revealed=revealed)

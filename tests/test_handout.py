@@ -11,7 +11,7 @@ import pytest
 
 from lessons import guided_lesson as lesson
 from lessons.guided_lesson import CHOICE, NUMBER, STEPS, UNITS, LessonStep, Prediction
-from lessons.handout import ANSWERS_TITLE, QUESTIONS_TITLE, answer_text, handout_html
+from lessons.handout import ANSWERS_TITLE, QUESTIONS_TITLE, handout_html, right_answer
 from lessons.step_through import choose_samples, collect_matrices
 from nn_core.data import load_cancer, split_and_scale
 from nn_core.network import init_params
@@ -61,7 +61,7 @@ def test_the_answers_page_has_each_answer_and_why_under_its_own_question(predict
     parts = sections(page)
     for (step, prediction), part in zip(predictions, parts, strict=True):
         assert escape(prediction.prompt) in part
-        assert f'Answer: <span class="answer">{escape(answer_text(prediction))}</span>' in part, step.key
+        assert f'Answer: <span class="answer">{escape(right_answer(prediction))}</span>' in part, step.key
         assert escape(prediction.why) in part, step.key
         others = [p for s, p in predictions if s.key != step.key]
         assert not any(escape(other.why) in part for other in others), step.key
@@ -70,15 +70,15 @@ def test_the_answers_page_has_each_answer_and_why_under_its_own_question(predict
 def test_the_answers_are_the_lessons_own_numbers(predictions):
     """The handout states what the lesson's reveal judges by: the computed answer, to four digits for a number."""
     by_key = {step.key: prediction for step, prediction in predictions}
-    assert answer_text(by_key["warm_up"]) == "7 (within ±0.05 counts as right)"  # (4² − 3²) / 1
-    assert answer_text(by_key["z1"]) == "(4, 5)"
-    assert answer_text(by_key["dloss_z1"]) == (", ".join(sorted(by_key["dloss_z1"].answer)) or "none")
+    assert right_answer(by_key["warm_up"]) == "7 (within ±0.05 counts as right)"  # (4² − 3²) / 1
+    assert right_answer(by_key["z1"]) == "(4, 5)"
+    assert right_answer(by_key["dloss_z1"]) == (", ".join(sorted(by_key["dloss_z1"].answer)) or "none")
     for step, prediction in predictions:
         if prediction.kind == CHOICE:
-            assert answer_text(prediction) in prediction.options, step.key
+            assert right_answer(prediction) in prediction.options, step.key
         elif prediction.kind == NUMBER:  # the number the reveal says ("Not quite — it is 0.5456 …"), to its digits
             said = re.search(r"it is (\S+) ", lesson.check(prediction, 1e6).headline).group(1)
-            assert answer_text(prediction).split(" ")[0] == said, step.key
+            assert right_answer(prediction).split(" ")[0] == said, step.key
 
 
 def test_every_text_is_escaped():

@@ -142,15 +142,16 @@ def test_backward_steps_can_show_the_computation_graph(app_test):
 
 def test_every_move_goes_through_the_one_seam(app_test, monkeypatch):
     """Previous / Next (top and bottom), the slider and Start over all move the step through go_to_step: the
-    seam a live class routes the teacher's moves through. A button that set the step itself would skip it."""
+    seam a live class routes the teacher's moves through (its on_move). A button that set the step itself would
+    skip it. (The clicker's keys call the same _step_by: tests/e2e/test_lesson.py presses them.)"""
     import streamlit_glue.guided_lesson_view as view
 
     seen: list[int] = []
     real = view.go_to_step
 
-    def recording(number: int) -> None:
+    def recording(number: int, on_move=None) -> None:
         seen.append(number)
-        real(number)
+        real(number, on_move)
 
     monkeypatch.setattr(view, "go_to_step", recording)
     at = app_test(PAGE, query_params={"lesson_step": "5"})

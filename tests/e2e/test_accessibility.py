@@ -119,8 +119,9 @@ def test_played_landscape_has_no_serious_violations(tabs, app_url: str, viewport
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_revealed_lesson_step_has_no_serious_violations(tabs, app_url: str, viewport: str):
-    """The guided lesson after an answer: the verdict, the explanation, the matrices and the network diagram
-    (step 9 asks with toggle pills, which no other page uses)."""
+    """The guided lesson after an answer: the verdict, the explanation, the matrices, then the network diagram picked
+    above them (step 9 asks with toggle pills, which no other page uses); on the laptop also as a slide (presenter
+    view)."""
     page, outside = tabs[viewport]
     page.goto(f"{app_url}/lesson?lesson_step=9")
     wait_for_app_run(page, timeout=WAIT_MS)
@@ -130,3 +131,9 @@ def test_revealed_lesson_step_has_no_serious_violations(tabs, app_url: str, view
     act_and_wait_for_rerun(page, main.get_by_role("button", name="Commit my answer").click, timeout=WAIT_MS)
     expect(main.get_by_text(re.compile("^You said: h1"))).to_be_visible(timeout=WAIT_MS)
     audit(page, outside, f"lesson step 9 revealed, {viewport}")
+    act_and_wait_for_rerun(page, main.get_by_text("The network", exact=True).click, timeout=WAIT_MS)
+    expect(main.get_by_text("a silent hidden unit passes no gradient back", exact=False)).to_be_visible()
+    audit(page, outside, f"lesson step 9 revealed, its network diagram, {viewport}")
+    if viewport == "1366x768":
+        page.goto(f"{app_url}/lesson?lesson_step=9&present=true")
+        audit(page, outside, "lesson step 9 as a slide (presenter view), 1366x768")

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lessons.guided_lesson import CHOICE, NUMBER, STEP_COUNT, STEPS
-from streamlit_glue.lesson_slide import MIN_TEXT_PX
+from streamlit_glue.lesson_slide import MIN_TEXT_PX, TOUCH_TARGET_PX
 from tests.e2e.conftest import (
     PHONE,
     SCREENSHOT_DIR,
@@ -328,6 +328,11 @@ def test_a_phone_on_the_teachers_link_gets_the_phone_layout(browser, app_url: st
                 assert content <= window + 1, f"{query}: the {part} scrolls sideways ({content} px in {window} px)"
             heights[query] = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
         assert heights["lesson_step=2&present=true"] <= 1.05 * heights["lesson_step=2"], heights
+        targets = main(page).get_by_test_id("stRadio").locator("label")  # a thumb's targets, 44 × 44 at least
+        assert targets.count() == 4
+        for index in range(4):
+            box = targets.nth(index).bounding_box()
+            assert box["width"] >= TOUCH_TARGET_PX and box["height"] >= TOUCH_TARGET_PX, (index, box)
 
         page.get_by_test_id("stMain").evaluate("main => main.scrollTo({top: main.scrollHeight, behavior: 'instant'})")
         page.wait_for_timeout(300)
@@ -336,5 +341,44 @@ def test_a_phone_on_the_teachers_link_gets_the_phone_layout(browser, app_url: st
         assert box and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
         act_and_wait_for_rerun(page, bottom_next.click, timeout=WAIT_MS)
         assert "lesson_step=3" in page.url
+
+        page.goto(f"{app_url}/lesson?lesson_step=9")  # pills: which units pass no gradient
+        wait_for_app_run(page, timeout=WAIT_MS)
+        pills = main(page).get_by_role("button", name=re.compile(r"^h\d$"))
+        assert pills.count() == 4
+        for index in range(4):
+            box = pills.nth(index).bounding_box()
+            assert box["width"] >= TOUCH_TARGET_PX and box["height"] >= TOUCH_TARGET_PX, (index, box)
+    finally:
+        context.close()
+
+
+def test_a_swipe_over_the_3d_view_scrolls_a_phone_unless_rotating_is_on(browser, app_url: str):
+    """The landscape step on a phone: a thumb swiping up over the 3D view scrolls the page (the view does not
+    catch it) until "Rotate the 3D view" is on."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+
+    def swipe_scrolls() -> bool:
+        chart = main(page).locator(".plotly-in-place").first
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        box = chart.bounding_box()
+        before = page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop")
+        cdp.send("Input.synthesizeScrollGesture", {"x": box["x"] + box["width"] / 2, "y": box["y"] + box["height"] / 2,
+                                                   "yDistance": -150, "gestureSourceType": "touch", "speed": 600})
+        page.wait_for_timeout(500)
+        return page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") > before + 50
+
+    try:
+        page.goto(f"{app_url}/lesson?lesson_step={STEP_COUNT}")
+        wait_for_app_run(page, timeout=WAIT_MS)
+        wait_for_charts(page, timeout=WAIT_MS)
+        assert swipe_scrolls(), "a swipe over the 3D view did not scroll the page"
+        toggle = main(page).get_by_text("Rotate the 3D view")
+        act_and_wait_for_rerun(page, toggle.click, timeout=WAIT_MS)
+        wait_for_charts(page, timeout=WAIT_MS)
+        assert not swipe_scrolls(), "with rotating on, the 3D view should take the swipe"
     finally:
         context.close()
