@@ -31,7 +31,7 @@ from viz.heatmaps import describe_equation, equation_figure
 from viz.history import loss_history_figure
 from viz.style import format_number
 
-DEFAULT_FEATURES = ["mean radius", "mean texture", "worst concave points"]
+DEFAULT_FEATURES = list(STEP_THROUGH["fb_features"].default)
 
 
 st.title("Forward & backward pass")

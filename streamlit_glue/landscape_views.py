@@ -185,8 +185,7 @@ def run_over_budget(spec: RunSpec) -> OverBudget | None:
     """A run's training work and the length of its kept path, against the server's budgets (before any work)."""
     split = cancer_split(spec.test_size, spec.split_seed, spec.stratify, spec.scaling, spec.features)
     n_x, m_train = split.X_train.shape
-    rows = m_train if spec.batch_size is None else min(spec.batch_size, m_train)
-    return (check_training(spec.iterations, rows, spec.hidden, n_x)
+    return (check_training(spec.iterations, m_train, spec.hidden, n_x, batch_size=spec.batch_size)
             or check_path(spec.iterations, n_params(n_x, spec.hidden)))
 
 

@@ -12,7 +12,9 @@ the uploader holds anyway (â‰¤ 5 MB). Measured in tests/test_upload_memory.py: â
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import streamlit as st
 
@@ -22,7 +24,6 @@ from file_formats.csv_data import (
     MAX_COLUMNS,
     MAX_FILE_BYTES,
     MAX_ROWS,
-    CsvDataset,
     CsvTable,
     DataError,
     build_dataset,
@@ -33,6 +34,7 @@ from viz.text import markdown_literal
 
 HEADER_CHOICES = {"auto": "Detect the header", "header": "Is a header", "data": "Is data (no header)"}
 CANNOT_USE = "**This file cannot be used.** "
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class UploadedData:
     class_names: tuple[str, str]  # as shown: "class 4" for a numeric label
     raw_class_names: tuple[str, str]  # as in the file: what an exported model predicts
     label: str
+    file_sha256: str  # the file's content: a second file of the same name is other data (its own run, export)
 
 
 SHOWN_CLASS_VALUES = 20  # the positive-class choice lists at most this many values of the label column
@@ -67,39 +70,21 @@ class TableSummary:
                    tuple(table.id_like_columns()), table.has_header, table.header_reason)
 
 
-def _session_summary(raw: bytes, file_key: str, header: bool | None) -> TableSummary:
-    """Parse an upload once per (file, header choice) and keep only its summary, in this session alone.
+# What the panel keeps in this session, each made from the one before: the file's summary, the data set built from
+# it, its split. Keyed by the file's content (never its name) and the choices; a new key drops what follows it.
+_KEPT = ("train_table", "train_built", "train_split")
 
-    Not st.cache_data: an upload is one student's; a file that fails raises DataError and nothing is kept.
-    """
-    key = (file_key, header)
-    kept = st.session_state.get("train_table")
+
+def _kept(stage: str, key: tuple, make: Callable[[], T]) -> T:
+    """This session's one kept value of ``stage`` for ``key``: made (and everything after it in ``_KEPT``
+    dropped) when the key changes, else reused. Not st.cache_data: an upload is one student's; a file that fails
+    raises DataError and nothing is kept."""
+    kept = st.session_state.get(stage)
     if kept is None or kept[0] != key:
-        st.session_state.pop("train_table", None)
-        st.session_state.pop("train_built", None)
-        st.session_state.train_table = (key, TableSummary.of(read_table(raw, header=header)))
-    return st.session_state.train_table[1]
-
-
-def _session_built(raw: bytes, build_key: tuple, header: bool | None, label: str, positive: str,
-                   exclude: list[str]) -> CsvDataset:
-    """The network-ready data for these choices: built once (reading the file again), then kept alone."""
-    kept = st.session_state.get("train_built")
-    if kept is None or kept[0] != build_key:
-        st.session_state.pop("train_built", None)
-        st.session_state.pop("train_split", None)
-        st.session_state.train_built = (build_key, build_dataset(read_table(raw, header=header), label, positive,
-                                                                 exclude))
-    return st.session_state.train_built[1]
-
-
-def _session_split(built: CsvDataset, split_key: tuple, **split_settings) -> Split:
-    """One split per choice of test fraction, seed, stratification and scaling, kept (a rerun reuses it)."""
-    kept = st.session_state.get("train_split")
-    if kept is None or kept[0] != split_key:
-        st.session_state.pop("train_split", None)
-        st.session_state.train_split = (split_key, split_and_scale(built.dataset, **split_settings))
-    return st.session_state.train_split[1]
+        for later in _KEPT[_KEPT.index(stage):]:
+            st.session_state.pop(later, None)
+        st.session_state[stage] = (key, make())
+    return st.session_state[stage][1]
 
 
 def limits_help() -> str:
@@ -131,12 +116,13 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
                 "(no header, an ID column, '?' for missing values, classes 2 and 4).")
         st.stop()
     raw = uploaded.getvalue()
-    file_key = hashlib.sha256(raw).hexdigest()[:10]
+    digest = hashlib.sha256(raw).hexdigest()
+    file_key = digest[:10]  # the widgets' keys: a new file gets new choices
     header_choice = st.radio("First row", list(HEADER_CHOICES), horizontal=True, key=f"train_header_{file_key}",
                              format_func=HEADER_CHOICES.get)
     header = {"auto": None, "header": True, "data": False}[header_choice]
     try:
-        table = _session_summary(raw, file_key, header)
+        table = _kept("train_table", (digest, header), lambda: TableSummary.of(read_table(raw, header=header)))
     except DataError as error:
         st.error(CANNOT_USE + markdown_literal(str(error)))
         st.stop()
@@ -159,11 +145,11 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
                                    key=exclude_key, help="Left out by default: columns that look like row IDs "
                                    "(a whole number on nearly every row, all different). Remove one to use it.")
     try:
-        built = _session_built(raw, (file_key, header, label_column, positive, tuple(exclude)), header,
-                               label_column, positive, exclude)
-        split = _session_split(built, (file_key, header, label_column, positive, tuple(exclude), test_size, seed,
-                                       stratify, scaling),
-                               test_size=test_size, seed=seed, stratify=stratify, scaling=scaling)
+        choices = (digest, header, label_column, positive, tuple(exclude))
+        built = _kept("train_built", choices, lambda: build_dataset(read_table(raw, header=header), label_column,
+                                                                    positive, exclude))
+        split = _kept("train_split", (*choices, test_size, seed, stratify, scaling), lambda: split_and_scale(
+            built.dataset, test_size=test_size, seed=seed, stratify=stratify, scaling=scaling))
     except DataError as error:
         st.error(CANNOT_USE + markdown_literal(str(error)))
         st.stop()
@@ -184,4 +170,4 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
                              on_click=_put_back, args=(exclude_key, id_column.name),
                              help=f"Removes '{id_column.name}' from the excluded columns.")
     return UploadedData(split, class_names, tuple(built.dataset.class_names),
-                        f"{uploaded.name}: {len(split.feature_names)} features, positive class '{positive}'")
+                        f"{uploaded.name}: {len(split.feature_names)} features, positive class '{positive}'", digest)
