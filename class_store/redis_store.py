@@ -24,7 +24,10 @@ and are compared in Lua but never printed by it (Lua's ``tostring`` keeps 14 dig
 
 Every connection problem — refused, timed out (1 s to connect, 2 s per command), Redis loading its AOF after a
 restart, out of memory, a full disk — raises ``StoreUnavailable``: a page says "reconnecting" within a few seconds
-instead of hanging. A script error is a bug and is raised as it is.
+instead of hanging; for half a second after one, every call says so at once (a hundred pages rerunning while Redis
+is unreachable do not each wait for a timeout). A change that timed out may still run once Redis catches up, so
+every change is safe to repeat: an answer replaces the same student's, a move lands on the same step, a join
+gives the same number. A script error is a bug and is raised as it is.
 """
 
 from __future__ import annotations
@@ -61,6 +64,9 @@ INDEX_KEY = f"{KEY_PREFIX}classes"
 CONNECT_TIMEOUT_S = 1.0  # a refused or unreachable Redis is said within ~1 s
 COMMAND_TIMEOUT_S = 2.0  # a script takes well under a millisecond; 2 s means Redis is stuck or gone
 POOL_WAIT_S = 2.0  # threads (Streamlit sessions) waiting for one of the pool's connections
+# After a failure, calls fail at once for this long instead of each waiting for its own timeout: a class of a
+# hundred pages rerunning while Redis is unreachable says "reconnecting" at once, not after seconds each.
+DOWN_PAUSE_S = 0.5
 MAX_CONNECTIONS = 32
 BACKSTOP_SECONDS = CLASS_TTL_SECONDS + 3600  # Redis drops a forgotten class's keys an hour after it expired
 CREATE_ATTEMPTS = 20  # codes already taken: at 500 classes of 2.2·10^10 codes, never more than one
@@ -327,17 +333,22 @@ class RedisClassStore(ClassStore):
         self._redis = redis.Redis(connection_pool=pool)
         self._scripts: dict[str, Script] = {}
         self._scripts_lock = threading.Lock()
+        self._down_until = 0.0  # time.monotonic() before which Redis is taken to be still down
 
     # ---------------------------------------------------------------------------------------------- plumbing
     @contextmanager
     def _reaching_redis(self) -> Iterator[None]:
         """Redis's own failures as StoreUnavailable (with no address or password in the words)."""
+        if time.monotonic() < self._down_until:
+            raise StoreUnavailable("the Redis class store could not be reached a moment ago")
         try:
             yield
         except UNAVAILABLE_ERRORS as error:
+            self._down_until = time.monotonic() + DOWN_PAUSE_S
             raise StoreUnavailable(f"the Redis class store cannot serve now ({type(error).__name__})") from error
         except redis.ResponseError as error:
             if str(error).split(" ", 1)[0] in UNAVAILABLE_REPLIES:
+                self._down_until = time.monotonic() + DOWN_PAUSE_S
                 raise StoreUnavailable(f"the Redis class store cannot serve now ({str(error)[:80]})") from error
             raise
 

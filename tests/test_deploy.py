@@ -119,8 +119,11 @@ def test_run_local_refuses_a_bad_count_before_starting_anything():
 
 
 def _manifest() -> dict[str, dict]:
-    documents = list(yaml.safe_load_all((DEPLOY / "kubernetes.yaml").read_text()))
-    return {document["kind"]: document for document in documents}
+    """The manifest's documents by kind (the first of each kind)."""
+    found: dict[str, dict] = {}
+    for document in yaml.safe_load_all((DEPLOY / "kubernetes.yaml").read_text()):
+        found.setdefault(document["kind"], document)
+    return found
 
 
 def test_kubernetes_deployment_has_replicas_probes_resources_and_the_shared_secret():
@@ -156,3 +159,49 @@ def test_kubernetes_service_and_ingress_reach_the_pods_with_cookie_affinity():
     backend = path["backend"]["service"]
     assert backend["name"] == service["metadata"]["name"]
     assert backend["port"]["name"] in {port["name"] for port in service["spec"]["ports"]}
+
+
+# ------------------------------------------------------------------------------------------- the shared class store
+def _documents(kind: str) -> dict[str, dict]:
+    return {document["metadata"]["name"]: document
+            for document in yaml.safe_load_all((DEPLOY / "kubernetes.yaml").read_text()) if document["kind"] == kind}
+
+
+def test_kubernetes_runs_one_redis_with_its_append_only_file_on_a_volume_and_the_app_finds_it_in_a_secret():
+    redis = _documents("Deployment")["backprop-lab-redis"]
+    assert redis["spec"]["replicas"] == 1 and redis["spec"]["strategy"]["type"] == "Recreate"
+    pod = redis["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    (container,) = pod["containers"]
+    assert re.fullmatch(r"redis:\d+\.\d+\.\d+[\w.-]*", container["image"]), "a pinned Redis image"
+    args = container["args"]
+    assert args[args.index("--appendonly") + 1] == "yes" and args[args.index("--appendfsync") + 1] == "everysec"
+    assert args[args.index("--requirepass") + 1] == "$(REDIS_PASSWORD)"
+    assert args[args.index("--maxmemory-policy") + 1] == "noeviction"  # never drop a class to make room
+    password = next(item for item in container["env"] if item["name"] == "REDIS_PASSWORD")
+    assert password["valueFrom"]["secretKeyRef"]["name"] == "backprop-lab-redis"
+    (mount,) = container["volumeMounts"]
+    (volume,) = pod["volumes"]
+    assert mount == {"name": volume["name"], "mountPath": "/data"}
+    claim = volume["persistentVolumeClaim"]["claimName"]
+    assert "ReadWriteOnce" in _documents("PersistentVolumeClaim")[claim]["spec"]["accessModes"]
+
+    service = _documents("Service")["backprop-lab-redis"]
+    assert service["spec"]["selector"].items() <= redis["spec"]["template"]["metadata"]["labels"].items()
+    assert service["spec"]["ports"][0]["port"] == 6379
+
+    app = _documents("Deployment")["backprop-lab"]
+    (streamlit,) = app["spec"]["template"]["spec"]["containers"]
+    url = next(item for item in streamlit["env"] if item["name"] == "REDIS_URL")
+    assert url["valueFrom"]["secretKeyRef"] == {"name": "backprop-lab-redis", "key": "url"}
+    policy = _documents("NetworkPolicy")["backprop-lab-redis"]
+    assert policy["spec"]["podSelector"]["matchLabels"] == redis["spec"]["template"]["metadata"]["labels"]
+    (allowed,) = policy["spec"]["ingress"][0]["from"]
+    assert allowed["podSelector"]["matchLabels"].items() <= app["spec"]["template"]["metadata"]["labels"].items()
+
+
+def test_run_local_runs_redis_with_an_append_only_file_fsynced_every_second(tmp_path):
+    command = run_local_module().redis_command("/usr/bin/redis-server", 8769, tmp_path)
+    options = dict(zip(command[1::2], command[2::2], strict=True))
+    assert options["--bind"] == "127.0.0.1" and options["--port"] == "8769" and options["--dir"] == str(tmp_path)
+    assert (options["--appendonly"], options["--appendfsync"]) == ("yes", "everysec")
