@@ -19,6 +19,7 @@ from nn_core.landscape import LandscapeScene, landscape_scene
 from nn_core.network import init_params
 from nn_core.surfaces import get_surface
 from streamlit_glue.cached import cancer_split, computed_or_raise, figure_json
+from streamlit_glue.link_guard import drop_from_link
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from streamlit_glue.work_queue import computed_once, heavy_work
 from viz import landscape3d as charts
@@ -189,14 +190,16 @@ def run_over_budget(spec: RunSpec) -> OverBudget | None:
             or check_path(spec.iterations, n_params(n_x, spec.hidden)))
 
 
-def opened_run() -> RunSpec | None:
-    """The run a link carries in land_run, checked like every link value (a bad one gets a note)."""
-    raw = st.query_params.get(RUN_PARAM)
-    if raw is None:
+def opened_run(notes: list[str]) -> RunSpec | None:
+    """The run a link carries in land_run, checked like every link value: a bad one — or two of them (which one
+    was meant?) — gets a note in ``notes`` and leaves the address."""
+    raws = st.query_params.get_all(RUN_PARAM)
+    if not raws:
         return None
-    spec, problem = parse_run(raw)
+    spec, problem = parse_run(raws[0]) if len(raws) == 1 else (None, "expected one value")
     if problem:
-        st.text(f"⚠ {ignored_note(RUN_PARAM, raw, problem)}")
+        notes.append(ignored_note(RUN_PARAM, ", ".join(raws), problem))
+        drop_from_link(RUN_PARAM)
     return spec
 
 
