@@ -16,6 +16,7 @@ from nn_core.data import Split
 from streamlit_glue.cached import cached_baseline_scores
 from streamlit_glue.layout import small_table
 from viz.curves import batch_mode_figure
+from viz.text import markdown_literal
 from viz.text_alternatives import describe_batch_modes
 
 
@@ -66,12 +67,16 @@ def export_buttons(result: Mapping, split: Split, raw_class_names: tuple[str, st
     """The model as a usable file (weights, scaling, names, threshold, settings) and the settings as JSON."""
     st.header("Export")
     export_weights, export_settings = st.columns(2)
-    model_file = export_model(result["params"], scaling=split.scaling, feature_names=split.feature_names,
-                              class_names=raw_class_names, threshold=threshold, settings=result["settings"])
-    export_weights.download_button("Model (.npz)", model_file, "backprop_lab_model.npz", "application/octet-stream",
-                                   key="train_download_weights",
-                                   help="Weights, scaling, feature and class names, threshold and settings: plain "
-                                        "arrays, no pickle. Below: how to use it with NumPy alone.")
+    try:
+        model_file = export_model(result["params"], scaling=split.scaling, feature_names=split.feature_names,
+                                  class_names=raw_class_names, threshold=threshold, settings=result["settings"])
+    except ValueError as error:  # data whose scaling a model file cannot carry (measurements of 10^15 and more)
+        export_weights.warning(markdown_literal(str(error)))
+    else:
+        export_weights.download_button("Model (.npz)", model_file, "backprop_lab_model.npz",
+                                       "application/octet-stream", key="train_download_weights",
+                                       help="Weights, scaling, feature and class names, threshold and settings: "
+                                            "plain arrays, no pickle. Below: how to use it with NumPy alone.")
     export_settings.download_button("Settings (.json)", settings_json({**result["settings"], "threshold": threshold}),
                                     "backprop_lab_settings.json", "application/json", key="train_download_settings")
     with st.expander("Use the model outside this app: a few lines of plain NumPy", icon=":material/code:"):
