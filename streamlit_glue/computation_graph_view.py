@@ -19,6 +19,7 @@ from streamlit_glue.layout import scrollable_chart
 from streamlit_glue.network_view import ALL_SAMPLES, CELL_PARAM
 from streamlit_glue.plotly_in_place import clicked_point
 from viz.computation_graph import (
+    GRAD_MEANING,
     computation_graph_figure,
     describe_computation_graph,
     grad_stage,
@@ -58,7 +59,7 @@ def _heading(stage: str, sample: int | None) -> str:
     if graph_phase(stage) == "forward":
         return f"Each node shows its **value** for {who}; this stage computes {lit} (ringed)."
     if graph_phase(stage) == "backward":
-        return (f"Each node shows its **grad** dLoss/d(node) for {who}; the lit arrows are the path the gradient "
+        return (f"Each node shows {GRAD_MEANING}, for {who}. The lit arrows are the path the gradient "
                 f"has taken from the loss, the thickest is this stage's step, reaching {lit}.")
     return f"Every grad for {who}; the update steps {lit} against their grads."
 
