@@ -32,6 +32,7 @@ from viz.history import loss_history_figure
 from viz.style import format_number
 
 DEFAULT_FEATURES = list(STEP_THROUGH["fb_features"].default)
+STAGE_SELECT_WIDTH = 220  # px: the longest stage key ("dLoss_W1") and the arrow
 
 
 st.title("Forward & backward pass")
@@ -73,6 +74,19 @@ st.caption(
     + f" Weights: `init_params({len(features)}, {n_h}, seed={seed})` after {iteration} update(s)."
 )
 
+def update_outcome(matrices, X, Y, lr: float) -> None:
+    """The loss before and after the update, and the button that applies it (the next forward pass)."""
+    before, after = matrices["Loss"].item(), matrices["new Loss"].item()
+    with st.container(horizontal=True, vertical_alignment="bottom", key="fb_update_outcome"):
+        st.metric("Loss before the update", format_number(before, 5), width="content")
+        st.metric("Loss after the update", format_number(after, 5), delta=format_number(after - before, 3),
+                  delta_color="inverse", width="content")
+        st.button("Apply this update → next forward pass", on_click=apply_updates, args=(X, Y, lr, 1, True),
+                  key="fb_apply_stage", type="primary", icon=":material/check:")
+    if after > before:
+        st.warning(f"The loss went up: with η = {lr} this step overshoots. Try a smaller learning rate.")
+
+
 # --- step through: a fragment, so Next / Previous redraw this part only -----------------------------------
 @st.fragment
 def step_through() -> None:
@@ -83,20 +97,24 @@ def step_through() -> None:
         st.rerun()
     # stage navigation -----------------------------------------------------------------------------------
     st.header("Step through")
-    nav = st.columns([1.4, 1.2, 1.2, 2.4, 3], vertical_alignment="bottom")
-    # the selector first (it is drawn in the fourth column): the buttons' enabled state follows its value,
-    # which a deep link (?fb_stage=dLoss_Z1) sets before session state knows about it
-    stage_key = widgets.choice(STEP_THROUGH["fb_stage"], nav[3])
-    nav[0].button("Previous", on_click=go_to_stage, args=(-1,), key="fb_prev", icon=":material/arrow_back:",
-                  disabled=stage_key == STAGE_KEYS[0], width="stretch")
-    nav[1].button("Next", on_click=go_to_stage, args=(1,), key="fb_next", icon=":material/arrow_forward:",
-                  type="primary", disabled=stage_key == STAGE_KEYS[-1], width="stretch")
-    if nav[2].button("Reset", on_click=start_over, key="fb_reset", icon=":material/restart_alt:", width="stretch",
-                     help="Back to the first stage and to the initial weights."):
+    # one row that wraps where the screen is narrow (a phone, a projector's larger text): each button as wide as
+    # its label, never cut to "Pre…"; Previous, Next and Reset stay together
+    nav = st.container(horizontal=True, vertical_alignment="bottom", key="fb_nav")
+    buttons = nav.container(horizontal=True, width="content", vertical_alignment="bottom")
+    # the selector before the buttons (drawn after them): their enabled state follows its value, which a deep
+    # link (?fb_stage=dLoss_Z1) sets before session state knows about it
+    stage_key = widgets.choice(STEP_THROUGH["fb_stage"], nav, width=STAGE_SELECT_WIDTH)
+    buttons.button("Previous", on_click=go_to_stage, args=(-1,), key="fb_prev", icon=":material/arrow_back:",
+                   disabled=stage_key == STAGE_KEYS[0])
+    buttons.button("Next", on_click=go_to_stage, args=(1,), key="fb_next", icon=":material/arrow_forward:",
+                   type="primary", disabled=stage_key == STAGE_KEYS[-1])
+    if buttons.button("Reset", on_click=start_over, key="fb_reset", icon=":material/restart_alt:",
+                      help="Back to the first stage and to the initial weights."):
         st.rerun()  # new weights: the whole page, not only this part
     stage = STAGES_BY_KEY[stage_key]
     position = stage_index(stage_key)
-    nav[4].progress((position + 1) / len(STAGE_KEYS),
+    with nav.container(width="stretch", key="fb_progress"):
+        st.progress((position + 1) / len(STAGE_KEYS),
                     text=f"Stage {position + 1} of {len(STAGE_KEYS)} · {stage.phase} pass · iteration {iteration}")
 
     # --- the stage ------------------------------------------------------------------------------------------
@@ -113,6 +131,8 @@ def step_through() -> None:
     scrollable_chart(figure_json(equation_figure, stage_panels, max_width=CHART_WIDTH, selectable=True),
                      key="fb_stage_chart",
                      alt=describe_equation(stage_panels), on_select=lambda: view.on_heatmap_select("fb_stage_chart"))
+    if stage.key == "update":  # the button under the update it applies, before the diagram and the graph
+        update_outcome(matrices, X, Y, lr)
     diagram_col, side_col = st.columns([3, 2])
     with side_col:
         sample = view.sample_picker(m, pick)
@@ -133,16 +153,6 @@ def step_through() -> None:
                    f"{gap:.1e}, rounding only. Yh − Y never divides by Yh or 1 − Yh, so it stays finite when "
                    f"the sigmoid saturates — the app uses it for dLoss_Z2.")
 
-    if stage.key == "update":
-        before, after = matrices["Loss"].item(), matrices["new Loss"].item()
-        m1, m2, m3 = st.columns([1, 1, 2], vertical_alignment="bottom")
-        m1.metric("Loss before the update", format_number(before, 5))
-        m2.metric("Loss after the update", format_number(after, 5), delta=format_number(after - before, 3),
-                  delta_color="inverse")
-        m3.button("Apply this update → next forward pass", on_click=apply_updates, args=(X, Y, lr, 1, True),
-                  key="fb_apply_stage", type="primary", icon=":material/check:")
-        if after > before:
-            st.warning(f"The loss went up: with η = {lr} this step overshoots. Try a smaller learning rate.")
 
 
 step_through()

@@ -8,19 +8,19 @@ can use it (the forward & backward page, the guided lesson). The picked node liv
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import streamlit as st
 
 from lessons.graph_rules import StagePointer, local_rule
 from nn_core.graph import GRAPH_NODES, NODES_BY_KEY
-from streamlit_glue.layout import scrollable_chart
 from streamlit_glue.network_view import ALL_SAMPLES, CELL_PARAM
-from streamlit_glue.plotly_in_place import clicked_point
+from streamlit_glue.plotly_in_place import clicked_point, plotly_chart_in_place
 from viz.computation_graph import (
     GRAD_MEANING,
-    computation_graph_figure,
+    GRAPH_LAYOUTS,
+    computation_graph_figures,
     describe_computation_graph,
     grad_stage,
     graph_phase,
@@ -88,20 +88,24 @@ def _rule(matrices: Mapping[str, np.ndarray], node: str, stage: str, sample: int
 
 
 def computation_graph_view(matrices: Mapping[str, np.ndarray], stage: str, sample: int | None, *,
-                           key_prefix: str, step_through_links: bool = True) -> None:
+                           key_prefix: str, step_through_links: bool = True,
+                           layouts: Sequence[str] = GRAPH_LAYOUTS) -> None:
     """The computation graph at ``stage`` for ``sample`` (0-based, None = means) with the picked node's rule.
 
     ``matrices`` are lessons.step_through.collect_matrices' (every forward / backward matrix by the article's
     names); ``key_prefix`` keeps this view's widgets apart from another copy's; ``step_through_links`` makes
     a rule's "see" pointers buttons that set the forward & backward page's stage and picked cell (fb_stage,
-    fb_cell); without it they are plain text.
+    fb_cell); without it they are plain text. ``layouts`` (viz.computation_graph's ROW, TWO_ROWS, COLUMN): the
+    browser draws the widest of them that fits the column — one row, two rows, or top to bottom on a phone —
+    so the graph never scrolls sideways; pass one to fix it (a slide that knows its room).
     """
     chart_key, node_key = f"{key_prefix}_graph", f"{key_prefix}_graph_node"
     st.markdown("#### The computation graph: every operation, its value, its grad")
     st.caption(_heading(stage, sample))
     alt = describe_computation_graph(matrices, stage, sample=sample)
-    fig = computation_graph_figure(matrices, stage, sample=sample, selected=st.session_state.get(node_key))
-    scrollable_chart(fig, key=chart_key, alt=alt, on_select=lambda: _on_graph_click(chart_key, node_key))
+    figures = computation_graph_figures(matrices, stage, sample=sample, selected=st.session_state.get(node_key),
+                                        layouts=layouts)
+    plotly_chart_in_place(figures, key=chart_key, alt=alt, on_click=lambda: _on_graph_click(chart_key, node_key))
     node = st.selectbox("Local rule of the node", NODE_CHOICES, index=None, key=node_key,
                         format_func=lambda key: NODES_BY_KEY[key].label,
                         placeholder="Click a node of the graph, or pick one here",

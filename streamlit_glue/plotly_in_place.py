@@ -21,7 +21,7 @@ as an attribute (never as HTML).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -61,9 +61,29 @@ export default function ({ parentElement, data, setTriggerValue }) {
     parentElement.appendChild(box);
   }
   box.setAttribute('aria-label', data.alt);  // an attribute: the text is never parsed as HTML
-  const figure = JSON.parse(data.spec);
+  // One figure, or the same chart in several layouts (widest first): the widest that fits the column is drawn,
+  // and drawn again in another layout when the column's width changes (a window resized, a phone turned).
+  const figures = [data.spec, ...(data.alternatives || [])].map(spec => JSON.parse(spec));
+  const fitting = () => {
+    const room = parentElement.clientWidth;
+    const index = figures.findIndex(f => !(f.layout && f.layout.width) || room <= 0 || f.layout.width <= room);
+    return index < 0 ? figures.length - 1 : index;
+  };
+  let chosen = fitting();
+  const figure = figures[chosen];
+  box.dataset.layoutIndex = String(chosen);
+  if (figures.length > 1) {
+    box.__relayout = () => { if (fitting() !== chosen) { chosen = fitting(); box.dataset.layoutIndex = String(chosen);
+                                                        draw(figures[chosen]); } };
+    if (!box.__resizeWatch) {  // one observer per chart; it calls this render's figures
+      box.__resizeWatch = new ResizeObserver(() => box.__relayout && box.__relayout());
+      box.__resizeWatch.observe(parentElement);
+    }
+  } else {
+    box.__relayout = null;
+  }
   const started = performance.now();
-  const draw = () => {
+  const draw = (figure) => {
     const Plotly = box.__plotly || window.Plotly;
     if (!Plotly) {  // neither Streamlit's Plotly nor ours is there yet: load the plotly package's own, once
       const waited = performance.now() - started;
@@ -81,7 +101,7 @@ export default function ({ parentElement, data, setTriggerValue }) {
           document.head.appendChild(script);
         }
       }
-      if (waited < 20000) { setTimeout(draw, 30); return; }
+      if (waited < 20000) { setTimeout(() => draw(figure), 30); return; }
       box.textContent = 'The chart could not load: reload the page.';
       return;
     }
@@ -115,7 +135,7 @@ export default function ({ parentElement, data, setTriggerValue }) {
       }));
     }
   };
-  draw();
+  draw(figure);
 }
 """
 
@@ -128,18 +148,29 @@ def plotly_source() -> tuple[str, bool]:
     return (static_js_url(bundle), True) if bundle else (plotly_package_url("plotly.min.js"), False)
 
 
-def plotly_chart_in_place(fig: go.Figure | str, *, key: str, alt: str, container=None, config: dict | None = None,
-                          on_click: Callable[[], None] | None = None) -> None:
+def _json(fig: go.Figure | str) -> str:
+    return fig if isinstance(fig, str) else pio.to_json(fig, validate=False)
+
+
+def plotly_chart_in_place(fig: go.Figure | str | Sequence[go.Figure | str], *, key: str, alt: str, container=None,
+                          config: dict | None = None, on_click: Callable[[], None] | None = None) -> None:
     """Draw ``fig`` at the width of ``container`` (default: where the script is writing); on a rerun, update the
     same chart instead of building a new one. ``alt`` is what a screen reader announces for the chart;
     ``config`` is Plotly's (e.g. {"displayModeBar": False}). ``on_click`` is called, before the rerun, when a
     point is clicked; ``clicked_point(key)`` then says which. ``fig`` may be the figure's JSON already
-    (``cached.figure_json``: built and serialised once for every session)."""
-    spec = fig if isinstance(fig, str) else pio.to_json(fig, validate=False)
+    (``cached.figure_json``: built and serialised once for every session).
+
+    ``fig`` may also be a list: the same chart laid out for several widths, widest first, each with its
+    ``layout.width``; the browser draws the widest that fits the column (the last one if none does) and swaps
+    layouts when the column's width changes. The chart's points must mean the same in every layout (a click
+    reports the customdata of the one drawn)."""
+    figures = [fig] if isinstance(fig, (str, go.Figure)) else list(fig)
     plotly_url, plotly_is_module = plotly_source()
-    data = {"spec": spec, "alt": alt, "plotly_url": plotly_url, "plotly_is_module": plotly_is_module,
+    data = {"spec": _json(figures[0]), "alt": alt, "plotly_url": plotly_url, "plotly_is_module": plotly_is_module,
             "config": config or {},
             "clickable": on_click is not None}
+    if len(figures) > 1:
+        data["alternatives"] = [_json(figure) for figure in figures[1:]]
     callbacks = {} if on_click is None else {"on_click_change": on_click}
     if container is None:
         _component(data=data, key=key, **callbacks)

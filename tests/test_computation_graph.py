@@ -13,16 +13,22 @@ from nn_core.network import GRADIENT_NAMES
 from tests.test_chains import make_example
 from tests.test_graph import core_matrices
 from viz.computation_graph import (
+    COLUMN,
     GRAD,
+    GRAPH_LAYOUTS,
     GRAPH_STAGES,
     NO_GRAD,
     PENDING,
+    ROW,
+    TWO_ROWS,
     VALUE,
     computation_graph_figure,
+    computation_graph_figures,
     describe_computation_graph,
     edge_shape,
     flowed_edges,
     grad_stage,
+    graph_readings,
     lit_nodes,
     node_for_point,
     node_reading,
@@ -220,3 +226,70 @@ def test_a_parameters_grad_is_the_slope_of_the_mean_loss():
         down["W2"][0, j] -= h
         slopes.append((loss(forward(up, X), Y) - loss(forward(down, X), Y)) / (2 * h))
     np.testing.assert_allclose(shown, slopes, rtol=1e-5, atol=1e-8)
+
+
+def _node_boxes(fig) -> dict[str, tuple[float, float, float, float]]:
+    """Each node's box (x0, x1, y0, y1) in px, by the node its centre marker names."""
+    rects = [shape for shape in fig.layout.shapes if shape.type == "rect" and shape.line.dash != "dot"]
+    keys = [row[0] for row in fig.data[0].customdata]
+    centres = dict(zip(keys, zip(fig.data[0].x, fig.data[0].y, strict=True), strict=True))
+    boxes = {}
+    for key, (x, y) in centres.items():
+        (rect,) = [r for r in rects if r.x0 < x < r.x1 and r.y0 < y < r.y1]
+        boxes[key] = (rect.x0, rect.x1, rect.y0, rect.y1)
+    return boxes
+
+
+# The widest example the forward & backward page allows (6 features, 8 units, 16 samples) and the default one.
+EXAMPLES = [(6, 8, 16, 11), (3, 4, 5, 7)]
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+@pytest.mark.parametrize("stage", ["X", "Z1", "dLoss_Z1", "dLoss_W1", "update"])
+def test_every_layout_keeps_boxes_apart_inside_the_figure_with_12px_text(example, stage):
+    """Issue 28: the graph is drawn for the width there is — a row, two rows, a column — never squeezed: no two
+    boxes overlap, every box is inside the figure, every text is at least 12 px; two rows fit a projector's
+    presenter column (803 CSS px at 1280×720 and 150 %), a column fits a phone's (358 px)."""
+    params, X, Y = make_example(*example, zero_z1=True)
+    v = core_matrices(params, X, Y)
+    figures = computation_graph_figures(v, stage, sample=0)
+    assert [fig.layout.width for fig in figures] == sorted((fig.layout.width for fig in figures), reverse=True)
+    widths = dict(zip(GRAPH_LAYOUTS, (fig.layout.width for fig in figures), strict=True))
+    assert widths[TWO_ROWS] <= 803 and widths[COLUMN] <= 358 and widths[ROW] <= 1400, widths
+    for fig in figures:
+        go.Figure(fig.to_dict())  # valid
+        boxes = _node_boxes(fig)
+        assert set(boxes) == {node.key for node in GRAPH_NODES}
+        for key, (x0, x1, y0, y1) in boxes.items():
+            assert x0 >= 0 and x1 <= fig.layout.width and y0 >= 0 and y1 <= fig.layout.height, key
+        keys = list(boxes)
+        for i, a in enumerate(keys):
+            for b in keys[i + 1:]:
+                (ax0, ax1, ay0, ay1), (bx0, bx1, by0, by1) = boxes[a], boxes[b]
+                assert ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0, (a, b)
+        sizes = [a.font.size or fig.layout.font.size for a in fig.layout.annotations if a.text]
+        assert min(sizes) >= 12 and fig.layout.font.size >= 12
+        assert "font-size" not in " ".join(a.text for a in fig.layout.annotations if a.text)  # no smaller span
+
+
+def test_two_rows_break_before_relu_and_a_column_runs_top_to_bottom():
+    params, X, Y = make_example(3, 4, 5, 7)
+    v = core_matrices(params, X, Y)
+    row, two, column = (_node_boxes(computation_graph_figure(v, "Z1", layout=layout)) for layout in GRAPH_LAYOUTS)
+    main_line = ["X", "W1·X", "+ b1", "ReLU", "W2·A1", "+ b2", "σ", "loss"]
+    assert len({round((row[key][2] + row[key][3]) / 2, 6) for key in main_line}) == 1  # centred on one line
+    first, second = main_line[:3], main_line[3:]
+    assert max(two[key][3] for key in first) < min(two[key][2] for key in second)  # the second row is below
+    assert two["ReLU"][0] == two["X"][0]  # and starts at the left again
+    assert all(column[a][3] < column[b][2] for a, b in zip(main_line, main_line[1:], strict=False))  # top to bottom
+    for param, op in {"W1": "W1·X", "b1": "+ b1", "W2": "W2·A1", "b2": "+ b2", "Y": "loss"}.items():
+        assert row[param][3] < row[op][2] and row[param][0] == row[op][0]  # right above its op
+        assert column[param][1] < column[op][0]  # left of its op
+
+
+def test_x_and_y_say_in_words_why_they_have_no_grad():
+    params, X, Y = make_example(3, 4, 5, 7)
+    v = core_matrices(params, X, Y)
+    readings = graph_readings(v, "dLoss_W1", 0)
+    assert readings["X"].lines == ("X is data",) and readings["Y"].lines == ("Y is a label",)
+    assert "X: X is data" in describe_computation_graph(v, "dLoss_W1", sample=0)

@@ -1,4 +1,4 @@
-"""The computation graph of the article's forward pass (nn_core.graph), drawn left → right with the numbers.
+"""The computation graph of the article's forward pass (nn_core.graph), drawn with the numbers.
 
 Forward stages: each node shows its **value** for the chosen sample, the op computed at the stage ringed.
 Backward stages: each node shows its **grad** as the dLoss_* matrices hold it (``GRAD_MEANING``: a per-sample node's
@@ -7,10 +7,14 @@ lit, op by op in the article's order (dLoss_Yh, dLoss_Z2, dLoss_A1, dLoss_W2, dL
 dLoss_b1), the current step's thickest, with arrows pointing back towards the parameters. Nodes the
 gradient has not reached yet say "not yet".
 
-What a node can show in a box ~85 px wide: a vector of at most 8 numbers, one per line (the sample's column
-of a per-sample matrix, or b1 / W2), a single number, or — for W1 and dLoss_W1, up to 8 × 6 entries — its
-norm and its largest entry. ``node_reading`` says exactly which numbers are shown, so a test can hold
-them to nn_core's matrices. The figure is drawn in pixels (axes = screen px), so boxes never squeeze.
+Three layouts of the same graph, for the width there is (``GRAPH_LAYOUTS``): the main line X → … → loss in one
+row, in two rows (X … + b1, then ReLU … loss), or top to bottom for a phone; each parameter (and the label Y)
+sits right above — or, top to bottom, left of — the op it feeds. Every text is at least 12 px.
+
+What a node can show in its box: a vector of at most 8 numbers, one per line (the sample's column of a
+per-sample matrix, or b1 / W2), a single number, or — for W1 and dLoss_W1, up to 8 × 6 entries — its norm and
+its largest entry. ``node_reading`` says exactly which numbers are shown, so a test can hold them to nn_core's
+matrices. The figure is drawn in pixels (axes = screen px), so boxes never squeeze.
 """
 
 from __future__ import annotations
@@ -58,22 +62,25 @@ SYMBOLIC_SHAPES: dict[str, str] = {
     "ReLU": "(n_h, m)", "W2": "(1, n_h)", "W2·A1": "(1, m)", "b2": "(1, 1)", "+ b2": "(1, m)", "σ": "(1, m)",
     "Y": "(1, m)", "loss": "(1, 1)",
 }
-# Where each node sits: (column, lane); lane 0 is the main line X → … → loss, lane 1 the inputs above it.
-MAIN, ABOVE = 0, 1
-PLACES: dict[str, tuple[int, int]] = {
-    "X": (0, MAIN), "W1": (0, ABOVE), "W1·X": (1, MAIN), "b1": (1, ABOVE), "+ b1": (2, MAIN), "ReLU": (3, MAIN),
-    "W2": (3, ABOVE), "W2·A1": (4, MAIN), "b2": (4, ABOVE), "+ b2": (5, MAIN), "σ": (6, MAIN), "Y": (6, ABOVE),
-    "loss": (7, MAIN),
-}
+# The main line, in order, and the node each parameter (or the label Y) feeds: it sits beside that op.
+MAIN_LINE = ("X", "W1·X", "+ b1", "ReLU", "W2·A1", "+ b2", "σ", "loss")
+FEEDS = {"W1": "W1·X", "b1": "+ b1", "W2": "W2·A1", "b2": "+ b2", "Y": "loss"}
+# Layouts: the main line in one row, in two rows (the break before ReLU, which no parameter feeds, so the edge
+# that wraps round drops into ReLU from above), or top to bottom (parameters left of their op).
+ROW, TWO_ROWS, COLUMN = "row", "two rows", "column"
+GRAPH_LAYOUTS = (ROW, TWO_ROWS, COLUMN)  # widest first
+WRAP_BEFORE = "ReLU"
 
-BOX_WIDTH = 82
-COLUMN_PITCH = 114  # px: leaves a 32 px gap between boxes for an edge and its shape "(8, 16)"
-LINE_HEIGHT = 15
-HEADER_HEIGHT = 36  # the bold label and the caption line
+FONT_SIZE = 12  # every text of the figure: a projector at 150 % shows it at 12 CSS px or more
+CHAR_WIDTH = 5.8  # px per character at 12 px ("dLoss_Z1, s1" measures 64 px in Chromium: 5.3 a character)
+MIN_BOX_WIDTH = 84
+LINE_HEIGHT = 16
+HEADER_HEIGHT = 38  # the bold label and the caption line
 BOX_PADDING = 8
-LANE_GAP = 58  # between the two lanes, for the diagonal edges and their shapes
-MARGIN = 5
-FONT_SIZE = 11
+EDGE_GAP = 40  # between boxes side by side: an edge and its shape "(8,16)"
+LANE_GAP = 34  # between a parameter and the op under it: a short edge, its shape beside it
+ROW_GAP = 46  # between the two rows: the edge that wraps round runs here, its shape above it
+MARGIN = 6
 PENDING_TEXT_COLOR = "#6c757d"  # 4.7:1 on white
 EDGE_COLOR = "#adb5bd"
 FILL = {"data": "#f1f3f5", PARAMETER: "#fff9db", OPERATION: "#e7f5ff", "loss": "#f3f0ff"}
@@ -169,8 +176,7 @@ def node_reading(matrices: Mapping[str, np.ndarray], key: str, stage: str, sampl
     node = NODES_BY_KEY[key]
     backward = graph_phase(stage) != "forward"
     if backward and node.grad_name is None and key != "loss":
-        return NodeReading(key, NO_GRAD, "no grad", None,
-                           ("not needed:", "X is data") if key == "X" else ("Y is a label",))
+        return NodeReading(key, NO_GRAD, "no grad", None, ("X is data",) if key == "X" else ("Y is a label",))
     reached = reached_nodes(stage) if stage in FLOW_AT else {n.key for n in GRAPH_NODES}
     if (not backward and key not in computed_nodes(stage)) or (backward and key not in reached):
         return NodeReading(key, PENDING, "grad" if backward else "value", None, ("not yet",))
@@ -204,28 +210,107 @@ def edge_shape(matrices: Mapping[str, np.ndarray], source: str) -> tuple[int, in
 
 @dataclass(frozen=True)
 class _Box:
-    x: float
+    x: float  # centre
     y: float
+    width: float
     height: float
 
+    @property
+    def left(self) -> float:
+        return self.x - self.width / 2
 
-def _boxes(readings: Mapping[str, NodeReading]) -> tuple[dict[str, _Box], float, float]:
+    @property
+    def right(self) -> float:
+        return self.x + self.width / 2
+
+    @property
+    def top(self) -> float:
+        return self.y - self.height / 2
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.height / 2
+
+
+def box_width(readings: Mapping[str, NodeReading]) -> float:
+    """One width for every box: room for the longest line any box writes (all of them in one size reads calmer)."""
+    longest = max(len(line) for reading in readings.values() for line in (*reading.lines, reading.caption))
+    return max(MIN_BOX_WIDTH, CHAR_WIDTH * longest + 2 * BOX_PADDING)
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    boxes: dict[str, _Box]  # in GRAPH_NODES' order (the clickable markers follow it)
+    width: float
+    height: float
+    gutter: float | None  # the height of the gap between two rows, where the wrapping edge runs back left
+
+
+def _geometry(readings: Mapping[str, NodeReading], layout: str) -> _Geometry:
+    """Every node's box in ``layout``, and the figure's size (px)."""
+    width = box_width(readings)
     heights = {key: HEADER_HEIGHT + BOX_PADDING + LINE_HEIGHT * len(reading.lines) for key, reading in readings.items()}
-    lane = {which: max(heights[key] for key, (_, place) in PLACES.items() if place == which) for which in (MAIN, ABOVE)}
-    centre_y = {ABOVE: MARGIN + lane[ABOVE] / 2, MAIN: MARGIN + lane[ABOVE] + LANE_GAP + lane[MAIN] / 2}
-    boxes = {key: _Box(MARGIN + BOX_WIDTH / 2 + column * COLUMN_PITCH, centre_y[which], heights[key])
-             for key, (column, which) in PLACES.items()}
-    width = 2 * MARGIN + BOX_WIDTH + COLUMN_PITCH * max(column for column, _ in PLACES.values())
-    return boxes, width, MARGIN * 2 + lane[ABOVE] + LANE_GAP + lane[MAIN]
+    fed_by = {op: param for param, op in FEEDS.items()}
+    boxes: dict[str, _Box] = {}
+    if layout == COLUMN:
+        main_x, param_x = MARGIN + 1.5 * width + EDGE_GAP, MARGIN + width / 2
+        top = MARGIN
+        for key in MAIN_LINE:
+            row = [key, fed_by[key]] if key in fed_by else [key]
+            tallest = max(heights[k] for k in row)
+            for k in row:  # a parameter level with its op: the edge between them is straight
+                boxes[k] = _Box(main_x if k == key else param_x, top + tallest / 2, width, heights[k])
+            top += tallest + LANE_GAP
+        return _Geometry(_in_graph_order(boxes), 2 * MARGIN + 2 * width + EDGE_GAP, top - LANE_GAP + MARGIN, None)
+    rows = [list(MAIN_LINE)] if layout == ROW else [
+        list(MAIN_LINE[:MAIN_LINE.index(WRAP_BEFORE)]), list(MAIN_LINE[MAIN_LINE.index(WRAP_BEFORE):])]
+    # the same lane heights in every row, so the rows line up; a parameter sits on the bottom of its lane, an op
+    # in the middle of its own (every edge along the main line is straight)
+    above = max(heights[param] for param in FEEDS)
+    main = max(heights[key] for key in MAIN_LINE)
+    top = MARGIN
+    for row in rows:
+        for column, key in enumerate(row):
+            x = MARGIN + width / 2 + column * (width + EDGE_GAP)
+            boxes[key] = _Box(x, top + above + LANE_GAP + main / 2, width, heights[key])
+            if key in fed_by:
+                param = fed_by[key]
+                boxes[param] = _Box(x, top + above - heights[param] / 2, width, heights[param])
+        top += above + LANE_GAP + main + ROW_GAP
+    longest = max(len(row) for row in rows)
+    gutter = MARGIN + above + LANE_GAP + main + ROW_GAP / 2 if len(rows) > 1 else None
+    return _Geometry(_in_graph_order(boxes), 2 * MARGIN + longest * width + (longest - 1) * EDGE_GAP,
+                     top - ROW_GAP + MARGIN, gutter)
 
 
-def _edge_ends(boxes: Mapping[str, _Box], source: str, target: str) -> tuple[tuple[float, float], tuple[float, float]]:
-    """Start and end of an edge: side to side along a lane, from the bottom of an upper box to the top left
-    of the box it feeds."""
-    a, b = boxes[source], boxes[target]
-    if PLACES[source][1] == PLACES[target][1]:
-        return (a.x + BOX_WIDTH / 2, a.y), (b.x - BOX_WIDTH / 2, b.y)
-    return (a.x, a.y + a.height / 2), (b.x - BOX_WIDTH / 2, b.y - b.height / 2 + 12)
+def _in_graph_order(boxes: dict[str, _Box]) -> dict[str, _Box]:
+    return {node.key: boxes[node.key] for node in GRAPH_NODES}
+
+
+def _edge_points(geometry: _Geometry, source: str, target: str, layout: str) -> list[tuple[float, float]]:
+    """The edge from ``source`` to ``target`` as a polyline (forward direction): side to side along the main line
+    (top to bottom in a column), straight down (or right) from a parameter into its op, and round the corner
+    from the end of the first row into the top of ReLU."""
+    a, b = geometry.boxes[source], geometry.boxes[target]
+    if source in FEEDS:
+        return [(a.right, a.y), (b.left, b.y)] if layout == COLUMN else [(a.x, a.bottom), (b.x, b.top)]
+    if layout == COLUMN:
+        return [(a.x, a.bottom), (b.x, b.top)]
+    if geometry.gutter is not None and b.top > a.bottom:  # the wrap: down, back left in the gap, down into ReLU
+        return [(a.x, a.bottom), (a.x, geometry.gutter), (b.x, geometry.gutter), (b.x, b.top)]
+    return [(a.right, a.y), (b.left, b.y)]
+
+
+def _shape_label_place(points: Sequence[tuple[float, float]]) -> dict:
+    """Where an edge's shape "(4,5)" goes: above the middle of its longest horizontal run, or right of a vertical
+    edge's middle."""
+    segments = list(zip(points, points[1:], strict=False))
+    flat = [(p, q) for p, q in segments if abs(p[1] - q[1]) < 1e-9]
+    if flat:
+        p, q = max(flat, key=lambda pq: abs(pq[1][0] - pq[0][0]))
+        return {"x": (p[0] + q[0]) / 2, "y": p[1], "yanchor": "bottom", "yshift": 5}  # above a thick arrowhead
+    p, q = segments[len(segments) // 2]
+    return {"x": p[0], "y": (p[1] + q[1]) / 2, "xanchor": "left", "xshift": 8}  # clear of a thick arrowhead
 
 
 def _node_hover(matrices: Mapping[str, np.ndarray], key: str, reading: NodeReading) -> str:
@@ -238,57 +323,73 @@ def _node_hover(matrices: Mapping[str, np.ndarray], key: str, reading: NodeReadi
 
 
 def computation_graph_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sample: int | None = 0,
-                             selected: str | None = None) -> go.Figure:
-    """The graph at ``stage`` for ``sample``; ``selected`` (a node key) is framed, as the node whose rule is shown."""
+                             selected: str | None = None, layout: str = ROW) -> go.Figure:
+    """The graph at ``stage`` for ``sample`` in ``layout`` (ROW, TWO_ROWS or COLUMN); ``selected`` (a node key) is
+    framed, as the node whose rule is shown. ``layout.width`` is the pixel width it needs."""
     readings = graph_readings(matrices, stage, sample)
-    boxes, width, height = _boxes(readings)
+    geometry = _geometry(readings, layout)
+    boxes, width, height = geometry.boxes, geometry.width, geometry.height
     lit, phase = set(lit_nodes(stage)), graph_phase(stage)
     flowed = flowed_edges(stage if phase == "backward" else BACKWARD_STAGES[-1]) if phase != "forward" else []
     current = set(FLOW_AT[stage][0]) if stage in FLOW_AT else set()
     forward_lit = {(s, t) for s, t in GRAPH_EDGES if t in lit} if phase == "forward" else set()
     shapes, annotations = [], []
     for source, target in GRAPH_EDGES:
-        (x0, y0), (x1, y1) = _edge_ends(boxes, source, target)
+        points = _edge_points(geometry, source, target, layout)
         backwards = (source, target) in flowed
         colour = HIGHLIGHT_COLOR if backwards or (source, target) in forward_lit else EDGE_COLOR
         line_width = 4.5 if (source, target) in current else 2.5 if backwards or (source, target) in forward_lit \
             else 1.5
-        head, tail = ((x0, y0), (x1, y1)) if backwards else ((x1, y1), (x0, y0))  # a gradient points back
-        annotations.append({"x": head[0], "y": head[1], "ax": tail[0], "ay": tail[1], "xref": "x", "yref": "y",
+        if backwards:  # a gradient points back
+            points = points[::-1]
+        if len(points) > 2:  # the bends as a line, the arrow on the last stretch
+            shapes.append({"type": "path", "layer": "below", "line": {"color": colour, "width": line_width},
+                           "path": "M " + " L ".join(f"{x:g},{y:g}" for x, y in points[:-1])})
+        (x0, y0), (x1, y1) = points[-2], points[-1]
+        annotations.append({"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y",
                             "axref": "x", "ayref": "y", "text": "", "showarrow": True, "arrowhead": 2,
                             "arrowsize": 0.75 if line_width > 4 else 1.1, "arrowwidth": line_width,
                             "arrowcolor": colour})
-        same_lane = PLACES[source][1] == PLACES[target][1]
-        annotations.append({"x": (x0 + x1) / 2, "y": (y0 + y1) / 2, "xref": "x", "yref": "y", "showarrow": False,
-                            "text": str(edge_shape(matrices, source)).replace(" ", ""), "font": {"size": 10},
-                            "yshift": 11 if same_lane else 0, "xshift": 0 if same_lane else -24,
+        annotations.append({**_shape_label_place(points), "xref": "x", "yref": "y", "showarrow": False,
+                            "text": str(edge_shape(matrices, source)).replace(" ", ""),
+                            "font": {"size": FONT_SIZE, "color": "#495057"},
                             "hovertext": f"{SYMBOLIC_SHAPES[source]}: what {NODES_BY_KEY[source].label} hands on"})
     for key, box in boxes.items():
         node, reading = NODES_BY_KEY[key], readings[key]
         is_lit = key in lit
-        x0, x1, y0, y1 = box.x - BOX_WIDTH / 2, box.x + BOX_WIDTH / 2, box.y - box.height / 2, box.y + box.height / 2
         if key == selected:
-            shapes.append({"type": "rect", "x0": x0 - 5, "x1": x1 + 5, "y0": y0 - 5, "y1": y1 + 5, "layer": "below",
-                           "line": {"color": SELECTION_COLOR, "width": 3, "dash": "dot"}, "fillcolor": "white"})
-        shapes.append({"type": "rect", "x0": x0, "x1": x1, "y0": y0, "y1": y1, "layer": "below",
-                       "fillcolor": LIT_FILL if is_lit else FILL[node.kind],
+            shapes.append({"type": "rect", "x0": box.left - 5, "x1": box.right + 5, "y0": box.top - 5,
+                           "y1": box.bottom + 5, "layer": "below", "fillcolor": "white",
+                           "line": {"color": SELECTION_COLOR, "width": 3, "dash": "dot"}})
+        shapes.append({"type": "rect", "x0": box.left, "x1": box.right, "y0": box.top, "y1": box.bottom,
+                       "layer": "below", "fillcolor": LIT_FILL if is_lit else FILL[node.kind],
                        "line": {"color": HIGHLIGHT_COLOR if is_lit else "#495057", "width": 3.5 if is_lit else 1}})
         pending = reading.mode in (PENDING, NO_GRAD)
         body = "<br>".join(reading.lines)
         colour = PENDING_TEXT_COLOR if pending else "#212529"
-        annotations.append({"x": box.x, "y": y0 + 4, "xref": "x", "yref": "y", "yanchor": "top", "showarrow": False,
-                            "text": f"<b>{node.label}</b><br><span style='font-size:10px'>{reading.caption}</span>"
-                                    f"<br>{body}", "font": {"size": FONT_SIZE, "color": colour}, "align": "center"})
+        annotations.append({"x": box.x, "y": box.top + 4, "xref": "x", "yref": "y", "yanchor": "top",
+                            "showarrow": False, "text": f"<b>{node.label}</b><br>{reading.caption}<br>{body}",
+                            "font": {"size": FONT_SIZE, "color": colour}, "align": "center"})
     nodes = {"type": "scatter", "x": [box.x for box in boxes.values()], "y": [box.y for box in boxes.values()],
              "mode": "markers", "name": "graph nodes", "customdata": [[key] for key in boxes], "hoverinfo": "text",
              "hovertext": [_node_hover(matrices, key, readings[key]) for key in boxes], "showlegend": False,
-             "marker": {"symbol": "square", "size": BOX_WIDTH, "color": "rgba(0,0,0,0)"}}
-    layout = {"template": TEMPLATE, "width": width, "height": height, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-              "shapes": shapes, "annotations": annotations, "dragmode": False, "font": {"size": FONT_SIZE},
-              "xaxis": {"range": [0, width], "visible": False, "fixedrange": True},
-              "yaxis": {"range": [height, 0], "visible": False, "fixedrange": True}}
+             "marker": {"symbol": "square", "size": min(box_width(readings), 2 * HEADER_HEIGHT),
+                        "color": "rgba(0,0,0,0)"}}
+    figure_layout = {"template": TEMPLATE, "width": int(np.ceil(width)), "height": int(np.ceil(height)),
+                     "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "shapes": shapes, "annotations": annotations,
+                     "dragmode": False, "font": {"size": FONT_SIZE},
+                     "xaxis": {"range": [0, np.ceil(width)], "visible": False, "fixedrange": True},
+                     "yaxis": {"range": [np.ceil(height), 0], "visible": False, "fixedrange": True}}
     # built unvalidated, as the network diagram: validating ~40 annotations took 2/3 of the time (a test validates)
-    return go.Figure(data=[nodes], layout=layout, _validate=False)
+    return go.Figure(data=[nodes], layout=figure_layout, _validate=False)
+
+
+def computation_graph_figures(matrices: Mapping[str, np.ndarray], stage: str, *, sample: int | None = 0,
+                              selected: str | None = None, layouts: Sequence[str] = GRAPH_LAYOUTS) -> list[go.Figure]:
+    """The graph in each of ``layouts``, widest first: the page shows the widest that fits its column."""
+    figures = [computation_graph_figure(matrices, stage, sample=sample, selected=selected, layout=layout)
+               for layout in layouts]
+    return sorted(figures, key=lambda fig: -fig.layout.width)
 
 
 def node_for_point(point: Mapping | None) -> str | None:

@@ -20,6 +20,7 @@ from viz.style import HIGHLIGHT_COLOR, SELECTION_COLOR, SIGNED_COLORSCALE, TEMPL
 LINE_BREAK = "\n"
 CELL_HEIGHT = 30
 CELL_FONT_SIZE = 12
+LABEL_FONT_SIZE = 12  # tick labels and axis titles: 12 CSS px or more on a projector at 150 % (issue 28)
 CHAR_WIDTH = 6.5  # px per character of a 12 px number, generous so nothing is cut off
 MIN_CELL_WIDTH = 34
 TITLE_CHAR_WIDTH = 8.4  # px per character of a bold 14 px panel title
@@ -180,13 +181,13 @@ def equation_figure(items: Sequence[MatrixPanel | str], *, max_width: float = 10
                                "line": {"color": SELECTION_COLOR, "width": 3}})
             axes[f"xaxis{suffix}"] = {
                 "domain": [px_x(grid_left), px_x(grid_right)], "anchor": f"y{suffix}", "side": "bottom",
-                "tickfont": {"size": 11}, "showticklabels": bool(item.col_title), **LABEL_GAP,
+                "tickfont": {"size": LABEL_FONT_SIZE}, "showticklabels": bool(item.col_title), **LABEL_GAP,
                 "showgrid": False, "zeroline": False, "fixedrange": True, "type": "category",
             }
             axes[f"yaxis{suffix}"] = {
                 "domain": [px_y(grid_bottom), px_y(grid_top)], "anchor": f"x{suffix}", "autorange": "reversed",
-                "tickfont": {"size": 11}, "showgrid": False, "zeroline": False, "fixedrange": True, "type": "category",
-                **LABEL_GAP,
+                "tickfont": {"size": LABEL_FONT_SIZE}, "showgrid": False, "zeroline": False, "fixedrange": True,
+                "type": "category", **LABEL_GAP,
             }
             color = HIGHLIGHT_COLOR if item.highlight else "#222"
             # axis titles as annotations at fixed offsets: plotly's own placement can collide with the ticks
@@ -194,12 +195,13 @@ def equation_figure(items: Sequence[MatrixPanel | str], *, max_width: float = 10
                 annotations.append({"text": item.col_title, "x": px_x((grid_left + grid_right) / 2),
                                     "y": px_y(grid_bottom + 22), "xref": "paper", "yref": "paper",
                                     "showarrow": False, "xanchor": "center", "yanchor": "top",
-                                    "font": {"size": 11, "color": "#666"}})
+                                    "font": {"size": LABEL_FONT_SIZE, "color": "#666"}})
             if item.row_title:
                 annotations.append({"text": item.row_title, "x": px_x(grid_left - item.axis_width() + ROW_TITLE_WIDTH),
                                     "y": px_y(grid_top + rows * CELL_HEIGHT / 2),
                                     "xref": "paper", "yref": "paper", "showarrow": False, "xanchor": "right",
-                                    "yanchor": "middle", "textangle": -90, "font": {"size": 11, "color": "#666"}})
+                                    "yanchor": "middle", "textangle": -90,
+                                    "font": {"size": LABEL_FONT_SIZE, "color": "#666"}})
             annotations.append({"text": f"<b>{item.title}</b>", "x": px_x(grid_left), "y": px_y(grid_top - 4),
                                 "xref": "paper", "yref": "paper", "showarrow": False, "xanchor": "left",
                                 "yanchor": "bottom", "font": {"size": 14, "color": color}})

@@ -1,6 +1,8 @@
-"""Issue 28 on a projector (1280×720 at 150 %: 853×480 CSS px at scale 1.5), a laptop (1366×768) and a phone
-(390×844): every ball of the real network's landscape visibly moves at the page's defaults. A screenshot of each
-view at each size goes to .artifacts/screenshots/projector-*.png."""
+"""Issue 28 on a projector (1280×720 at 150 %: 853×480 CSS px at scale 1.5, presenter view), a laptop (1366×768) and
+a phone (390×844): the forward & backward page's buttons show their whole labels, its matrices, diagram and graph
+write no text under 12 CSS px, "Apply this update" sits right under the update's matrices, the computation graph is
+laid out for the column (no box that scrolls sideways, the loss node on screen); every ball of the real network's
+landscape visibly moves at the page's defaults. Screenshots go to .artifacts/screenshots/projector-*.png."""
 
 from __future__ import annotations
 
@@ -22,6 +24,78 @@ PATH_SPANS_JS = """() => {
           spans: Object.fromEntries(gd._fullData.filter(t => t.mode === 'lines+markers')
             .map(t => [t.name, Math.max(ptp(Array.from(t.x)), ptp(Array.from(t.y))) / (x1 - x0)]))};
 }"""
+
+
+# Buttons of the main column whose label is cut ("Pre…"): an element inside that is wider than it shows.
+CUT_BUTTONS_JS = """() => [...document.querySelectorAll('[data-testid=stMain] button')]
+  .filter(button => button.offsetParent !== null && button.textContent.trim())
+  .filter(button => [...button.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+  .map(button => button.textContent.trim())"""
+# The smallest text a chart writes, in CSS px as shown (its font size times the scale it is drawn at).
+SMALLEST_TEXT_JS = """selector => {
+  const gd = document.querySelector(selector);
+  const svg = gd.querySelector('svg.main-svg');
+  const scale = svg.getBoundingClientRect().width / svg.width.baseVal.value;
+  const sizes = [...gd.querySelectorAll('svg text')].filter(t => t.textContent.trim() && t.getBBox().width > 0)
+    .map(t => [parseFloat(getComputedStyle(t).fontSize) * scale, t.textContent.trim().slice(0, 20)]);
+  return sizes.reduce((a, b) => (b[0] < a[0] ? b : a), [Infinity, ''])
+}"""
+# The computation graph: its drawn width, the column's, whether anything around it scrolls sideways, and the loss
+# node's right edge on the screen.
+GRAPH_FIT_JS = """() => {
+  const gd = document.querySelector('.st-key-fb_graph .js-plotly-plot');
+  const column = document.querySelector('.st-key-fb_graph');
+  const scrolls = [];
+  for (let e = gd; e && e !== document.body; e = e.parentElement)
+    if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible') scrolls.push(e.className);
+  const data = gd._fullData[0], k = data.customdata.findIndex(row => row[0] === 'loss');
+  const xa = gd._fullLayout.xaxis, box = gd.getBoundingClientRect();
+  return {drawn: gd._fullLayout.width, column: column.clientWidth, scrolls,
+          loss_right: box.left + xa._offset + xa.d2p(data.x[k]) + 40, window: window.innerWidth};
+}"""
+
+
+def _wait_for_chart(page, key: str) -> None:
+    page.wait_for_function(f"() => document.querySelector('.st-key-{key} .js-plotly-plot')?._fullLayout",
+                           timeout=60_000)
+
+
+FORWARD_BACKWARD_SIZES = {"projector": "present=true&", "laptop": "", "phone": ""}
+
+
+@pytest.mark.parametrize("size", list(FORWARD_BACKWARD_SIZES))
+def test_forward_backward_fits_a_projector_a_laptop_and_a_phone(browser: Browser, app_url: str, size: str):
+    query = FORWARD_BACKWARD_SIZES[size] + "fb_stage=update&fb_cell=dLoss_W1%5Bh2%2Cf1%5D"
+    context, page = _open(browser, app_url, size, f"forward_backward?{query}")
+    try:
+        problems = []
+        for key in ("fb_stage_chart", "fb_diagram", "fb_graph"):
+            _wait_for_chart(page, key)
+        cut = page.evaluate(CUT_BUTTONS_JS)
+        if cut:
+            problems.append(f"cut button labels: {cut}")
+        for key in ("fb_stage_chart", "fb_diagram", "fb_graph"):
+            size_px, text = page.evaluate(SMALLEST_TEXT_JS, f".st-key-{key} .js-plotly-plot")
+            if size_px < 12 - 0.05:
+                problems.append(f"{key}: {text!r} at {size_px:.1f} CSS px")
+        # "Apply this update" right under the update's matrices (it was below the diagram, the chain and the graph)
+        chart = page.locator(".st-key-fb_stage_chart .js-plotly-plot").bounding_box()
+        apply = page.get_by_role("button", name="Apply this update → next forward pass").bounding_box()
+        if not 0 <= apply["y"] - (chart["y"] + chart["height"]) <= 160:
+            problems.append(f"Apply at {apply['y']:.0f}, the matrices end at {chart['y'] + chart['height']:.0f}")
+        page.locator(".st-key-fb_graph").scroll_into_view_if_needed()
+        graph = page.evaluate(GRAPH_FIT_JS)
+        if graph["drawn"] > graph["column"] or graph["scrolls"] or graph["loss_right"] > graph["window"]:
+            problems.append(f"the graph does not fit: {graph}")
+        _shot(page, f"{size}-forward-backward-graph")
+        page.get_by_role("button", name="Apply this update → next forward pass").scroll_into_view_if_needed()
+        _shot(page, f"{size}-forward-backward-apply")
+        page.locator("[data-testid=stMain]").evaluate("el => el.scrollTo(0, 0)")
+        page.locator(".st-key-fb_nav").scroll_into_view_if_needed()
+        _shot(page, f"{size}-forward-backward-nav")
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
 
 
 def _open(browser: Browser, app_url: str, size: str, path: str):
