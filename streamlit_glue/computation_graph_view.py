@@ -15,7 +15,7 @@ import streamlit as st
 
 from lessons.graph_rules import StagePointer, local_rule
 from nn_core.graph import GRAPH_NODES, NODES_BY_KEY
-from streamlit_glue.network_view import ALL_SAMPLES, CELL_PARAM
+from streamlit_glue.network_view import CELL_PARAM
 from streamlit_glue.plotly_in_place import clicked_point, plotly_chart_in_place
 from viz.computation_graph import (
     GRAD_MEANING,
@@ -32,12 +32,6 @@ from viz.computation_graph import (
 from viz.text import markdown_literal
 
 NODE_CHOICES = tuple(node.key for node in GRAPH_NODES)
-
-
-def picked_sample() -> int | None:
-    """The sample chosen in the network diagram's picker (``fb_sample``): 0-based, None for the means."""
-    chosen = st.session_state.get("fb_sample") or "s1"
-    return None if chosen == ALL_SAMPLES else int(chosen[1:]) - 1
 
 
 def _on_graph_click(chart_key: str, node_key: str) -> None:
