@@ -436,7 +436,9 @@ def app_target(args: argparse.Namespace) -> Iterator[tuple[str, proc_watch.Proce
     elif args.replicas:
         port = free_port()
         with serving([str(RUN_LOCAL), str(args.replicas), str(port)], port, timeout=180) as server:
-            yield server.url, proc_watch.ProcessTree(server.pid, only=lambda command: "streamlit" in command)
+            # the replicas and the Redis they share (a live class's cost is both); not HAProxy or run-local itself
+            yield server.url, proc_watch.ProcessTree(server.pid, only=lambda command: "streamlit" in command
+                                                     or "redis-server" in command)
     else:
         with streamlit_server(ROOT / "app.py") as server:
             yield server.url, proc_watch.ProcessTree(server.pid)

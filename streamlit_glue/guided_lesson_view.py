@@ -8,10 +8,13 @@ the address: a deep link opens a step unanswered.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from lessons import guided_lesson as lesson
 from lessons.guided_lesson import CHOICE, NUMBER, STEP_COUNT, STEPS, LessonStep, Prediction
+from lessons.live_class import answer_text
 from lessons.presets import CURE_IT, SEE_OVERFITTING
 from lessons.stage_panels import sigmoid_chain_items, stage_items
 from lessons.stages import STAGES_BY_KEY
@@ -90,8 +93,16 @@ def step_inputs(step: LessonStep):
 
 
 # ------------------------------------------------------------------------------------------------ navigation
-def _move(by: int) -> None:
+# A step change the lesson's own page makes; in a live class the teacher's screen passes one that moves the class
+# (store.move_to), so the class follows whatever control moved the teacher's step.
+OnMove = Callable[[int], None] | None
+
+
+def _move(by: int, on_move: OnMove = None) -> None:
+    """The one navigation seam: every control that changes the step (Previous, Next, the slider) goes through it."""
     st.session_state[STEP_KEY] = min(STEP_COUNT, max(1, st.session_state[STEP_KEY] + by))
+    if on_move is not None:
+        on_move(st.session_state[STEP_KEY])
 
 
 # What Start over keeps: the presenter view (the room's screen, not the class's state) and whether this browser
@@ -109,17 +120,19 @@ def start_over() -> None:
     st.session_state[STEP_KEY] = 1
 
 
-def navigation() -> int:
-    """Step picker (in the address as lesson_step), Previous / Next, Start over, and the progress bar."""
+def navigation(on_move: OnMove = None) -> int:
+    """Step picker (in the address as lesson_step), Previous / Next, Start over, and the progress bar. With
+    ``on_move`` (a live class's teacher): every move is passed on, and there is no Start over (the class has End)."""
     # a slider, not a selectbox of titles: a bound selectbox writes its option's label into the address
-    number = st.slider("Step", 1, STEP_COUNT, key=STEP_KEY, bind="query-params")
+    number = st.slider("Step", 1, STEP_COUNT, key=STEP_KEY, bind="query-params", on_change=_move, args=(0, on_move))
     back, forward, again = st.columns([1, 1, 1.2], vertical_alignment="bottom")
-    back.button("Previous", key="lesson_prev", on_click=_move, args=(-1,), icon=":material/arrow_back:",
+    back.button("Previous", key="lesson_prev", on_click=_move, args=(-1, on_move), icon=":material/arrow_back:",
                 disabled=number == 1, width="stretch")
-    forward.button("Next", key="lesson_next", on_click=_move, args=(1,), icon=":material/arrow_forward:",
+    forward.button("Next", key="lesson_next", on_click=_move, args=(1, on_move), icon=":material/arrow_forward:",
                    type="primary", disabled=number == STEP_COUNT, width="stretch")
-    again.button("Start over", key="lesson_start_over", on_click=start_over, icon=":material/restart_alt:",
-                 width="stretch", help="For the next class: clears every answer and every page's settings.")
+    if on_move is None:
+        again.button("Start over", key="lesson_start_over", on_click=start_over, icon=":material/restart_alt:",
+                     width="stretch", help="For the next class: clears every answer and every page's settings.")
     st.progress(number / STEP_COUNT, text=f"Step {number} of {STEP_COUNT}: {STEPS[number - 1].title}")
     return number
 
@@ -146,33 +159,41 @@ def committed_answer(step: LessonStep):
     return st.session_state.get(ANSWERS, {}).get(step.key)
 
 
+def answer_widget(prediction: Prediction, key: str, number_range: tuple[float, float] | None = None) -> None:
+    """The widget a student answers with: a number box, one choice, or any number of units (inside a form)."""
+    if prediction.kind == NUMBER:
+        low, high = number_range or (None, None)
+        st.number_input("Your answer", value=None, step=0.01, format="%.4f", key=key, placeholder="type a number",
+                        min_value=low, max_value=high)
+    elif prediction.kind == CHOICE:
+        st.radio("Your answer", prediction.options, index=None, key=key, horizontal=True)
+    else:
+        st.pills("Your answer (select every one that fits; none at all is an answer too)", prediction.options,
+                 selection_mode="multi", key=key, default=[])
+
+
 def prediction_form(step: LessonStep, prediction: Prediction) -> None:
     """The question and an answer widget; nothing of the answer is on screen until "Commit" is pressed."""
     with st.form(key=f"lesson_form_{step.key}"):
         st.markdown("**Predict first:** " + markdown_literal(prediction.prompt))
-        key = _answer_key(step)
-        if prediction.kind == NUMBER:
-            st.number_input("Your answer", value=None, step=0.01, format="%.4f", key=key,
-                            placeholder="type a number")
-        elif prediction.kind == CHOICE:
-            st.radio("Your answer", prediction.options, index=None, key=key, horizontal=True)
-        else:
-            st.pills("Your answer (select every one that fits; none at all is an answer too)", prediction.options,
-                     selection_mode="multi", key=key, default=[])
+        answer_widget(prediction, _answer_key(step))
         st.form_submit_button("Commit my answer", type="primary", on_click=_commit, args=(step,),
                               icon=":material/lock:")
     if st.session_state.pop("lesson_missing", None) == step.key:
         st.warning("Give an answer first — the numbers appear once you have committed to one.")
 
 
+def verdict(prediction: Prediction, response, said: str = "You said") -> None:
+    """The lesson's judge on one answer, in green or red, with the answer read back."""
+    judged = lesson.check(prediction, response)
+    (st.success if judged.correct else st.error)(
+        markdown_literal(f"{said}: {answer_text(prediction, response)}. {judged.headline}"),
+        icon=":material/check_circle:" if judged.correct else ":material/cancel:")
+
+
 def reveal(step: LessonStep, prediction: Prediction, response) -> None:
-    verdict = lesson.check(prediction, response)
-    shown = (format_number(float(response), 4) if prediction.kind == NUMBER else
-             str(response) if prediction.kind == CHOICE else ", ".join(sorted(response)) or "none")
     st.markdown("**The question:** " + markdown_literal(prediction.prompt))
-    (st.success if verdict.correct else st.error)(
-        markdown_literal(f"You said: {shown}. {verdict.headline}"),
-        icon=":material/check_circle:" if verdict.correct else ":material/cancel:")
+    verdict(prediction, response)
     st.info(markdown_literal(prediction.why), icon=":material/lightbulb:")
     st.button("Ask me again", key=f"lesson_again_{step.key}", on_click=_ask_again, args=(step,),
               icon=":material/replay:")
@@ -306,13 +327,21 @@ def step_figure(step: LessonStep, inputs, prediction: Prediction, revealed: bool
         raise ValueError(f"unknown figure {step.figure!r}")
 
 
-def lesson_step(number: int) -> None:
+# In a live class the teacher's screen draws the question part itself (the class answers, not the teacher): it
+# gets the step and its prediction and returns whether the class's answers are shown (the figure follows).
+QuestionPart = Callable[[LessonStep, Prediction], bool] | None
+
+
+def lesson_step(number: int, question_part: QuestionPart = None) -> None:
     """Step ``number`` (1-based): words, the question or the reveal, then the figure."""
     step = STEPS[number - 1]
     inputs = step_inputs(step)
     prediction = step.predict(inputs)
     st.header(f"{number}. {step.title}")
     st.markdown(markdown_literal(step.text))
+    if question_part is not None:
+        step_figure(step, inputs, prediction, revealed=question_part(step, prediction))
+        return
     response = committed_answer(step)
     if response is None:
         prediction_form(step, prediction)

@@ -19,6 +19,7 @@ from pathlib import Path
 import plotly
 import streamlit as st
 from streamlit.components.v1 import declare_component
+from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.state.session_state_proxy import get_session_state
 
@@ -93,6 +94,56 @@ def rerun_after_reconnect() -> None:
     fragment with ``run_every`` (its ``autoRerunIntervals``) or one ran in the last run; otherwise a fresh session
     stays empty and the old page stays on screen until the next click. Empty on purpose.
     """
+
+
+def page_script_hash() -> str | None:
+    """The hash of the page this run draws (None outside a script run): what ``session_on_page`` compares.
+
+    Relies on: ``get_script_run_ctx().page_script_hash`` being the page's hash, the value the session's
+    ``AppSession._client_state.page_script_hash`` holds once the run is over.
+    """
+    context = get_script_run_ctx()
+    return None if context is None else context.page_script_hash
+
+
+# ── Rerunning another session from a server thread (the live class's watcher, class_watcher.py) ──────────────
+
+
+def _active_session(session_id: str):
+    """The AppSession of a connected session, or None (no runtime: AppTest, or the session is gone)."""
+    if not Runtime.exists():
+        return None
+    info = Runtime.instance()._session_mgr.get_active_session_info(session_id)
+    return None if info is None else info.session
+
+
+def session_on_page(session_id: str, page_script_hash: str) -> bool:
+    """Whether the session is still connected and its last run was the page ``page_script_hash`` (a student who
+    went to another page has left the class's screen and must not be rerun there). Safe from any thread.
+
+    Relies on: ``Runtime.instance()._session_mgr.get_active_session_info(session_id)`` returning an object whose
+    ``session`` is the ``AppSession`` (None once the browser has gone), and ``AppSession._client_state`` holding
+    the last run's ``page_script_hash``.
+    """
+    session = _active_session(session_id)
+    return session is not None and session._client_state.page_script_hash == page_script_hash
+
+
+def rerun_session(session_id: str, page_script_hash: str) -> bool:
+    """Ask the session to run its page again, as if its user had pressed a button that changes nothing; False (and
+    nothing done) if the session has gone or is on another page. Callable from any thread.
+
+    Relies on: ``session_on_page``'s internals, ``AppSession._event_loop`` (the server's event loop the session
+    lives on) and ``AppSession.request_rerun(client_state)`` given the session's own ``_client_state`` — what
+    Streamlit's run-on-save does when a source file changes (``AppSession._on_source_file_changed``). That saved
+    state holds the page, its address and no widget states: every widget keeps its value, no button is pressed
+    again.
+    """
+    session = _active_session(session_id)
+    if session is None or session._client_state.page_script_hash != page_script_hash:
+        return False
+    session._event_loop.call_soon_threadsafe(lambda: session.request_rerun(session._client_state))
+    return True
 
 
 # ── Streamlit's own Plotly and its file routes (plotly_in_place.py) ──────────────────────────────────────────

@@ -334,3 +334,133 @@ def test_keyed_prefix_matches_every_key_with_the_prefix():
 def test_keyed_content_is_the_box_inside_a_keyed_container():
     """The browser checks the nesting (tests/e2e/test_streamlit_internals.py); here, the selector's form."""
     assert keyed_content("scroll_x") == ".st-key-scroll_x > div"
+
+
+# ── rerunning another session from a server thread (the live class's watcher) ─────────────────────────────────
+
+def _page_script_hash_script():
+    import streamlit as st
+
+    from streamlit_glue.streamlit_internals import page_script_hash
+
+    st.text(f"page={page_script_hash()}")
+
+
+def test_page_script_hash_is_the_script_run_contexts():
+    at = AppTest.from_function(_page_script_hash_script, default_timeout=APPTEST_TIMEOUT).run()
+    assert not at.exception, changed("ScriptRunContext.page_script_hash", str(at.exception))
+    assert re.fullmatch(r"page=[0-9a-f]{16,}", at.text[0].value), changed(
+        "ScriptRunContext.page_script_hash", f"the class watcher's page check (got {at.text[0].value!r})")
+
+
+# A real Streamlit Runtime in a process of its own (it is a process-wide singleton): one session runs a page,
+# its slider is moved, then rerun_session asks for a rerun from another thread, as the class watcher does.
+RUNTIME_PAGE = """
+import streamlit as st
+st.session_state["runs"] = st.session_state.get("runs", 0) + 1
+n = st.slider("n", 0, 10, 3, key="n")
+if st.button("press", key="press"):
+    st.session_state["presses"] = st.session_state.get("presses", 0) + 1
+st.text(f"runs={st.session_state['runs']} n={n} presses={st.session_state.get('presses', 0)}")
+"""
+RUNTIME_CHECK = """
+import asyncio, sys, threading, time
+from streamlit.runtime import Runtime, RuntimeConfig
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit_glue.streamlit_internals import rerun_session, session_on_page
+
+
+class Client:
+    def __init__(self):
+        self.texts, self.widgets, self.finished = [], {}, 0
+
+    def write_forward_msg(self, msg):
+        kind = msg.WhichOneof("type")
+        if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            element = msg.delta.new_element
+            if element.WhichOneof("type") == "text":
+                self.texts.append(element.text.body)
+            elif element.WhichOneof("type") in ("slider", "button"):
+                self.widgets[element.WhichOneof("type")] = getattr(element, element.WhichOneof("type")).id
+        elif kind == "script_finished":
+            self.finished += 1
+
+
+async def until(condition, seconds=30):
+    end = time.monotonic() + seconds
+    while not condition() and time.monotonic() < end:
+        await asyncio.sleep(0.02)
+    return condition()
+
+
+async def main():
+    runtime = Runtime(RuntimeConfig(script_path=sys.argv[1], media_file_storage=MemoryMediaFileStorage("/media"),
+                                    uploaded_file_manager=MemoryUploadedFileManager("/upload")))
+    await runtime.start()
+    client = Client()
+    session = runtime.connect_session(client=client, user_info={})
+    first = BackMsg()
+    first.rerun_script.query_string = "x=1"
+    runtime.handle_backmsg(session, first)
+    assert await until(lambda: client.finished == 1), "no first run"
+    moved = BackMsg()
+    moved.rerun_script.query_string = "x=1"
+    moved.rerun_script.widget_states.widgets.extend([WidgetState(id=client.widgets["slider"],
+                                                                 double_array_value={"data": [7]}),
+                                                     WidgetState(id=client.widgets["button"], trigger_value=True)])
+    runtime.handle_backmsg(session, moved)
+    assert await until(lambda: client.finished == 2), "no second run"
+    page = runtime._session_mgr.get_active_session_info(session).session._client_state.page_script_hash
+    print("on page", session_on_page(session, page), session_on_page(session, "another page"),
+          session_on_page("no such session", page))
+    answers = []
+    threading.Thread(target=lambda: answers.append(rerun_session(session, page))).start()
+    assert await until(lambda: client.finished == 3), "rerun_session: no run"
+    print("rerun", answers, client.texts[-1])
+    print("refused", rerun_session(session, "another page"), rerun_session("no such session", page))
+    runtime.stop()
+
+asyncio.run(main())
+"""
+
+
+def _run_runtime_check(tmp_path) -> list[str]:
+    import os
+    import subprocess
+    import sys
+
+    page, check = tmp_path / "page.py", tmp_path / "check.py"
+    page.write_text(RUNTIME_PAGE)
+    check.write_text(RUNTIME_CHECK)
+    result = subprocess.run([sys.executable, str(check), str(page)], capture_output=True, text=True, timeout=120,
+                            cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, changed("Runtime / AppSession (a real runtime in a subprocess)", "the live "
+                                           f"class's watcher: {result.stderr[-2000:]}")
+    return result.stdout.splitlines()
+
+
+def test_session_on_page_and_rerun_session_drive_a_real_runtimes_session(tmp_path):
+    from streamlit.runtime.app_session import AppSession
+
+    assert "client_state" in inspect.signature(AppSession.request_rerun).parameters, changed(
+        "AppSession.request_rerun(client_state)", "the live class's watcher")
+    assert "self.request_rerun(self._client_state)" in inspect.getsource(AppSession._on_source_file_changed), \
+        changed("AppSession._on_source_file_changed (run-on-save's rerun)", "the live class's watcher")
+    lines = _run_runtime_check(tmp_path)
+    assert "on page True False False" in lines, changed(
+        "Runtime._session_mgr.get_active_session_info / AppSession._client_state.page_script_hash",
+        f"the class watcher's page check (got {lines})")
+    assert "rerun [True] runs=3 n=7 presses=1" in lines, changed(
+        "AppSession._event_loop / request_rerun(_client_state)",
+        f"the class watcher's rerun: one more run, the slider kept, the button not pressed again (got {lines})")
+    assert "refused False False" in lines, changed("Runtime._session_mgr.get_active_session_info",
+                                                   f"rerun_session of a gone session (got {lines})")
+
+
+def test_rerun_session_is_refused_without_a_runtime():
+    from streamlit_glue.streamlit_internals import rerun_session, session_on_page
+
+    assert not rerun_session("any", "page") and not session_on_page("any", "page")  # AppTest and bare scripts
