@@ -5,10 +5,10 @@ import streamlit as st
 
 from streamlit_glue.guided_lesson_view import lesson_step, link_checks, navigation
 from streamlit_glue.link_guard import guard_link
+from streamlit_glue.live_class_view import TEACHER_KEY, live_class_screen, start_live_class_button
 from streamlit_glue.live_class_view import link_checks as class_link_checks
-from streamlit_glue.live_class_view import live_class_screen, start_live_class_button
 
-guard_link({**link_checks(), **class_link_checks()})
+guard_link({**link_checks(), **class_link_checks()}, read_elsewhere=(TEACHER_KEY,))  # the secret is never echoed
 if not live_class_screen():  # the teacher's or a student's screen when the address names a class
     st.title("Guided lesson: how the network learns")
     st.markdown("From one derivative to a trained network, in the article's order. At every step, **commit a "

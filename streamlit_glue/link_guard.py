@@ -80,13 +80,14 @@ def show_notes(notes: list[str]) -> None:
 
 
 def guard_link(checks: Registry | Mapping[str, LinkCheck], extra: Mapping[str, LinkCheck] | None = None, *,
-               whole_page: bool = True) -> list[str]:
+               whole_page: bool = True, read_elsewhere: Collection[str] = ()) -> list[str]:
     """Apply every registry value the link carries in the widget's form, drop the rest with a note each.
 
     ``checks`` is a lesson's settings registry, or plain checks for link values that are not settings (the
     presenter toggle, the guided lesson's step); ``extra`` adds such checks to a registry. ``whole_page``: these
     are all the keys the page reads (besides the app-wide ones), so any other key is named and dropped; app.py's
-    check of the app-wide keys alone says False.
+    check of the app-wide keys alone says False. ``read_elsewhere``: keys the page reads and checks itself, never
+    echoed in a note (a live class's teacher secret).
     """
     if not isinstance(checks, Registry):
         checks, extra = Registry([]), {**checks, **(extra or {})}
@@ -108,6 +109,6 @@ def guard_link(checks: Registry | Mapping[str, LinkCheck], extra: Mapping[str, L
             if (text if isinstance(text, list) else [text]) != raws:
                 reseed_link_value(key, text)
     if whole_page:
-        notes += unknown_key_notes([*registry, *(extra or {})])
+        notes += unknown_key_notes([*registry, *(extra or {}), *read_elsewhere])
     show_notes(notes)
     return notes

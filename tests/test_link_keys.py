@@ -59,3 +59,11 @@ def test_a_run_given_twice_is_named_not_replaced_by_the_last(app_test):
     assert any(note.startswith(f"Ignored {RUN_PARAM}=") and note.endswith("expected one value.") for note in notes)
     assert not any("Your run from the training page" in header.value for header in at.header)
     assert RUN_PARAM not in at.query_params
+
+
+def test_a_teachers_secret_is_read_by_the_live_class_never_echoed_as_unknown(app_test):
+    at = _open(app_test, PAGES["lesson"], {"teacher": "s3cret-teacher-key", "train_hiden": "8"})
+    shown = " ".join(element.value for kind in ("warning", "text", "markdown", "error", "info", "caption")
+                     for element in at.get(kind))
+    assert "s3cret" not in shown
+    assert f"Ignored train_hiden=8 from the link: {UNKNOWN_KEY}." in _notes(at)  # other keys are still named
