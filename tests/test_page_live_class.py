@@ -54,8 +54,7 @@ def open_page(query: dict[str, str] | None = None):
     at = AppTest.from_file(str(APP), default_timeout=APPTEST_TIMEOUT)
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
+    at.switch_page(PAGE).run()  # like a browser opening /lesson?… (the home page would name the lesson's keys)
     assert not at.exception, at.exception
     return at
 
