@@ -447,7 +447,7 @@ def test_a_second_file_of_the_same_name_is_other_data(app_test):
     kept = at.session_state["train_result"]
     at = _upload(at, "data.csv", second)
     result = at.session_state["train_result"]
-    split = at.session_state["train_split"][1]
+    split = at.session_state["train_data"][1][1]
     assert np.array_equal(result["Y_test"], split.Y_test.ravel()), "the first file's test labels were kept"
     assert not np.array_equal(result["proba"], kept["proba"])
     assert not all(np.array_equal(result["params"][name], kept["params"][name]) for name in kept["params"])
