@@ -102,6 +102,10 @@ class BuiltSummary:
     excluded_ids: tuple[IdColumn, ...]
 
 
+def _table_summary(raw: bytes, header: bool | None) -> TableSummary:
+    return TableSummary.of(read_table(raw, header=header))
+
+
 def _split_data(raw: bytes, header: bool | None, label: str, positive: str, exclude: list[str],
                 **split_settings) -> tuple[BuiltSummary, Split]:
     """The split data for these choices. The built data set is not kept beside its split (that doubled a session's
@@ -147,7 +151,7 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
                              format_func=HEADER_CHOICES.get)
     header = {"auto": None, "header": True, "data": False}[header_choice]
     try:
-        table = _kept("train_table", (digest, header), lambda: TableSummary.of(read_table(raw, header=header)))
+        table = _kept("train_table", (digest, header), lambda: _table_summary(raw, header))
     except DataError as error:
         st.error(CANNOT_USE + markdown_literal(str(error)))
         st.stop()
