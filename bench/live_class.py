@@ -372,7 +372,8 @@ def app_server(pinned: bool) -> Iterator[tuple[str, int, Path]]:
             command = ["taskset", "-c", "0", *command]
         env = {**os.environ, "BACKPROP_LAB_DATA_DIR": folder}
         env.pop("REDIS_URL", None)
-        with serving(command, port, env=env) as server:
+        log = ROOT / ".artifacts" / f"live100-server{'-pinned' if pinned else ''}.log"  # kept: read it after errors
+        with serving(command, port, env=env, log_path=log) as server:
             yield server.url, server.pid, Path(folder) / "classes.sqlite3"
 
 
