@@ -117,7 +117,7 @@ getattr(st, kind)(text)
 st.caption(rows.caption())
 
 # ---------------------------------------------------------------- watch it learn
-replay_section(result, split, config)
+replay_section(result, split, config, shared=controls.source == "builtin")
 if controls.source == "builtin" and config.iterations <= MAX_ITERATIONS:
     st.page_link("app_pages/landscape.py", label="See this run as a ball on its loss landscape",
                  icon=":material/landscape:",

@@ -94,3 +94,76 @@ def check_landscape(grid: int, steps: int, balls: int) -> OverBudget | None:
 def n_params(n_x: int, hidden: int) -> int:
     """W1, b1, W2, b2 of the article's network: n_h·n_x + n_h + n_h + 1."""
     return hidden * n_x + 2 * hidden + 1
+
+
+# ------------------------------------------------------------------------------------------------ the page's extras
+
+MLP_MAX_EPOCHS = 1000  # lessons.evaluation.baseline_scores: MLPClassifier(max_iter=1000), Adam on batches of 200
+MLP_BATCH = 200
+LOGISTIC_PASSES = 2000  # LogisticRegression(max_iter=2000): each lbfgs step is a pass over the rows
+
+
+def _most(limit: int, fits) -> int:
+    """The largest n in 0..limit with fits(n) (fits true up to some n, false after); 0 when none does."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle - 1)
+    return low
+
+
+def _ways(options: list[str]) -> str:
+    return (" It fits with " + "; or ".join(options) + ".") if options else ""
+
+
+def comparison_work(updates: int, m_train: int, mini_batch: int, hidden: int, n_x: int) -> int:
+    """The batch-mode comparison: three networks of ``updates`` updates each, on all rows, on a mini-batch, on one."""
+    return sum(training_work(updates, rows, hidden, n_x) for rows in (m_train, min(mini_batch, m_train), 1))
+
+
+def check_comparison(updates: int, m_train: int, mini_batch: int, hidden: int, n_x: int) -> OverBudget | None:
+    """None when the comparison fits TRAINING_BUDGET, else a message naming the updates, hidden units or training
+    rows that would fit (only those that do: never "at most 0")."""
+    work = comparison_work(updates, m_train, mini_batch, hidden, n_x)
+    if work <= TRAINING_BUDGET:
+        return None
+    options = []
+    if (fitting := _most(updates - 1, lambda n: comparison_work(n, m_train, mini_batch, hidden, n_x)
+                         <= TRAINING_BUDGET)) >= 1:
+        options.append(f"at most {fitting:,} updates (fewer iterations or epochs)")
+    if (fitting := _most(hidden - 1, lambda h: comparison_work(updates, m_train, mini_batch, h, n_x)
+                         <= TRAINING_BUDGET)) >= 1:
+        options.append(f"at most {fitting} hidden units")
+    if (fitting := _most(m_train - 1, lambda m: comparison_work(updates, m, mini_batch, hidden, n_x)
+                         <= TRAINING_BUDGET)) >= 2:
+        options.append(f"at most {fitting:,} training rows (a larger test fraction, or a smaller file)")
+    return OverBudget(
+        f"This comparison is too big for a shared server: three networks of {updates:,} updates each — on all "
+        f"{m_train:,} training rows, on mini-batches of {min(mini_batch, m_train)} and on one row — × {hidden} hidden "
+        f"units × {n_x} features is {_millions(work)} units of work, over the limit of {_millions(TRAINING_BUDGET)}."
+        + _ways(options))
+
+
+def baselines_work(m_train: int, hidden: int, n_x: int) -> int:
+    """scikit-learn's two models at their iteration caps: the MLP's epochs (every row through the hidden units, and a
+    fixed cost per batch) and the logistic regression's passes over the rows."""
+    batches = -(-m_train // MLP_BATCH)
+    return (MLP_MAX_EPOCHS * (m_train * hidden * (n_x + 2) + batches * UPDATE_OVERHEAD)
+            + LOGISTIC_PASSES * m_train * (n_x + 1))
+
+
+def check_baselines(m_train: int, hidden: int, n_x: int) -> OverBudget | None:
+    """None when fitting scikit-learn's models may take no more than TRAINING_BUDGET, else what would fit."""
+    work = baselines_work(m_train, hidden, n_x)
+    if work <= TRAINING_BUDGET:
+        return None
+    options = []
+    if (fitting := _most(hidden - 1, lambda h: baselines_work(m_train, h, n_x) <= TRAINING_BUDGET)) >= 1:
+        options.append(f"at most {fitting} hidden units")
+    if (fitting := _most(m_train - 1, lambda m: baselines_work(m, hidden, n_x) <= TRAINING_BUDGET)) >= 2:
+        options.append(f"at most {fitting:,} training rows (a larger test fraction, or a smaller file)")
+    return OverBudget(
+        f"Fitting scikit-learn's models is too big for a shared server here: the MLPClassifier may train up to "
+        f"{MLP_MAX_EPOCHS:,} epochs × {m_train:,} training rows × {hidden} hidden units × {n_x} features, "
+        f"{_millions(work)} units of work with the logistic regression, over the limit of "
+        f"{_millions(TRAINING_BUDGET)}." + _ways(options))

@@ -7,7 +7,8 @@ class, about four times a second (zero when nobody is registered: the thread wai
 each session whose screen is older than its class:
 - a student when the class's ``version`` moved (the teacher's Next, a second round, the reveal, the end);
 - the teacher also when ``answers_version`` moved ("k of n answered"), at most twice a second;
-- any screen that drew "reconnecting" (the store was unreachable), as soon as the store answers again.
+- every screen, once, when the store stops answering (so that it says "reconnecting"), and any screen that drew
+  "reconnecting" as soon as the store answers again.
 The rerun itself is Streamlit's own (streamlit_internals.rerun_session: what run-on-save does). A screen that is
 rerun registers again with what it drew; one whose rerun did not come back within ``retry_after`` is asked again;
 a session that closed or went to another page is forgotten.
@@ -125,7 +126,8 @@ class ClassWatcher:
         try:
             current = self._versions(sorted({w.code for w in watched.values()}))
         except StoreUnavailable:
-            return  # the screens say "reconnecting"; try again next time
+            self._say_down(watched)  # every screen says "reconnecting"; try again next time
+            return
         now = self._clock()
         gone = []
         for session_id, w in watched.items():
@@ -135,6 +137,17 @@ class ClassWatcher:
         if now - self._sessions_checked >= self.check_sessions_every:
             self._sessions_checked = now
             gone += [session_id for session_id, w in watched.items() if not self._on_page(session_id, w.page)]
+        if gone:
+            self._drop(gone)
+
+    def _say_down(self, watched: dict[str, Watched]) -> None:
+        """The store stopped answering: rerun once every screen that still shows the class as it was, so that it
+        says "reconnecting" instead of offering controls and a form that cannot reach the class (it registers as
+        DOWN, and is rerun again when the store answers)."""
+        now = self._clock()
+        gone = [session_id for session_id, w in watched.items() if w.version != DOWN
+                and (w.asked_at is None or now - w.asked_at >= self.retry_after)
+                and not self._ask(session_id, w, now)]
         if gone:
             self._drop(gone)
 

@@ -30,6 +30,7 @@ from streamlit_glue.layout import CHART_WIDTH, scrollable_chart
 from streamlit_glue.link_guard import LinkCheck, forget_link, single
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from streamlit_glue.presenter import PRESENT_KEY, PRESENTER_CHART_WIDTH, presenter_requested
+from streamlit_glue.work_queue import quietly_in_a_slot
 from viz import landscape3d as charts
 from viz.curves import loss_curves_figure
 from viz.heatmaps import MatrixPanel, describe_equation, equation_figure
@@ -68,18 +69,22 @@ def example_updates():
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner="Training the network on the cancer data…")
 def default_training():
     split = cancer_split()
-    run = lesson.training_run(split)
+    with quietly_in_a_slot():  # the lesson's own trainings take a slot of the server's queue like any heavy run
+        run = lesson.training_run(split)
     return run, lesson.test_accuracy(run, split), split
 
 
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner="Training the two overfitting runs…")
 def overfitting_pair():
-    return lesson.overfitting_runs(cancer_split())
+    split = cancer_split()
+    with quietly_in_a_slot():
+        return lesson.overfitting_runs(split)
 
 
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner=False)
 def race():
-    return lesson.landscape_race()
+    with quietly_in_a_slot():
+        return lesson.landscape_race()
 
 
 _INPUTS = {"warm_up": lambda: None, "example": example_matrices, "updates": example_updates,

@@ -27,6 +27,7 @@ from file_formats.class_answers import class_answers_csv
 from lessons import live_class as rules
 from lessons.guided_lesson import CHOICE, STEP_COUNT, STEPS, LessonStep, Prediction
 from streamlit_glue import live_class_server
+from streamlit_glue.class_servers import note_server, resend_notice, several_servers_warning
 from streamlit_glue.class_watcher import DOWN, STUDENT, TEACHER
 from streamlit_glue.guided_lesson_view import (
     STEP_KEY,
@@ -178,6 +179,7 @@ def live_class_screen() -> bool:
         else:
             _forget_watch()
     except StoreUnavailable:
+        _show_notice()  # e.g. "your answer was not sent": said now, not once the store is back
         st.info("Reconnecting to the class… The class store does not answer; this page carries on by itself when "
                 "it does.", icon=":material/sync:")
         _watch(code, TEACHER if _remembered(SECRETS, code) else STUDENT, None)
@@ -395,6 +397,7 @@ def teacher_screen(teacher: Teacher) -> None:
     _watch(teacher.code, TEACHER, state)
     remember_in_browser({TEACHER_COOKIE.format(teacher.code): teacher.secret}, key="live_identity")
     _show_notice()
+    several_servers_warning(live_class_server.class_store(), teacher.code)
     if state.ended:
         ended_summary(teacher)
         return
@@ -480,6 +483,7 @@ def student_screen(student: Student) -> None:
         _lesson_alone_link()
         return
     _watch(student.code, STUDENT, state)
+    note_server(live_class_server.class_store(), student.code)
     remember_in_browser({STUDENT_COOKIE.format(student.code): student.token}, key="live_identity")
     st.caption(f"Live class {student.code} · you are student {student.number} (anonymous)")
     if state.ended:
@@ -506,6 +510,7 @@ def student_screen(student: Student) -> None:
 def _student_question(student: Student, state: ClassState, step: LessonStep, prediction: Prediction,
                       mine: list) -> None:
     this_round = next((r for r in mine if r.round == state.round), None)
+    resend_notice(this_round is not None)
     if state.round == 2:
         st.info("Second vote: discuss with your neighbour, then vote again.", icon=":material/forum:")
     if this_round is not None and (state.step, state.round) not in st.session_state.get(CHANGING, set()):

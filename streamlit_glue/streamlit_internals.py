@@ -58,6 +58,81 @@ def forget_link_values(keep: Collection[str] = ()) -> None:
         query_params.set_initial_query_params_from_current()
 
 
+# ── How many browsers this server serves (admission.py) ──────────────────────────────────────────────────────
+
+
+def open_session_ids() -> set[str] | None:
+    """The ids of the sessions a browser is connected to right now, on this server; None when no server runs (a
+    plain ``python app.py``; AppTest's stand-in runtime has no session manager).
+
+    Relies on: ``streamlit.runtime.Runtime.exists()`` / ``.instance()`` (the server's one runtime), its
+    ``_session_mgr`` attribute, the session manager's ``list_active_sessions()`` (the sessions with a connected
+    websocket; a closed tab's session leaves it at once, before its state is dropped) and each
+    ``ActiveSessionInfo.session.id`` being the id ``session_id()`` returns.
+    """
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return None
+    manager = getattr(Runtime.instance(), "_session_mgr", None)
+    if manager is None:
+        return None
+    return {info.session.id for info in manager.list_active_sessions()}
+
+
+def forget_orphaned_files() -> None:
+    """Delete the media and download files no open session refers to any more (a closed tab's model download):
+    its address stops working. Nothing when no server runs.
+
+    Relies on: ``Runtime.instance().media_file_mgr.remove_orphaned_files()`` (what Streamlit itself calls after each
+    script run: it deletes orphaned media, and a download file on its second call — the first marks it) and on
+    Streamlit dropping a session's file references when the session ends (``clear_session_refs``).
+    """
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return
+    manager = getattr(Runtime.instance(), "media_file_mgr", None)
+    if manager is None or not callable(getattr(manager, "remove_orphaned_files", None)):
+        return
+    manager.remove_orphaned_files()
+    manager.remove_orphaned_files()
+
+
+def close_expired_sessions() -> int:
+    """Shut down the sessions of closed tabs whose reconnect window (``server.disconnectedSessionTTL``) has passed,
+    and drop the uploads of sessions the server no longer has at all; returns how many sessions were shut down.
+
+    Streamlit keeps a closed tab's session for a reconnect, then forgets it when the window passes — without shutting
+    it down: its uploaded files stayed in the upload manager for good (ten 4.9 MB uploads were still held long after
+    the tabs closed), and a session pushed out of the store by newer ones (it keeps 128) the same.
+
+    Relies on: ``Runtime.instance()._session_mgr`` (a ``WebsocketSessionManager``) with its ``_storage_lock``,
+    ``_session_storage._cache`` (a ``MemorySessionStorage`` over Streamlit's ``TTLCache``, whose ``expire()`` removes
+    and returns the expired ``(id, SessionInfo)`` pairs) and ``_active_session_info_by_id``; ``AppSession.shutdown()``
+    (what Streamlit calls for a session it ends: it removes the session's uploads and media references); and
+    ``Runtime.instance().uploaded_file_mgr.file_storage`` (session id → files) with ``remove_session_files``.
+    """
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return 0
+    runtime = Runtime.instance()
+    manager = getattr(runtime, "_session_mgr", None)
+    cache = getattr(getattr(manager, "_session_storage", None), "_cache", None)
+    if manager is None or cache is None or not hasattr(cache, "expire"):
+        return 0
+    with manager._storage_lock:
+        expired = cache.expire()
+        kept = set(manager._active_session_info_by_id) | set(cache.keys())
+    for _, info in expired:
+        info.session.shutdown()
+    uploads = getattr(runtime, "uploaded_file_mgr", None)
+    for session in set(getattr(uploads, "file_storage", {})) - kept - {session for session, _ in expired}:
+        uploads.remove_session_files(session)
+    return len(expired)
+
+
 # ── A page that came back on another server (lost_session.py) ─────────────────────────────────────────────────
 
 

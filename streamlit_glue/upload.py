@@ -4,9 +4,11 @@ Every problem a user's file can have ends here as a plain ``st.error`` and ``st.
 
 Memory (a class may upload at once): a parsed table holds every cell as a Python string (10–100 MB for a
 5 MB file), so it is never kept. A session keeps what the panel's widgets need (``TableSummary``: names,
-a few class values, ID-like columns: kilobytes) and the built data set and its split (two float arrays of
-rows × features: 2 × 16 MB at the cell cap); when a choice changes, the file is read again from the bytes
-the uploader holds anyway (≤ 5 MB). Measured in tests/test_upload_memory.py: ≤ 50 MB held per session.
+a few class values, ID-like columns: kilobytes) and the split data (two float arrays of rows × features: 16 MB
+at the cell cap) — not the built data set beside it; when a choice changes, the file is read again from the bytes
+the uploader holds anyway (≤ 5 MB). Measured in tests/test_upload_memory.py: ≤ 50 MB held per session. Reading a
+file holds every cell as a string for a moment (~100 MB at the cell cap), so it waits for one of the server's slots
+(``work_queue.queued``): ten students uploading at once read two files at a time, not ten.
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ from file_formats.csv_data import (
     MAX_COLUMNS,
     MAX_FILE_BYTES,
     MAX_ROWS,
-    CsvDataset,
     CsvTable,
     DataError,
+    IdColumn,
     build_dataset,
     read_table,
 )
 from nn_core.data import Split, split_and_scale
+from streamlit_glue.work_queue import queued
 from viz.text import markdown_literal
 
 HEADER_CHOICES = {"auto": "Detect the header", "header": "Is a header", "data": "Is data (no header)"}
@@ -76,30 +79,38 @@ def _session_summary(raw: bytes, file_key: str, header: bool | None) -> TableSum
     kept = st.session_state.get("train_table")
     if kept is None or kept[0] != key:
         st.session_state.pop("train_table", None)
-        st.session_state.pop("train_built", None)
-        st.session_state.train_table = (key, TableSummary.of(read_table(raw, header=header)))
+        st.session_state.pop("train_data", None)
+        st.session_state.train_table = (key, queued(lambda: TableSummary.of(read_table(raw, header=header))))
     return st.session_state.train_table[1]
 
 
-def _session_built(raw: bytes, build_key: tuple, header: bool | None, label: str, positive: str,
-                   exclude: list[str]) -> CsvDataset:
-    """The network-ready data for these choices: built once (reading the file again), then kept alone."""
-    kept = st.session_state.get("train_built")
-    if kept is None or kept[0] != build_key:
-        st.session_state.pop("train_built", None)
-        st.session_state.pop("train_split", None)
-        st.session_state.train_built = (build_key, build_dataset(read_table(raw, header=header), label, positive,
-                                                                 exclude))
-    return st.session_state.train_built[1]
+@dataclass(frozen=True)
+class BuiltSummary:
+    """What the panel shows of the network-ready data once it is split — not its arrays (the split has those)."""
+
+    rows: int
+    class_names: tuple[str, str]
+    notes: tuple[str, ...]
+    excluded_ids: tuple[IdColumn, ...]
 
 
-def _session_split(built: CsvDataset, split_key: tuple, **split_settings) -> Split:
-    """One split per choice of test fraction, seed, stratification and scaling, kept (a rerun reuses it)."""
-    kept = st.session_state.get("train_split")
+def _session_data(raw: bytes, split_key: tuple, header: bool | None, label: str, positive: str, exclude: list[str],
+                  **split_settings) -> tuple[BuiltSummary, Split]:
+    """The split data for these choices, kept alone in this session (a rerun reuses it). The built data set is not
+    kept beside its split (that doubled a session's memory: 2 × 12 MB at 85,000 rows × 19 features): a change of
+    the split's settings reads the file again, in one of the server's slots."""
+    kept = st.session_state.get("train_data")
     if kept is None or kept[0] != split_key:
-        st.session_state.pop("train_split", None)
-        st.session_state.train_split = (split_key, split_and_scale(built.dataset, **split_settings))
-    return st.session_state.train_split[1]
+        st.session_state.pop("train_data", None)  # the old arrays go before the new ones are made
+
+        def make() -> tuple[BuiltSummary, Split]:
+            built = build_dataset(read_table(raw, header=header), label, positive, exclude)
+            summary = BuiltSummary(built.dataset.X.shape[0], tuple(built.dataset.class_names), built.notes,
+                                   built.excluded_ids)
+            return summary, split_and_scale(built.dataset, **split_settings)
+
+        st.session_state.train_data = (split_key, queued(make))
+    return st.session_state.train_data[1]
 
 
 def limits_help() -> str:
@@ -159,20 +170,18 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
                                    key=exclude_key, help="Left out by default: columns that look like row IDs "
                                    "(a whole number on nearly every row, all different). Remove one to use it.")
     try:
-        built = _session_built(raw, (file_key, header, label_column, positive, tuple(exclude)), header,
-                               label_column, positive, exclude)
-        split = _session_split(built, (file_key, header, label_column, positive, tuple(exclude), test_size, seed,
-                                       stratify, scaling),
-                               test_size=test_size, seed=seed, stratify=stratify, scaling=scaling)
+        built, split = _session_data(raw, (file_key, header, label_column, positive, tuple(exclude), test_size, seed,
+                                           stratify, scaling), header, label_column, positive, exclude,
+                                     test_size=test_size, seed=seed, stratify=stratify, scaling=scaling)
     except DataError as error:
         st.error(CANNOT_USE + markdown_literal(str(error)))
         st.stop()
     except ValueError as error:  # sklearn refusing a split, e.g. a class too small for the test fraction
         st.error(f"**The rows cannot be split into training and test sets:** {markdown_literal(str(error))}")
         st.stop()
-    class_names = tuple(shown_class_name(name) for name in built.dataset.class_names)
+    class_names = tuple(shown_class_name(name) for name in built.class_names)
     st.caption(markdown_literal(
-        f"{built.dataset.X.shape[0]} rows used · {len(split.feature_names)} features · header "
+        f"{built.rows} rows used · {len(split.feature_names)} features · header "
         f"{'found' if table.has_header else 'not found'} ({table.header_reason}) · label '{label_column}', "
         f"1 = '{class_names[1]}', 0 = '{class_names[0]}'"))
     for note in built.notes:
@@ -183,5 +192,5 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
         button_column.button("Use it as a feature", key=f"train_use_{exclude_key}_{id_column.name}",
                              on_click=_put_back, args=(exclude_key, id_column.name),
                              help=f"Removes '{id_column.name}' from the excluded columns.")
-    return UploadedData(split, class_names, tuple(built.dataset.class_names),
+    return UploadedData(split, class_names, built.class_names,
                         f"{uploaded.name}: {len(split.feature_names)} features, positive class '{positive}'")

@@ -394,3 +394,28 @@ def test_an_unreachable_store_says_reconnecting_and_the_lesson_still_works(monke
     alone.button(key="live_start").click().run()
     assert "The class store is unavailable right now" in texts(alone) and not alone.exception
     assert alone.header  # the lesson is there
+
+
+# ------------------------------------------------------------------------------------------------ several servers
+def test_a_class_served_by_two_servers_without_a_shared_store_says_so_on_the_teachers_screen():
+    """streamlit_glue/class_servers.py on the page: every screen notes its server in the store; a store that is not
+    shared (SQLite, no REDIS_URL) seeing a second one is said on the teacher's screen (and only there)."""
+    teacher, code = start_class()
+    assert "without a shared class store" not in texts(teacher)
+    student = join(code)
+    live_class_server.class_store().note_replica(code, "other-machine:77")  # a student's screen on another replica
+    teacher.run()
+    assert "2 servers are serving this class without a shared class store" in texts(teacher)
+    student.run()
+    assert "without a shared class store" not in texts(student)
+
+
+def test_a_student_whose_page_moved_server_without_their_answer_is_asked_to_send_it_again(monkeypatch):
+    from streamlit_glue import lost_session
+
+    _, code = start_class()
+    monkeypatch.setattr(lost_session, "session_was_lost", lambda header, session_id: True)
+    student = join(code)
+    assert "it did not arrive: send it again" in texts(student)
+    send(student, 9)
+    assert "send it again" not in texts(student)
