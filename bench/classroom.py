@@ -13,6 +13,8 @@ is over. Arrivals:
   over60      100 students spread over 60 s
   heavy10     10 students at the same instant, each opening a heaviest valid link of their own (training: 64 units,
               SGD for 100 epochs, replay on; landscape: the real network along a 64-unit run's 1,460-step path)
+  uploads10x3, flood300, clear_cache: a hostile class (bench/server_limits.py, OWN_RUNNERS below): memory held after
+              uploads, a flood from one address, a clear_cache in the middle of heavy runs
 
 Per scenario and page it prints p50 / p95 / max seconds to a finished script for each action (open, move, press)
 and the ratio to the bare page's p95 (the bare page has no button: a press is compared with its open); errors (a
@@ -107,6 +109,14 @@ SCENARIOS = {
     "heavy10": Scenario("10 students at the same instant, each on a heaviest valid link of their own", 10, 0.0,
                         heavy=True),
 }
+# Scenarios with a runner of their own, in other modules ("module:function", imported when chosen): each is an async
+# function taking a bench.server_limits.Context and printing its own report. Add a line here to add one.
+OWN_RUNNERS = {
+    "uploads10x3": "bench.server_limits:uploads10x3",  # ten 4.9 MB uploads at once, three rounds: RSS
+    "flood300": "bench.server_limits:flood300",  # 300 sockets from one address while 20 students work
+    "clear_cache": "bench.server_limits:clear_cache",  # heavy students and a clear_cache: runs at once ≤ slots
+}
+NEEDS_BALANCER = {"flood300"}  # run through deploy/run-local (its per-source limits), started for it if need be
 QUICK = {"solo": Scenario("one at a time, 3 in a row", 3, 0, one_at_a_time=True),
          "within10": Scenario("6 students within 3 s", 6, 3.0), "instant20": Scenario("5 at the same instant", 5, 0),
          "instant100": Scenario("10 at the same instant", 10, 0), "over60": Scenario("10 over 10 s", 10, 10.0),
@@ -153,9 +163,10 @@ class StudentError(Exception):
     """Something a real student would see go wrong (a dropped connection, an error on the page, no answer)."""
 
 
-async def _http_get(host: str, port: int, path: str, timeout: float) -> None:
+async def _http_get(host: str, port: int, path: str, timeout: float, source: str | None = None) -> None:
     """One HTTP/1.1 GET, as the frontend makes /_stcore/health and /_stcore/host-config before the websocket."""
-    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(
+        host, port, local_addr=(source, 0) if source else None), timeout)
     try:
         writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode())
         await writer.drain()
@@ -213,16 +224,17 @@ async def _drain(ws: ClientConnection, view: st_protocol.AppView) -> None:
 
 async def student(url: str, lesson: Lesson, query: str, start_at: float, think: tuple[float, float],
                   rng: random.Random, timeout: float, log: StudentLog, release: asyncio.Event,
-                  cpu_probe: Callable[[], float] | None = None) -> None:
+                  cpu_probe: Callable[[], float] | None = None, source: str | None = None) -> None:
     """One student: open the link, move the control, press the button; keep the tab open until released.
-    With ``cpu_probe`` (the server's CPU seconds so far) the server CPU of each action is noted too."""
+    With ``cpu_probe`` (the server's CPU seconds so far) the server CPU of each action is noted too; ``source`` is
+    the local address the student connects from (a loopback address of its own: another network)."""
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     address = urlsplit(url)
     host, port = address.hostname or "127.0.0.1", address.port or 80
     action = "open"
     try:
         began, cpu_began = time.monotonic(), cpu_probe() if cpu_probe else 0.0
-        ws = await _open_tab(url, host, port)
+        ws = await _open_tab(url, host, port, source)
         async with ws:
             view = st_protocol.AppView(query)
             await ws.send(st_protocol.first_run(query, lesson.page))
@@ -253,18 +265,19 @@ async def student(url: str, lesson: Lesson, query: str, start_at: float, think: 
             log.done.set()
 
 
-async def _open_tab(url: str, host: str, port: int) -> ClientConnection:
+async def _open_tab(url: str, host: str, port: int, source: str | None = None) -> ClientConnection:
     """What the frontend does first: GET health and host-config, then open the websocket (no pings of its own, as
     a browser sends none; the server's pings are answered)."""
     try:
-        await asyncio.gather(_http_get(host, port, "/_stcore/health", CONNECT_SECONDS),
-                             _http_get(host, port, "/_stcore/host-config", CONNECT_SECONDS))
+        await asyncio.gather(_http_get(host, port, "/_stcore/health", CONNECT_SECONDS, source),
+                             _http_get(host, port, "/_stcore/host-config", CONNECT_SECONDS, source))
     except (OSError, TimeoutError) as error:
         raise StudentError(f"health / host-config request failed ({type(error).__name__}: {error})") from error
     try:
         return await connect(f"ws{url[4:]}{st_protocol.STREAM_PATH}", origin=Origin(url),
                              subprotocols=[Subprotocol(st_protocol.SUBPROTOCOL)], open_timeout=CONNECT_SECONDS,
-                             ping_interval=None, max_size=None, close_timeout=5)
+                             ping_interval=None, max_size=None, close_timeout=5,
+                             **({"local_addr": (source, 0)} if source else {}))
     except TimeoutError as error:
         raise StudentError(f"websocket not open within {CONNECT_SECONDS} s (the frontend's limit; a browser shows "
                            "'Connecting' and tries again)") from error
@@ -435,8 +448,10 @@ def app_target(args: argparse.Namespace) -> Iterator[tuple[str, proc_watch.Proce
         yield args.url.rstrip("/"), None
     elif args.replicas:
         port = free_port()
-        with serving([str(RUN_LOCAL), str(args.replicas), str(port)], port, timeout=180) as server:
-            yield server.url, proc_watch.ProcessTree(server.pid, only=lambda command: "streamlit" in command)
+        with serving([sys.executable, str(RUN_LOCAL), str(args.replicas), str(port)], port, timeout=180) as server:
+            # the replicas and the Redis they share (a live class's cost is both); not HAProxy or run-local itself
+            yield server.url, proc_watch.ProcessTree(server.pid, only=lambda command: "streamlit" in command
+                                                     or "redis-server" in command)
     else:
         with streamlit_server(ROOT / "app.py") as server:
             yield server.url, proc_watch.ProcessTree(server.pid)
@@ -445,7 +460,7 @@ def app_target(args: argparse.Namespace) -> Iterator[tuple[str, proc_watch.Proce
 async def run(args: argparse.Namespace, bare_url: str, bare_pid: int, app_url: str,
               app_tree: proc_watch.ProcessTree | None) -> None:
     pages = list(LESSONS) if args.page == "all" else [args.page]
-    scenarios = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
+    scenarios = [*SCENARIOS, *OWN_RUNNERS] if args.scenario == "all" else [args.scenario]
     targets = [Target(BARE, bare_url, BARE_LESSON, proc_watch.ProcessTree(bare_pid))]
     targets += [Target(page, app_url, LESSONS[page], app_tree) for page in pages]
     heavy_targets = [targets[0], *(target for target in targets[1:] if target.lesson.heavy_link)]
@@ -460,6 +475,9 @@ async def run(args: argparse.Namespace, bare_url: str, bare_pid: int, app_url: s
             print(f"warm-up on {target.label}: {warm.errors[0]}", flush=True)
     began = time.monotonic()
     for number, name in enumerate(scenarios):
+        if name in OWN_RUNNERS:
+            await run_own(name, args, bare_url, bare_pid, app_url, app_tree)
+            continue
         scenario = (QUICK if args.quick else SCENARIOS)[name]
         chosen = heavy_targets if scenario.heavy else targets
         results = [await run_class(target, scenario, 100 + number, args.think, args.timeout) for target in chosen]
@@ -469,10 +487,40 @@ async def run(args: argparse.Namespace, bare_url: str, bare_pid: int, app_url: s
           f"{usage.ru_utime + usage.ru_stime:.1f} s of CPU in all (this process)")
 
 
+async def run_own(name: str, args: argparse.Namespace, bare_url: str, bare_pid: int, app_url: str,
+                  app_tree: proc_watch.ProcessTree | None) -> None:
+    """A scenario of OWN_RUNNERS; one that needs the balancer gets deploy/run-local (one replica, measured) unless
+    the app already runs behind it (--replicas)."""
+    import importlib
+
+    from bench.server_limits import Context
+
+    module, function = OWN_RUNNERS[name].split(":")
+    runner = getattr(importlib.import_module(module), function)
+    context = Context(app_url, app_tree, bare_url, bare_pid, args.quick, args.timeout, args.think,
+                      direct_url=None if args.replicas else app_url, direct_tree=None if args.replicas else app_tree)
+    if name not in NEEDS_BALANCER or args.replicas or args.url:
+        context.balancer_url = app_url if args.replicas else None
+        await runner(context)
+        return
+    port = free_port()
+    with serving([sys.executable, str(RUN_LOCAL), "1", str(port)], port, timeout=180) as balanced:
+        tree = proc_watch.ProcessTree(balanced.pid, only=lambda command: "streamlit" in command)
+        warm = await run_class(Target("warm-up", balanced.url, LESSONS["train_cancer"], tree),
+                               Scenario("warm-up", 1, 0), WARM_UP_SEED, (0.0, 0.0), args.timeout)
+        if warm.errors:
+            print(f"warm-up behind the balancer: {warm.errors[0]}", flush=True)
+        context.app_url, context.app_tree, context.balancer_url = balanced.url, tree, balanced.url
+        await runner(context)
+
+
 def main(argv: list[str] | None = None) -> None:
+    from bench import live_class  # its own module (it uses this one's students and servers)
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--page", choices=[*LESSONS, "all"], default="all")
-    parser.add_argument("--scenario", choices=[*SCENARIOS, "all"], default="all")
+    parser.add_argument("--scenario", choices=[*SCENARIOS, *OWN_RUNNERS, live_class.SCENARIO, "all"], default="all",
+                        help=f"{live_class.SCENARIO}: a live class of 100 students (bench/live_class.py)")
     parser.add_argument("--quick", action="store_true", help="small counts (a smoke run)")
     parser.add_argument("--url", help="an app already running (e.g. a balancer); its CPU and RSS are not measured")
     parser.add_argument("--replicas", type=int, help="start deploy/run-local N PORT and measure over its replicas")
@@ -492,6 +540,9 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--url must be on 127.0.0.1 (this benchmark loads a server hard)")
     if len(args.think) != 2 or not 0 <= args.think[0] <= args.think[1]:
         parser.error("--think expects low-high seconds, e.g. 1-3")
+    if args.scenario == live_class.SCENARIO:
+        live_class.run(args)
+        return
     with bare_page_server() as bare, app_target(args) as (app_url, app_tree):
         asyncio.run(run(args, bare.url, bare.pid, app_url, app_tree))
 

@@ -22,6 +22,7 @@ from nn_core.landscape import (
     unflatten_params,
 )
 from nn_core.network import forward, loss
+from streamlit_glue.process_setup import limit_blas_threads
 
 
 def loss_on_plane_loop(plane: Plane, X: np.ndarray, Y: np.ndarray, alphas, betas) -> np.ndarray:
@@ -49,6 +50,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--loop-repeats", type=int, default=2)
     args = parser.parse_args()
+    limit_blas_threads()  # as the app's server does (one BLAS thread per run)
 
     split = split_and_scale(load_cancer(), test_size=0.2, seed=0)
     X, Y = split.X_train, split.Y_train

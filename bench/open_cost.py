@@ -96,10 +96,10 @@ def measure(browser: Browser, server: Server, name: str, url: str, samples: int)
     return opens
 
 
-def run(pages: list[str], samples: int) -> list[Opens]:
+def run(pages: list[str], samples: int, app_env: dict[str, str] | None = None) -> list[Opens]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
-        with bare_page_server() as bare, streamlit_server(ROOT / "app.py") as app:
+        with bare_page_server() as bare, streamlit_server(ROOT / "app.py", env=app_env) as app:
             results = [measure(browser, bare, BARE, bare.url, samples)]
             results += [measure(browser, app, name, f"{app.url}/{name}", samples) for name in pages]
             results.append(measure(browser, bare, BARE + " (again)", bare.url, samples))
@@ -126,8 +126,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--page", choices=lessons, action="append", help="this page only (repeatable)")
     parser.add_argument("--samples", type=int, default=5, help="measured opens per page (default 5)")
+    parser.add_argument("--app-option", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Streamlit option of the app server only, e.g. runner.postScriptGC=false (repeatable)")
     args = parser.parse_args()
-    report(run(args.page or lessons, max(args.samples, 1)))
+    app_env = None
+    if args.app_option:
+        import os
+
+        app_env = dict(os.environ)
+        for option in args.app_option:
+            name, _, value = option.partition("=")
+            app_env["STREAMLIT_" + "_".join(_snake(part) for part in name.split(".")).upper()] = value
+        print("app server options:", ", ".join(args.app_option), flush=True)
+    report(run(args.page or lessons, max(args.samples, 1), app_env))
+
+
+def _snake(camel: str) -> str:
+    """postScriptGC -> post_script_gc (how Streamlit names an option's environment variable)."""
+    import re
+
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", camel)
 
 
 if __name__ == "__main__":

@@ -14,16 +14,23 @@ How the frontend talks (read from Streamlit's own frontend bundle and server cod
   for a control inside a ``st.fragment``, that fragment's id; a button press is a ``trigger_value``;
 - a fragment with ``run_every`` asks for timed reruns (``auto_rerun``); AppView notes them but does not make them;
 - the client lists the hashes of the large messages it has kept (``cached_message_hashes``) and the server then
-  sends a short ``ref_hash`` instead of the message again.
+  sends a short ``ref_hash`` instead of the message again;
+- an upload: the client asks for upload addresses (``file_urls_request`` with the session id that ``new_session``
+  gave it), the server answers ``file_urls_response``; the client PUTs the file there as multipart form data (with
+  the ``_streamlit_xsrf`` cookie, set by ``/_stcore/health``, echoed in an ``X-Xsrftoken`` header), then reruns with
+  the uploader's ``file_uploader_state_value`` naming the file;
+- ``clear_cache`` (the "Clear caches" menu item, which any client may send) empties the server's shared caches.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ContextInfo
+from streamlit.proto.Common_pb2 import FileURLs, UploadedFileInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Slider_pb2 import Slider
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -66,6 +73,22 @@ def first_run(query_string: str, page_name: str) -> bytes:
     return message.SerializeToString()
 
 
+def clear_cache() -> bytes:
+    """The BackMsg of the frontend's "Clear caches": every shared cache of the server is emptied."""
+    message = BackMsg()
+    message.clear_cache = True
+    return message.SerializeToString()
+
+
+def file_urls_request(request_id: str, file_names: list[str], session_id: str) -> bytes:
+    """The BackMsg asking for upload addresses, as the uploader sends it when a file is chosen."""
+    message = BackMsg()
+    message.file_urls_request.request_id = request_id
+    message.file_urls_request.file_names.extend(file_names)
+    message.file_urls_request.session_id = session_id
+    return message.SerializeToString()
+
+
 def with_query_value(query_string: str, key: str, value: str) -> str:
     """``query_string`` with ``key`` set to ``value`` (added at the end if absent), other pairs in their order."""
     pairs = parse_qsl(query_string, keep_blank_values=True)
@@ -91,6 +114,11 @@ class AppView:
         self.exceptions: list[str] = []
         self.page_not_found = False
         self.cached_hashes: set[str] = set()
+        self.session_id = ""  # from new_session
+        self.alerts: list[str] = []  # the text of every st.info / warning / error drawn
+        self.first_progress_at: float | None = None  # time.monotonic() of the first progress bar (a run training)
+        self.last_progress_at: float | None = None  # … and of the latest one (the run's end is drawn as one too)
+        self.file_urls: dict[str, list[FileURLs]] = {}  # file_urls_response by request id
         self.auto_reruns: dict[str, float] = {}  # fragment id → seconds, as the page asked
         self._kept: dict[str, ForwardMsg] = {}  # cacheable messages that drew a widget or an exception
         self.messages = 0
@@ -113,6 +141,10 @@ class AppView:
                 self.cached_hashes.add(message.hash)
             if self._take_delta(message) and message.metadata.cacheable:
                 self._kept[message.hash] = message
+        elif kind == "new_session":
+            self.session_id = message.new_session.initialize.session_id or self.session_id
+        elif kind == "file_urls_response":
+            self.file_urls[message.file_urls_response.response_id] = list(message.file_urls_response.file_urls)
         elif kind == "navigation":
             self.page_script_hash = message.navigation.page_script_hash
         elif kind == "page_info_changed":
@@ -132,6 +164,11 @@ class AppView:
             return False
         element = delta.new_element
         kind = element.WhichOneof("type")
+        if kind == "alert":
+            self.alerts.append(element.alert.body)
+        elif kind == "progress":
+            self.last_progress_at = time.monotonic()
+            self.first_progress_at = self.first_progress_at or self.last_progress_at
         if kind == "exception":
             if not element.exception.is_warning:
                 self.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:300])
@@ -148,6 +185,11 @@ class AppView:
             widget.is_int = proto.data_type in WHOLE_NUMBER_SLIDERS
         self.widgets[widget_id] = widget
         return True
+
+    @property
+    def full(self) -> bool:
+        """The page said the server has no room for this session ("the class is full")."""
+        return any("the class is full" in text.lower() for text in self.alerts)
 
     def widget(self, key: str) -> Widget | None:
         """The widget the page created with ``key=key``, if this tab has seen it."""
@@ -177,6 +219,15 @@ class AppView:
         state = WidgetState(id=widget.id)
         state.double_array_value.data.append(value)
         widget.value = (value,)
+        return self.rerun([state], widget.fragment_id)
+
+    def uploaded(self, widget: Widget, urls: FileURLs, name: str, size: int) -> bytes:
+        """The rerun after a file was PUT to ``urls.upload_url``: the uploader's state names it."""
+        if widget.kind != "file_uploader":
+            raise ValueError(f"{widget.key} is a {widget.kind}, not a file uploader")
+        state = WidgetState(id=widget.id)
+        state.file_uploader_state_value.uploaded_file_info.append(
+            UploadedFileInfo(name=name, size=size, file_id=urls.file_id, file_urls=urls))
         return self.rerun([state], widget.fragment_id)
 
     def press(self, widget: Widget) -> bytes:

@@ -33,7 +33,7 @@ NUMBER_RANGES: Mapping[str, tuple[float, float]] = {"yh": (0.0, 1.0), "dloss_z2"
                                                     "dloss_b2": (-1.0, 1.0)}
 DISCUSS_LOW, DISCUSS_HIGH = 0.35, 0.70  # Crouch & Mazur: the first vote's share right where discussion helps most
 MIN_ANSWERS_TO_SUGGEST = 3  # fewer answers than this say nothing about the class
-MIN_BINS, MAX_BINS = 12, 24  # a number histogram's bars
+MIN_BINS, MAX_BINS = 10, 16  # a number histogram's bars
 NONE_LABEL = "none"
 
 
@@ -161,8 +161,8 @@ def change_text(shares: Sequence[RoundShare]) -> str:
     return "Right: " + " → ".join(share.percent() for share in shares)
 
 
-def _round_title(round_: int, share: RoundShare) -> str:
-    return f"Round {round_}: {share.percent()} right ({share.right} of {share.answered})"
+def _round(round_: int, share: RoundShare, counts: tuple[int, ...], below: int = 0, above: int = 0) -> RoundCounts:
+    return RoundCounts(f"Round {round_}: {share.percent()} right", share.right, share.answered, counts, below, above)
 
 
 def _chart_range(step: LessonStep, values: np.ndarray, truth: float, tolerance: float) -> tuple[float, float]:
@@ -178,7 +178,8 @@ def _chart_range(step: LessonStep, values: np.ndarray, truth: float, tolerance: 
         low, high = min(low, float(inside.min())), max(high, float(inside.max()))
     if not high > low:  # a tolerance of 0 and nothing else to show
         low, high = low - 1.0, high + 1.0
-    return low, high
+    margin = 0.08 * (high - low)  # the answers and the truth never sit on the chart's edge
+    return max(window[0], low - margin), min(window[1], high + margin)
 
 
 def _bin_edges(low: float, high: float, truth: float, tolerance: float) -> np.ndarray:
@@ -210,23 +211,21 @@ def distribution(step: LessonStep, prediction: Prediction, records: Sequence[Ans
         for round_, share in zip(rounds, shares, strict=True):
             answered = np.array(values[round_], dtype=float)
             inside = answered[(answered >= low) & (answered <= high)]
-            counts.append(RoundCounts(_round_title(round_, share),
-                                      tuple(int(n) for n in np.histogram(inside, bins=edges)[0]),
-                                      below=int(np.sum(answered < low)), above=int(np.sum(answered > high))))
+            counts.append(_round(round_, share, tuple(int(n) for n in np.histogram(inside, bins=edges)[0]),
+                                 below=int(np.sum(answered < low)), above=int(np.sum(answered > high))))
         return NumberHistogram(tuple(float(e) for e in edges), truth, tolerance, tuple(counts), title)
     if prediction.kind == CHOICE:
         labels = tuple(prediction.options)
         right = tuple(option == prediction.answer for option in labels)
-        counts = [RoundCounts(_round_title(round_, share), tuple(values[round_].count(o) for o in labels))
+        counts = [_round(round_, share, tuple(values[round_].count(o) for o in labels))
                   for round_, share in zip(rounds, shares, strict=True)]
         return AnswerBars(labels, right, tuple(counts), title)
     # units: how many picked each unit, and how many picked none at all
     labels = (*prediction.options, NONE_LABEL)
     truth_set = prediction.answer  # type: ignore[assignment]
     right = (*(unit in truth_set for unit in prediction.options), not truth_set)
-    counts = [RoundCounts(_round_title(round_, share),
-                          (*(sum(unit in v for v in values[round_]) for unit in prediction.options),
-                           sum(not v for v in values[round_])))
+    counts = [_round(round_, share, (*(sum(unit in v for v in values[round_]) for unit in prediction.options),
+                                     sum(not v for v in values[round_])))
               for round_, share in zip(rounds, shares, strict=True)]
     return AnswerBars(labels, right, tuple(counts), title + " (exactly the right set)", axis_title="unit picked")
 

@@ -1,10 +1,10 @@
 """Backprop Lab's network core: the article's 2-layer ``dlnet`` written from scratch in NumPy.
 
 The neural-network math (forward, loss, backward, training, optimizers, gradient check) is ours, in NumPy.
-Well-kept libraries do the rest, each pinned in requirements.txt: SciPy's ``expit`` (the stable sigmoid),
-scikit-learn (the built-in data set, splitting, scaling, PCA for the landscape) and threadpoolctl (limiting
-BLAS threads while a landscape is evaluated). It reads and writes no files (uploaded CSVs and model files are
-``file_formats``'s), and never imports Streamlit or Plotly: tests/test_architecture.py checks both.
+Well-kept libraries do the rest, each pinned in requirements.txt: SciPy's ``expit`` (the stable sigmoid) and
+scikit-learn (the built-in data set, splitting, scaling, PCA for the landscape). It reads and writes no files
+(uploaded CSVs and model files are ``file_formats``'s), and never imports Streamlit or Plotly:
+tests/test_architecture.py checks both.
 
 The public surface is re-exported here; pages and tests may also import a submodule directly.
 """

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.decomposition import PCA
-from threadpoolctl import threadpool_limits
 
 from .divergence import loss_exploded
 from .network import PARAM_NAMES, Params, copy_params, forward, loss
@@ -190,8 +189,9 @@ def loss_on_plane(plane: Plane, X: np.ndarray, Y: np.ndarray, alphas: np.ndarray
     B_β = Z1* + β·Z1_η and A = Z1_δ from three matrix products. ReLU(α·A + B) = max(α·A, −B) + B, so a
     row costs one max pass over its points (the α·A terms are shared by every row of a grid) and one
     batched matmul with each point's W2(α, β); the "+ B" part is one small matmul per row. Python loops
-    over rows and cache-sized chunks of a row, never over single points. One BLAS thread: the products
-    are tiny, and on a busy 2-core machine OpenBLAS's spinning threads made it 7× slower.
+    over rows and cache-sized chunks of a row, never over single points. Run it on one BLAS thread (the app's
+    process_setup sets that once per process): the products are tiny, and on a busy 2-core machine OpenBLAS's
+    spinning threads made it 7× slower.
     """
     betas = np.asarray(betas, dtype=float).ravel()
     alphas = np.asarray(alphas, dtype=float)
@@ -207,7 +207,7 @@ def loss_on_plane(plane: Plane, X: np.ndarray, Y: np.ndarray, alphas: np.ndarray
     shifted = np.empty((min(chunk, n_alpha), *Z1_center.shape))  # reused: no allocation per row
     Z2 = np.empty((n_alpha, 1, Z1_center.shape[1]))
     out = np.empty(alpha_rows.shape)
-    with np.errstate(over="ignore", invalid="ignore"), threadpool_limits(limits=1, user_api="blas"):
+    with np.errstate(over="ignore", invalid="ignore"):
         for i, (beta, row_alphas) in enumerate(zip(betas, alpha_rows, strict=True)):
             base = Z1_center + beta * Z1_across
             terms = alpha_terms if shared else row_alphas[:, None, None] * Z1_along

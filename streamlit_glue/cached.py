@@ -10,10 +10,11 @@ cache                       entries  one entry                                  
 ==========================  =======  =====================================================  ===========
 cancer_dataset              1        569 × 30 floats and names: 0.15 MB                     0.2 MB
 cancer_split                16       two scaled matrices: 0.15 MB                           2.4 MB
-cached_baseline_scores      16       a few scores: < 1 KB                                   < 0.1 MB
+shared_baseline_scores      16       a few scores: < 1 KB                                   < 0.1 MB
 small_example               32       ≤ 6 × 16 floats: < 2 KB                                < 0.1 MB
 shared_training_run         24       a run: 0.5 MB (defaults) … 2.1 MB (64 units, SGD)       51 MB
                                      — 120 weight snapshots, the loss of every update
+shared_replay               24       a replay's figure JSON and text: 0.3–1.5 MB             36 MB
 landscape_views toy_runs    64       ≤ 5 paths of ≤ 301 points: < 0.1 MB                    3 MB
 landscape_views real scene  8        a 101² grid and ≤ 5 paths: ≤ 0.5 MB                    4 MB
 landscape_views your run    8        a 41² grid and a ≤ 6,237-point path: ≤ 0.4 MB          3.2 MB
@@ -21,7 +22,7 @@ figure_json                 128      a figure's JSON: 5–30 KB (2D), ≤ 130 KB
 threshold / trade-off       64 each  a few numbers and a 3-row table: < 5 KB                < 1 MB
 ==========================  =======  =====================================================  ===========
 
-So the caches hold at most ~85 MB whatever the class does, and less than 1 MB each after an hour of quiet.
+So the caches hold at most ~120 MB whatever the class does, and less than 1 MB each after an hour of quiet.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import numpy as np
 import plotly.io as pio
 import streamlit as st
 
-from lessons.evaluation import ThresholdMetrics, baseline_scores, threshold_metrics, trade_off_table
+from lessons.evaluation import ThresholdMetrics, threshold_metrics, trade_off_table
 from lessons.step_through import choose_samples
 from lessons.training_run import TrainingRun
 from nn_core import Dataset, Split, load_cancer, split_and_scale
@@ -69,10 +70,12 @@ def cancer_split(test_size: float = 0.2, seed: int = 0, stratify: bool = True, s
                            features=None if features is None else list(features))
 
 
-@st.cache_data(max_entries=16, ttl="1h", show_spinner="Training the scikit-learn baselines…")
-def cached_baseline_scores(X_train: np.ndarray, Y_train: np.ndarray, X_test: np.ndarray, Y_test: np.ndarray,
-                           hidden: int, seed: int) -> dict[str, dict[str, float]]:
-    return baseline_scores(X_train, Y_train, X_test, Y_test, hidden, seed)
+@st.cache_data(max_entries=16, ttl="1h", show_spinner=False)
+def shared_baseline_scores(split_key: str, _computed: dict[str, dict[str, float]] | None = None,
+                           ) -> dict[str, dict[str, float]]:
+    """scikit-learn's scores on a split (by its content, hidden units and seed), fitted once for everyone: the
+    fitting waits for one of the server's slots, which a cached function's body cannot show."""
+    return computed_or_raise(_computed)
 
 
 @st.cache_data(max_entries=32, ttl="1h", show_spinner=False)
@@ -88,6 +91,13 @@ def small_example(features: tuple[str, ...], m: int, seed: int) -> tuple[np.ndar
 def shared_training_run(link_key: str, _computed: TrainingRun | None = None) -> TrainingRun:
     """A finished training run on the built-in data, by its settings: the second student on a link gets the
     first one's run (training is deterministic: same split, start and batches give the same numbers)."""
+    return computed_or_raise(_computed)
+
+
+@st.cache_data(max_entries=24, ttl="1h", show_spinner=False)
+def shared_replay(link_key: str, _computed: tuple[str, str, str] | None = None) -> tuple[str, str, str]:
+    """A finished run's replay on the built-in data (figure JSON, text alternative, caption), by its link and view:
+    built once for everyone on the link (the two-feature view trains a run of its own)."""
     return computed_or_raise(_computed)
 
 

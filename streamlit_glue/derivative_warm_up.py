@@ -9,6 +9,7 @@ from streamlit_glue import setting_widgets as widgets
 from streamlit_glue.cached import figure_json
 from streamlit_glue.layout import small_table
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
+from streamlit_glue.streamlit_internals import keyed
 from viz.derivative import derivative_figure, secant_slope, tangent_slope
 from viz.style import format_number
 from viz.text_alternatives import describe_derivative
@@ -33,8 +34,12 @@ def derivative_warm_up(prefix: str = "fb", *, in_expander: bool = True) -> None:
             h_warm = widgets.select_slider(STEP_THROUGH["fb_dh"], key=f"{prefix}_dh", bind=bind)
             numbers = [format_number(v, 6) for v in (x + h_warm, x, h_warm, secant_slope(x, h_warm))]
             # one "=" per line: the formula fits a narrow column (a phone, the presenter view's larger text)
-            st.latex(r"\begin{aligned} & \frac{f(x+h) - f(x)}{h} \\ &= \frac{(" + numbers[0] + r")^2 - ("
-                     + numbers[1] + r")^2}{" + numbers[2] + r"} \\ &= " + numbers[3] + r" \end{aligned}")
+            with st.container(key=f"{prefix}_warmup_formula"):
+                st.latex(r"\begin{aligned} & \frac{f(x+h) - f(x)}{h} \\ &= \frac{(" + numbers[0] + r")^2 - ("
+                         + numbers[1] + r")^2}{" + numbers[2] + r"} \\ &= " + numbers[3] + r" \end{aligned}")
+                # KaTeX's display box overflows its own width by ~2 px and scrolls: a scrollable region a keyboard
+                # cannot reach (axe-core: scrollable-region-focusable, serious). Nothing is cut if it overflows.
+                st.html(f"<style>{keyed(f'{prefix}_warmup_formula')} .katex-display {{ overflow: visible; }}</style>")
             st.markdown(f"The tangent's slope is f′(x) = 2x = **{format_number(tangent_slope(x))}**. For x² the "
                         f"secant's slope is exactly 2x + h, so it tends to 2x as h shrinks.")
             small_table({"h": [format_number(h, 3) for h in WARMUP_H],

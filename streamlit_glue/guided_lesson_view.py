@@ -8,10 +8,14 @@ the address: a deep link opens a step unanswered.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from lessons import guided_lesson as lesson
 from lessons.guided_lesson import CHOICE, NUMBER, STEP_COUNT, STEPS, LessonStep, Prediction
+from lessons.live_class import answer_text
+from lessons.presets import CURE_IT, SEE_OVERFITTING
 from lessons.stage_panels import sigmoid_chain_items, stage_items
 from lessons.stages import STAGES_BY_KEY
 from lessons.step_through import collect_matrices
@@ -25,16 +29,18 @@ from streamlit_glue.derivative_warm_up import derivative_warm_up
 from streamlit_glue.landscape_views import TOY_RESOLUTION, toy_lesson
 from streamlit_glue.layout import CHART_WIDTH, scrollable_chart
 from streamlit_glue.link_guard import LinkCheck, forget_link, single
+from streamlit_glue.lost_session import NOTICE_STATE_KEY
 from streamlit_glue.plotly_in_place import plotly_chart_in_place
 from streamlit_glue.presenter import PRESENT_KEY, PRESENTER_CHART_WIDTH, presenter_requested
+from streamlit_glue.work_queue import quietly_in_a_slot
 from viz import landscape3d as charts
-from viz.curves import loss_curves_figure
+from viz.curves import ComparedRun, compared_runs_figure, loss_curves_figure
 from viz.heatmaps import MatrixPanel, describe_equation, equation_figure
 from viz.history import loss_history_figure
 from viz.network_diagram import describe_network_diagram, network_diagram_figure
-from viz.style import OPTIMIZER_COLORS, format_number
+from viz.style import OPTIMIZER_COLORS, SERIES_COLORS, format_number
 from viz.text import markdown_literal
-from viz.text_alternatives import describe_loss_curves
+from viz.text_alternatives import describe_compared_runs, describe_loss_curves
 
 STEP_KEY = "lesson_step"
 ANSWERS = "lesson_answers"
@@ -65,18 +71,22 @@ def example_updates():
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner="Training the network on the cancer data…")
 def default_training():
     split = cancer_split()
-    run = lesson.training_run(split)
+    with quietly_in_a_slot():  # the lesson's own trainings take a slot of the server's queue like any heavy run
+        run = lesson.training_run(split)
     return run, lesson.test_accuracy(run, split), split
 
 
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner="Training the two overfitting runs…")
 def overfitting_pair():
-    return lesson.overfitting_runs(cancer_split())
+    split = cancer_split()
+    with quietly_in_a_slot():
+        return lesson.overfitting_runs(split)
 
 
 @st.cache_resource(max_entries=1, ttl="1h", show_spinner=False)
 def race():
-    return lesson.landscape_race()
+    with quietly_in_a_slot():
+        return lesson.landscape_race()
 
 
 _INPUTS = {"warm_up": lambda: None, "example": example_matrices, "updates": example_updates,
@@ -88,32 +98,46 @@ def step_inputs(step: LessonStep):
 
 
 # ------------------------------------------------------------------------------------------------ navigation
-def _move(by: int) -> None:
+# A step change the lesson's own page makes; in a live class the teacher's screen passes one that moves the class
+# (store.move_to), so the class follows whatever control moved the teacher's step.
+OnMove = Callable[[int], None] | None
+
+
+def _move(by: int, on_move: OnMove = None) -> None:
+    """The one navigation seam: every control that changes the step (Previous, Next, the slider) goes through it."""
     st.session_state[STEP_KEY] = min(STEP_COUNT, max(1, st.session_state[STEP_KEY] + by))
+    if on_move is not None:
+        on_move(st.session_state[STEP_KEY])
+
+
+# What Start over keeps: the presenter view (the room's screen, not the class's state) and whether this browser
+# was already told its page moved to another server (a dismissed notice must not come back).
+KEPT_BY_START_OVER = (PRESENT_KEY, NOTICE_STATE_KEY)
 
 
 def start_over() -> None:
-    """Reset the whole app for the next class: every page's state, every answer, the page address. The
-    presenter view stays: it is the room's screen, not the class's state."""
-    present = st.session_state.get(PRESENT_KEY)
+    """Reset the whole app for the next class: every page's state, every answer, the page address — all but
+    ``KEPT_BY_START_OVER``."""
+    kept = {key: st.session_state[key] for key in KEPT_BY_START_OVER if key in st.session_state}
     st.session_state.clear()
-    forget_link(keep=(PRESENT_KEY,) if present else ())
-    if present:
-        st.session_state[PRESENT_KEY] = present
+    forget_link(keep=(PRESENT_KEY,) if kept.get(PRESENT_KEY) else ())
+    st.session_state.update({key: value for key, value in kept.items() if value})
     st.session_state[STEP_KEY] = 1
 
 
-def navigation() -> int:
-    """Step picker (in the address as lesson_step), Previous / Next, Start over, and the progress bar."""
+def navigation(on_move: OnMove = None) -> int:
+    """Step picker (in the address as lesson_step), Previous / Next, Start over, and the progress bar. With
+    ``on_move`` (a live class's teacher): every move is passed on, and there is no Start over (the class has End)."""
     # a slider, not a selectbox of titles: a bound selectbox writes its option's label into the address
-    number = st.slider("Step", 1, STEP_COUNT, key=STEP_KEY, bind="query-params")
+    number = st.slider("Step", 1, STEP_COUNT, key=STEP_KEY, bind="query-params", on_change=_move, args=(0, on_move))
     back, forward, again = st.columns([1, 1, 1.2], vertical_alignment="bottom")
-    back.button("Previous", key="lesson_prev", on_click=_move, args=(-1,), icon=":material/arrow_back:",
+    back.button("Previous", key="lesson_prev", on_click=_move, args=(-1, on_move), icon=":material/arrow_back:",
                 disabled=number == 1, width="stretch")
-    forward.button("Next", key="lesson_next", on_click=_move, args=(1,), icon=":material/arrow_forward:",
+    forward.button("Next", key="lesson_next", on_click=_move, args=(1, on_move), icon=":material/arrow_forward:",
                    type="primary", disabled=number == STEP_COUNT, width="stretch")
-    again.button("Start over", key="lesson_start_over", on_click=start_over, icon=":material/restart_alt:",
-                 width="stretch", help="For the next class: clears every answer and every page's settings.")
+    if on_move is None:
+        again.button("Start over", key="lesson_start_over", on_click=start_over, icon=":material/restart_alt:",
+                     width="stretch", help="For the next class: clears every answer and every page's settings.")
     st.progress(number / STEP_COUNT, text=f"Step {number} of {STEP_COUNT}: {STEPS[number - 1].title}")
     return number
 
@@ -140,33 +164,41 @@ def committed_answer(step: LessonStep):
     return st.session_state.get(ANSWERS, {}).get(step.key)
 
 
+def answer_widget(prediction: Prediction, key: str, number_range: tuple[float, float] | None = None) -> None:
+    """The widget a student answers with: a number box, one choice, or any number of units (inside a form)."""
+    if prediction.kind == NUMBER:
+        low, high = number_range or (None, None)
+        st.number_input("Your answer", value=None, step=0.01, format="%.4f", key=key, placeholder="type a number",
+                        min_value=low, max_value=high)
+    elif prediction.kind == CHOICE:
+        st.radio("Your answer", prediction.options, index=None, key=key, horizontal=True)
+    else:
+        st.pills("Your answer (select every one that fits; none at all is an answer too)", prediction.options,
+                 selection_mode="multi", key=key, default=[])
+
+
 def prediction_form(step: LessonStep, prediction: Prediction) -> None:
     """The question and an answer widget; nothing of the answer is on screen until "Commit" is pressed."""
     with st.form(key=f"lesson_form_{step.key}"):
         st.markdown("**Predict first:** " + markdown_literal(prediction.prompt))
-        key = _answer_key(step)
-        if prediction.kind == NUMBER:
-            st.number_input("Your answer", value=None, step=0.01, format="%.4f", key=key,
-                            placeholder="type a number")
-        elif prediction.kind == CHOICE:
-            st.radio("Your answer", prediction.options, index=None, key=key, horizontal=True)
-        else:
-            st.pills("Your answer (select every one that fits; none at all is an answer too)", prediction.options,
-                     selection_mode="multi", key=key, default=[])
+        answer_widget(prediction, _answer_key(step))
         st.form_submit_button("Commit my answer", type="primary", on_click=_commit, args=(step,),
                               icon=":material/lock:")
     if st.session_state.pop("lesson_missing", None) == step.key:
         st.warning("Give an answer first — the numbers appear once you have committed to one.")
 
 
+def verdict(prediction: Prediction, response, said: str = "You said") -> None:
+    """The lesson's judge on one answer, in green or red, with the answer read back."""
+    judged = lesson.check(prediction, response)
+    (st.success if judged.correct else st.error)(
+        markdown_literal(f"{said}: {answer_text(prediction, response)}. {judged.headline}"),
+        icon=":material/check_circle:" if judged.correct else ":material/cancel:")
+
+
 def reveal(step: LessonStep, prediction: Prediction, response) -> None:
-    verdict = lesson.check(prediction, response)
-    shown = (format_number(float(response), 4) if prediction.kind == NUMBER else
-             str(response) if prediction.kind == CHOICE else ", ".join(sorted(response)) or "none")
     st.markdown("**The question:** " + markdown_literal(prediction.prompt))
-    (st.success if verdict.correct else st.error)(
-        markdown_literal(f"You said: {shown}. {verdict.headline}"),
-        icon=":material/check_circle:" if verdict.correct else ":material/cancel:")
+    verdict(prediction, response)
     st.info(markdown_literal(prediction.why), icon=":material/lightbulb:")
     st.button("Ask me again", key=f"lesson_again_{step.key}", on_click=_ask_again, args=(step,),
               icon=":material/replay:")
@@ -225,16 +257,13 @@ def _history(losses, revealed: bool) -> None:
                               f"iteration 0, {format_number(losses[-1], 5)} at iteration {len(losses) - 1}.")
 
 
-def _run_chart(run, key: str, title: str | None = None) -> None:
-    """The training page's loss chart for a run (its own title unless ``title``: keep it short, the legend
-    shares the top line)."""
+def _run_chart(run, key: str) -> None:
+    """The training page's loss chart for a run."""
     monitor = run.monitor
     best = run.reading.best_iteration if run.reading.overfits else None
     fig = loss_curves_figure(monitor.steps, monitor.train_loss, monitor.val_loss,
-                             total_iterations=monitor.steps[-1], best_iteration=best)
-    if title:
-        fig.update_layout(title={"text": title})
-    plotly_chart_in_place(fig, key=key, alt=f"{title or 'Loss while training'}. " + describe_loss_curves(
+                             total_iterations=monitor.steps[-1], best_iteration=best, val_name=run.rows.curve_name)
+    plotly_chart_in_place(fig, key=key, alt="Loss while training. " + describe_loss_curves(
         monitor.steps, monitor.train_loss, monitor.val_loss))
 
 
@@ -248,15 +277,19 @@ def _training(inputs, revealed: bool) -> None:
 
 
 def _overfitting(inputs, revealed: bool) -> None:
+    """Both presets on one chart, the same axes, judged on the same test rows (lessons.guided_lesson's words)."""
     if not revealed:
         st.caption("The curves appear once you have committed an answer.")
         return
     see, cure = inputs
-    # one under the other: side by side, a projector's half-width chart has no room for a title and a legend
-    _run_chart(see, "lesson_overfit_chart", "See overfitting")
-    _run_chart(cure, "lesson_cure_chart", "Cure it")
-    st.caption("Cure it = the same run with weight decay (λ = 3) and early stopping, which keeps the weights of the "
-               "best validation iteration.")
+    runs = [ComparedRun(label, color, run.test_curve, run.monitor.steps, run.monitor.train_loss, run.rows.fit,
+                        run.best_iteration)
+            for label, color, run in ((SEE_OVERFITTING.label, SERIES_COLORS[0], see),
+                                      (CURE_IT.label, SERIES_COLORS[2], cure))]
+    shared = f"{see.rows.test} test rows"
+    plotly_chart_in_place(compared_runs_figure(runs, shared_rows=shared, title=f"Both runs on the same {shared}"),
+                          key="lesson_overfit_chart", alt=describe_compared_runs(runs, shared))
+    st.caption(markdown_literal(lesson.overfitting_caption(see, cure)))
 
 
 def _landscape(inputs, revealed: bool) -> None:
@@ -274,19 +307,19 @@ def _landscape(inputs, revealed: bool) -> None:
         st.caption("The balls roll once you have committed an answer.")
         return
     toy_lesson(st.container(), inputs.surface, balls, labels, colors, inputs.start, lesson.LANDSCAPE_STEPS,
-               0.0, 0, key_prefix="lesson")
+               lesson.LANDSCAPE_NOISE, lesson.LANDSCAPE_SEED, key_prefix="lesson")
 
 
 def step_figure(step: LessonStep, inputs, prediction: Prediction, revealed: bool) -> None:
     """The live figure the step talks about, before (inputs only) or after the reveal."""
-    kind, _, detail = step.figure.partition(":")
+    kind = step.figure.kind
     if kind == "derivative":
         if revealed:
             derivative_warm_up("lesson", in_expander=False)
         else:
             st.caption("The picture of the secant appears once you have committed an answer.")
     elif kind == "stages":
-        _stages(detail.split(","), inputs, prediction, revealed)
+        _stages(list(step.figure.stages), inputs, prediction, revealed)
     elif kind == "history":
         _history(inputs, revealed)
     elif kind == "training":
@@ -299,13 +332,21 @@ def step_figure(step: LessonStep, inputs, prediction: Prediction, revealed: bool
         raise ValueError(f"unknown figure {step.figure!r}")
 
 
-def lesson_step(number: int) -> None:
+# In a live class the teacher's screen draws the question part itself (the class answers, not the teacher): it
+# gets the step and its prediction and returns whether the class's answers are shown (the figure follows).
+QuestionPart = Callable[[LessonStep, Prediction], bool] | None
+
+
+def lesson_step(number: int, question_part: QuestionPart = None) -> None:
     """Step ``number`` (1-based): words, the question or the reveal, then the figure."""
     step = STEPS[number - 1]
     inputs = step_inputs(step)
     prediction = step.predict(inputs)
     st.header(f"{number}. {step.title}")
     st.markdown(markdown_literal(step.text))
+    if question_part is not None:
+        step_figure(step, inputs, prediction, revealed=question_part(step, prediction))
+        return
     response = committed_answer(step)
     if response is None:
         prediction_form(step, prediction)

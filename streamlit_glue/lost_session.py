@@ -37,6 +37,12 @@ def session_was_lost(websocket_protocol: str | None, this_session_id: str) -> bo
     return requested is not None and requested != this_session_id
 
 
+def page_moved_server() -> bool:
+    """Whether this session replaced one that was lost with its server (``lost_session_notice`` decides it on the
+    session's first run, before the page draws)."""
+    return st.session_state.get(NOTICE_STATE_KEY) in ("shown", "dismissed")
+
+
 def _dismiss() -> None:
     st.session_state[NOTICE_STATE_KEY] = "dismissed"
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lessons.url_values import parse_choice
-from streamlit_glue.link_guard import LinkCheck, single
-
-PRESENT_KEY = "present"
+from streamlit_glue.link_guard import PRESENT_KEY, LinkCheck, single
 
 # Streamlit sizes its text in rem: a larger root font enlarges every paragraph, label, button and caption.
 # The main column loses its 736 px cap and most of its side padding (the sidebar is folded away).

@@ -19,6 +19,7 @@ from pathlib import Path
 import plotly
 import streamlit as st
 from streamlit.components.v1 import declare_component
+from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.state.session_state_proxy import get_session_state
 
@@ -57,6 +58,81 @@ def forget_link_values(keep: Collection[str] = ()) -> None:
         query_params.set_initial_query_params_from_current()
 
 
+# ── How many browsers this server serves (admission.py) ──────────────────────────────────────────────────────
+
+
+def open_session_ids() -> set[str] | None:
+    """The ids of the sessions a browser is connected to right now, on this server; None when no server runs (a
+    plain ``python app.py``; AppTest's stand-in runtime has no session manager).
+
+    Relies on: ``streamlit.runtime.Runtime.exists()`` / ``.instance()`` (the server's one runtime), its
+    ``_session_mgr`` attribute, the session manager's ``list_active_sessions()`` (the sessions with a connected
+    websocket; a closed tab's session leaves it at once, before its state is dropped) and each
+    ``ActiveSessionInfo.session.id`` being the id ``session_id()`` returns.
+    """
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return None
+    manager = getattr(Runtime.instance(), "_session_mgr", None)
+    if manager is None:
+        return None
+    return {info.session.id for info in manager.list_active_sessions()}
+
+
+def forget_orphaned_files() -> None:
+    """Delete the media and download files no open session refers to any more (a closed tab's model download):
+    its address stops working. Nothing when no server runs.
+
+    Relies on: ``Runtime.instance().media_file_mgr.remove_orphaned_files()`` (what Streamlit itself calls after each
+    script run: it deletes orphaned media, and a download file on its second call — the first marks it) and on
+    Streamlit dropping a session's file references when the session ends (``clear_session_refs``).
+    """
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return
+    manager = getattr(Runtime.instance(), "media_file_mgr", None)
+    if manager is None or not callable(getattr(manager, "remove_orphaned_files", None)):
+        return
+    manager.remove_orphaned_files()
+    manager.remove_orphaned_files()
+
+
+def close_expired_sessions() -> int:
+    """Shut down the sessions of closed tabs whose reconnect window (``server.disconnectedSessionTTL``) has passed,
+    and drop the uploads of sessions the server no longer has at all; returns how many sessions were shut down.
+
+    Streamlit keeps a closed tab's session for a reconnect, then forgets it when the window passes — without shutting
+    it down: its uploaded files stayed in the upload manager for good (ten 4.9 MB uploads were still held long after
+    the tabs closed), and a session pushed out of the store by newer ones (it keeps 128) the same.
+
+    Relies on: ``Runtime.instance()._session_mgr`` (a ``WebsocketSessionManager``) with its ``_storage_lock``,
+    ``_session_storage._cache`` (a ``MemorySessionStorage`` over Streamlit's ``TTLCache``, whose ``expire()`` removes
+    and returns the expired ``(id, SessionInfo)`` pairs) and ``_active_session_info_by_id``; ``AppSession.shutdown()``
+    (what Streamlit calls for a session it ends: it removes the session's uploads and media references); and
+    ``Runtime.instance().uploaded_file_mgr.file_storage`` (session id → files) with ``remove_session_files``.
+    """
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return 0
+    runtime = Runtime.instance()
+    manager = getattr(runtime, "_session_mgr", None)
+    cache = getattr(getattr(manager, "_session_storage", None), "_cache", None)
+    if manager is None or cache is None or not hasattr(cache, "expire"):
+        return 0
+    with manager._storage_lock:
+        expired = cache.expire()
+        kept = set(manager._active_session_info_by_id) | set(cache.keys())
+    for _, info in expired:
+        info.session.shutdown()
+    uploads = getattr(runtime, "uploaded_file_mgr", None)
+    for session in set(getattr(uploads, "file_storage", {})) - kept - {session for session, _ in expired}:
+        uploads.remove_session_files(session)
+    return len(expired)
+
+
 # ── A page that came back on another server (lost_session.py) ─────────────────────────────────────────────────
 
 
@@ -93,6 +169,56 @@ def rerun_after_reconnect() -> None:
     fragment with ``run_every`` (its ``autoRerunIntervals``) or one ran in the last run; otherwise a fresh session
     stays empty and the old page stays on screen until the next click. Empty on purpose.
     """
+
+
+def page_script_hash() -> str | None:
+    """The hash of the page this run draws (None outside a script run): what ``session_on_page`` compares.
+
+    Relies on: ``get_script_run_ctx().page_script_hash`` being the page's hash, the value the session's
+    ``AppSession._client_state.page_script_hash`` holds once the run is over.
+    """
+    context = get_script_run_ctx()
+    return None if context is None else context.page_script_hash
+
+
+# ── Rerunning another session from a server thread (the live class's watcher, class_watcher.py) ──────────────
+
+
+def _active_session(session_id: str):
+    """The AppSession of a connected session, or None (no runtime: AppTest, or the session is gone)."""
+    if not Runtime.exists():
+        return None
+    info = Runtime.instance()._session_mgr.get_active_session_info(session_id)
+    return None if info is None else info.session
+
+
+def session_on_page(session_id: str, page_script_hash: str) -> bool:
+    """Whether the session is still connected and its last run was the page ``page_script_hash`` (a student who
+    went to another page has left the class's screen and must not be rerun there). Safe from any thread.
+
+    Relies on: ``Runtime.instance()._session_mgr.get_active_session_info(session_id)`` returning an object whose
+    ``session`` is the ``AppSession`` (None once the browser has gone), and ``AppSession._client_state`` holding
+    the last run's ``page_script_hash``.
+    """
+    session = _active_session(session_id)
+    return session is not None and session._client_state.page_script_hash == page_script_hash
+
+
+def rerun_session(session_id: str, page_script_hash: str) -> bool:
+    """Ask the session to run its page again, as if its user had pressed a button that changes nothing; False (and
+    nothing done) if the session has gone or is on another page. Callable from any thread.
+
+    Relies on: ``session_on_page``'s internals, ``AppSession._event_loop`` (the server's event loop the session
+    lives on) and ``AppSession.request_rerun(client_state)`` given the session's own ``_client_state`` — what
+    Streamlit's run-on-save does when a source file changes (``AppSession._on_source_file_changed``). That saved
+    state holds the page, its address and no widget states: every widget keeps its value, no button is pressed
+    again.
+    """
+    session = _active_session(session_id)
+    if session is None or session._client_state.page_script_hash != page_script_hash:
+        return False
+    session._event_loop.call_soon_threadsafe(lambda: session.request_rerun(session._client_state))
+    return True
 
 
 # ── Streamlit's own Plotly and its file routes (plotly_in_place.py) ──────────────────────────────────────────

@@ -4,15 +4,19 @@ Every problem a user's file can have ends here as a plain ``st.error`` and ``st.
 
 Memory (a class may upload at once): a parsed table holds every cell as a Python string (10–100 MB for a
 5 MB file), so it is never kept. A session keeps what the panel's widgets need (``TableSummary``: names,
-a few class values, ID-like columns: kilobytes) and the built data set and its split (two float arrays of
-rows × features: 2 × 16 MB at the cell cap); when a choice changes, the file is read again from the bytes
-the uploader holds anyway (≤ 5 MB). Measured in tests/test_upload_memory.py: ≤ 50 MB held per session.
+a few class values, ID-like columns: kilobytes) and the split data (two float arrays of rows × features: 16 MB
+at the cell cap) — not the built data set beside it; when a choice changes, the file is read again from the bytes
+the uploader holds anyway (≤ 5 MB). Measured in tests/test_upload_memory.py: ≤ 50 MB held per session. Reading a
+file holds every cell as a string for a moment (~100 MB at the cell cap), so it waits for one of the server's slots
+(``work_queue.queued``): ten students uploading at once read two files at a time, not ten.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import streamlit as st
 
@@ -22,17 +26,19 @@ from file_formats.csv_data import (
     MAX_COLUMNS,
     MAX_FILE_BYTES,
     MAX_ROWS,
-    CsvDataset,
     CsvTable,
     DataError,
+    IdColumn,
     build_dataset,
     read_table,
 )
 from nn_core.data import Split, split_and_scale
+from streamlit_glue.work_queue import queued
 from viz.text import markdown_literal
 
 HEADER_CHOICES = {"auto": "Detect the header", "header": "Is a header", "data": "Is data (no header)"}
 CANNOT_USE = "**This file cannot be used.** "
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class UploadedData:
     class_names: tuple[str, str]  # as shown: "class 4" for a numeric label
     raw_class_names: tuple[str, str]  # as in the file: what an exported model predicts
     label: str
+    file_sha256: str  # the file's content: a second file of the same name is other data (its own run, export)
 
 
 SHOWN_CLASS_VALUES = 20  # the positive-class choice lists at most this many values of the label column
@@ -67,39 +74,46 @@ class TableSummary:
                    tuple(table.id_like_columns()), table.has_header, table.header_reason)
 
 
-def _session_summary(raw: bytes, file_key: str, header: bool | None) -> TableSummary:
-    """Parse an upload once per (file, header choice) and keep only its summary, in this session alone.
+# What the panel keeps in this session, the second made from the choices the first offers: the file's summary and
+# its split data. Keyed by the file's content (never its name) and the choices; a new key drops what it and every
+# later stage held *before* the new value is made (the old arrays go first), and the work waits for one of the
+# server's slots (``queued``).
+_KEPT = ("train_table", "train_data")
 
-    Not st.cache_data: an upload is one student's; a file that fails raises DataError and nothing is kept.
-    """
-    key = (file_key, header)
-    kept = st.session_state.get("train_table")
+
+def _kept(stage: str, key: tuple, make: Callable[[], T]) -> T:
+    """This session's one kept value of ``stage`` for ``key``: made when the key changes, else reused. Not
+    st.cache_data: an upload is one student's; a file that fails raises DataError and nothing is kept."""
+    kept = st.session_state.get(stage)
     if kept is None or kept[0] != key:
-        st.session_state.pop("train_table", None)
-        st.session_state.pop("train_built", None)
-        st.session_state.train_table = (key, TableSummary.of(read_table(raw, header=header)))
-    return st.session_state.train_table[1]
+        for later in _KEPT[_KEPT.index(stage):]:
+            st.session_state.pop(later, None)
+        st.session_state[stage] = (key, queued(make))
+    return st.session_state[stage][1]
 
 
-def _session_built(raw: bytes, build_key: tuple, header: bool | None, label: str, positive: str,
-                   exclude: list[str]) -> CsvDataset:
-    """The network-ready data for these choices: built once (reading the file again), then kept alone."""
-    kept = st.session_state.get("train_built")
-    if kept is None or kept[0] != build_key:
-        st.session_state.pop("train_built", None)
-        st.session_state.pop("train_split", None)
-        st.session_state.train_built = (build_key, build_dataset(read_table(raw, header=header), label, positive,
-                                                                 exclude))
-    return st.session_state.train_built[1]
+@dataclass(frozen=True)
+class BuiltSummary:
+    """What the panel shows of the network-ready data once it is split — not its arrays (the split has those)."""
+
+    rows: int
+    class_names: tuple[str, str]
+    notes: tuple[str, ...]
+    excluded_ids: tuple[IdColumn, ...]
 
 
-def _session_split(built: CsvDataset, split_key: tuple, **split_settings) -> Split:
-    """One split per choice of test fraction, seed, stratification and scaling, kept (a rerun reuses it)."""
-    kept = st.session_state.get("train_split")
-    if kept is None or kept[0] != split_key:
-        st.session_state.pop("train_split", None)
-        st.session_state.train_split = (split_key, split_and_scale(built.dataset, **split_settings))
-    return st.session_state.train_split[1]
+def _table_summary(raw: bytes, header: bool | None) -> TableSummary:
+    return TableSummary.of(read_table(raw, header=header))
+
+
+def _split_data(raw: bytes, header: bool | None, label: str, positive: str, exclude: list[str],
+                **split_settings) -> tuple[BuiltSummary, Split]:
+    """The split data for these choices. The built data set is not kept beside its split (that doubled a session's
+    memory: 2 × 12 MB at 85,000 rows × 19 features): a change of the split's settings reads the file again."""
+    built = build_dataset(read_table(raw, header=header), label, positive, exclude)
+    summary = BuiltSummary(built.dataset.X.shape[0], tuple(built.dataset.class_names), built.notes,
+                           built.excluded_ids)
+    return summary, split_and_scale(built.dataset, **split_settings)
 
 
 def limits_help() -> str:
@@ -131,12 +145,13 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
                 "(no header, an ID column, '?' for missing values, classes 2 and 4).")
         st.stop()
     raw = uploaded.getvalue()
-    file_key = hashlib.sha256(raw).hexdigest()[:10]
+    digest = hashlib.sha256(raw).hexdigest()
+    file_key = digest[:10]  # the widgets' keys: a new file gets new choices
     header_choice = st.radio("First row", list(HEADER_CHOICES), horizontal=True, key=f"train_header_{file_key}",
                              format_func=HEADER_CHOICES.get)
     header = {"auto": None, "header": True, "data": False}[header_choice]
     try:
-        table = _session_summary(raw, file_key, header)
+        table = _kept("train_table", (digest, header), lambda: _table_summary(raw, header))
     except DataError as error:
         st.error(CANNOT_USE + markdown_literal(str(error)))
         st.stop()
@@ -159,20 +174,19 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
                                    key=exclude_key, help="Left out by default: columns that look like row IDs "
                                    "(a whole number on nearly every row, all different). Remove one to use it.")
     try:
-        built = _session_built(raw, (file_key, header, label_column, positive, tuple(exclude)), header,
-                               label_column, positive, exclude)
-        split = _session_split(built, (file_key, header, label_column, positive, tuple(exclude), test_size, seed,
-                                       stratify, scaling),
-                               test_size=test_size, seed=seed, stratify=stratify, scaling=scaling)
+        split_settings = {"test_size": test_size, "seed": seed, "stratify": stratify, "scaling": scaling}
+        built, split = _kept("train_data", (digest, header, label_column, positive, tuple(exclude),
+                                            *split_settings.values()),
+                             lambda: _split_data(raw, header, label_column, positive, exclude, **split_settings))
     except DataError as error:
         st.error(CANNOT_USE + markdown_literal(str(error)))
         st.stop()
     except ValueError as error:  # sklearn refusing a split, e.g. a class too small for the test fraction
         st.error(f"**The rows cannot be split into training and test sets:** {markdown_literal(str(error))}")
         st.stop()
-    class_names = tuple(shown_class_name(name) for name in built.dataset.class_names)
+    class_names = tuple(shown_class_name(name) for name in built.class_names)
     st.caption(markdown_literal(
-        f"{built.dataset.X.shape[0]} rows used · {len(split.feature_names)} features · header "
+        f"{built.rows} rows used · {len(split.feature_names)} features · header "
         f"{'found' if table.has_header else 'not found'} ({table.header_reason}) · label '{label_column}', "
         f"1 = '{class_names[1]}', 0 = '{class_names[0]}'"))
     for note in built.notes:
@@ -183,5 +197,5 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
         button_column.button("Use it as a feature", key=f"train_use_{exclude_key}_{id_column.name}",
                              on_click=_put_back, args=(exclude_key, id_column.name),
                              help=f"Removes '{id_column.name}' from the excluded columns.")
-    return UploadedData(split, class_names, tuple(built.dataset.class_names),
-                        f"{uploaded.name}: {len(split.feature_names)} features, positive class '{positive}'")
+    return UploadedData(split, class_names, built.class_names,
+                        f"{uploaded.name}: {len(split.feature_names)} features, positive class '{positive}'", digest)

@@ -1,4 +1,4 @@
-"""One server-wide queue for heavy work: a few slots (one per core), first come first served.
+"""One server-wide queue for heavy work: a few slots (one per CPU of the box), first come first served.
 
 A class on one small server must not start thirty trainings at once: each would get a thirtieth of the CPU and
 all would finish late, with every run's arrays in memory together. A session takes a ticket, waits its turn
@@ -6,15 +6,19 @@ all would finish late, with every run's arrays in memory together. A session tak
 element call, and the wait redraws its message twice a second), works, and gives the slot back — also when the
 run raises or the student presses Stop (``held_slot``'s ``finally``).
 
-The queue object lives in ``st.cache_resource`` (one per server). It is the only shared object that changes, and
-only through its lock; a ttl renewal (every 24 h) starts a fresh queue while runs on the old one finish.
+The queue and the registry of runs in flight are process-wide objects made once (``process_wide``), not
+``st.cache_resource`` entries: any browser may send Streamlit's ``clear_cache`` message, which empties every
+``st.cache_data`` and ``st.cache_resource`` of the server. That may drop shared results (they are computed again),
+but it must never forget the runs in progress or the students waiting for a slot — a fresh queue would start as many
+runs again (8 staggered heavy students ran 7 at once instead of 2). Nor is there a renewal that starts a second
+queue beside the first. They change only through their locks. The slots: ``lessons.server_capacity.heavy_slots``
+(the box's CPU quota, or an explicit setting); the BLAS thread limit: ``process_setup``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import threading
 import time
 from collections import deque
@@ -23,20 +27,31 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 import streamlit as st
-from threadpoolctl import threadpool_limits
 
+from lessons.server_capacity import heavy_slots
 from streamlit_glue.cached import NotComputed
+from streamlit_glue.process_setup import give_memory_back
 
 WAIT_REDRAW_SECONDS = 0.5
 T = TypeVar("T")
+_MAKING = threading.Lock()
 
 
-def core_count() -> int:
-    """The cores this process may use (a container's share, not the host's)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+def process_wide(make: Callable[[], T]) -> Callable[[], T]:
+    """``make()`` called once per process, its result returned ever after — out of reach of ``clear_cache`` (which
+    clears Streamlit's caches, not this). Two first callers at once still get one object."""
+    made: list[T] = []
+
+    def the_one() -> T:
+        if not made:
+            with _MAKING:
+                if not made:
+                    made.append(make())
+        return made[0]
+
+    the_one.__doc__ = make.__doc__
+    the_one.__name__ = make.__name__
+    return the_one
 
 
 class WorkQueue:
@@ -126,16 +141,10 @@ def slot_of(queue: WorkQueue, on_wait: Callable[[int, float], None], *,
         queue.finish()
 
 
-@st.cache_resource(max_entries=1, ttl="24h", show_spinner=False)
+@process_wide
 def server_queue() -> WorkQueue:
-    """The one queue of this server: as many slots as cores, each run on one BLAS thread.
-
-    One BLAS thread per run, process-wide: the queue already keeps one run per core, and OpenBLAS's own threads
-    spinning against each other on a busy 2-core machine made a 64-unit full-batch run 30× slower in wall time
-    (1,000 iterations: 9.8 s → 0.34 s, 3.2 s → 0.27 s of CPU; below ~40 units it does not thread at all).
-    """
-    threadpool_limits(limits=1, user_api="blas")
-    return WorkQueue(core_count())
+    """The one queue of this server: as many slots as the box has CPUs (``server_capacity.heavy_slots``)."""
+    return WorkQueue(heavy_slots())
 
 
 def waiting_text(ahead: int, seconds: float) -> str:
@@ -147,17 +156,38 @@ def waiting_text(ahead: int, seconds: float) -> str:
 
 @contextmanager
 def heavy_work(status_slot) -> Iterator[None]:
-    """Hold one of the server's slots for a heavy run, showing the wait in ``status_slot`` (an ``st.empty``)."""
+    """Hold one of the server's slots for a heavy run, showing the wait in ``status_slot`` (an ``st.empty``); the
+    memory the run freed goes back to the system when it ends (``process_setup.give_memory_back``)."""
     shown = [False]
 
     def on_wait(ahead: int, seconds: float) -> None:
         shown[0] = True
         status_slot.info(waiting_text(ahead, seconds), icon=":material/hourglass_top:")
 
-    with slot_of(server_queue(), on_wait):
-        if shown[0]:
-            status_slot.empty()
-        yield
+    try:
+        with slot_of(server_queue(), on_wait):
+            if shown[0]:
+                status_slot.empty()
+            yield
+    finally:
+        give_memory_back()
+
+
+@contextmanager
+def quietly_in_a_slot() -> Iterator[None]:
+    """A slot for work inside a cached function (whose page elements Streamlit would record and replay): it waits
+    without a message of its own (the cache's spinner shows) and gives its memory back at the end."""
+    try:
+        with slot_of(server_queue(), lambda ahead, seconds: None):
+            yield
+    finally:
+        give_memory_back()
+
+
+def queued(work: Callable[[], T]) -> T:
+    """``work()`` in one of the server's slots, the wait shown where the script is writing."""
+    with heavy_work(st.empty()):
+        return work()
 
 
 # ------------------------------------------------------------------------------------- one computation per link
@@ -191,7 +221,7 @@ class InFlight:
             return len(self._events)
 
 
-@st.cache_resource(max_entries=1, ttl="24h", show_spinner=False)
+@process_wide
 def runs_in_flight() -> InFlight:
     """The server's one registry of shared results being computed."""
     return InFlight()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lessons.server_capacity import DEFAULT_MAX_SESSIONS
 from tests.conftest import IN_CI, ROOT
 
 DEPLOY = ROOT / "deploy"
@@ -119,10 +120,12 @@ def test_run_local_refuses_a_bad_count_before_starting_anything():
 
 
 def _manifest() -> dict[str, dict]:
-    """The manifest's documents by kind (the first of each kind)."""
+    """The manifest's documents by kind (the first of each kind; by "Kind/name" for every one)."""
+    documents = list(yaml.safe_load_all((DEPLOY / "kubernetes.yaml").read_text()))
     found: dict[str, dict] = {}
-    for document in yaml.safe_load_all((DEPLOY / "kubernetes.yaml").read_text()):
+    for document in documents:
         found.setdefault(document["kind"], document)
+        found[f"{document['kind']}/{document['metadata']['name']}"] = document
     return found
 
 
@@ -155,10 +158,138 @@ def test_kubernetes_service_and_ingress_reach_the_pods_with_cookie_affinity():
     assert annotations["nginx.ingress.kubernetes.io/session-cookie-name"]
     assert annotations["nginx.ingress.kubernetes.io/session-cookie-change-on-failure"] == "true"
     assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600  # the websocket
-    (path,) = ingress["spec"]["rules"][0]["http"]["paths"]
+    path = next(path for path in ingress["spec"]["rules"][0]["http"]["paths"] if path["path"] == "/")
     backend = path["backend"]["service"]
     assert backend["name"] == service["metadata"]["name"]
     assert backend["port"]["name"] in {port["name"] for port in service["spec"]["ports"]}
+
+
+# ------------------------------------------------------------------------------------------- what leaves the server
+
+
+def _haproxy_lines() -> list[str]:
+    """The configuration's directives, comments and blank lines dropped (a quoted '#' stays)."""
+    lines = []
+    for line in (DEPLOY / "haproxy.cfg").read_text().splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            lines.append(stripped)
+    return lines
+
+
+def content_security_policy() -> dict[str, list[str]]:
+    """The CSP HAProxy sets, as directive → sources."""
+    line = next(line for line in _haproxy_lines()
+                if line.startswith("http-after-response set-header Content-Security-Policy "))
+    policy = line.split(" ", 3)[3].strip('"')
+    return {parts[0]: parts[1:] for parts in (item.split() for item in policy.split(";")) if parts}
+
+
+def streamlit_inline_script_hashes() -> set[str]:
+    """'sha256-…' of every inline <script> in the installed Streamlit's index.html, as a CSP names them."""
+    import base64
+    import hashlib
+
+    import streamlit
+
+    index = (Path(streamlit.__file__).parent / "static" / "index.html").read_text()
+    scripts = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", index, re.S)
+    assert scripts, "Streamlit's index.html has no inline script any more: drop the hash from the CSP"
+    return {f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'" for text in scripts}
+
+
+def test_csp_allows_streamlits_own_inline_script_by_hash_and_nothing_inline_of_ours():
+    """A Streamlit upgrade that changes index.html's inline script breaks the page behind the balancer: this names
+    it. No 'unsafe-inline' or 'unsafe-eval' for scripts: nothing a user typed can run."""
+    csp = content_security_policy()
+    assert streamlit_inline_script_hashes() <= set(csp["script-src"]), (
+        "deploy/haproxy.cfg's script-src lacks the hash of an inline script of Streamlit's index.html")
+    assert "'unsafe-inline'" not in csp["script-src"] and "'unsafe-eval'" not in csp["script-src"]
+    assert csp["default-src"] == ["'self'"] and csp["object-src"] == ["'none'"]
+    assert csp["frame-ancestors"] == ["'self'"]
+
+
+def test_the_ingress_headers_are_the_balancers():
+    headers = _manifest()["ConfigMap/backprop-lab-headers"]["data"]
+    for name, value in headers.items():
+        assert f'http-after-response set-header {name} "{value}"' in _haproxy_lines() or \
+            f"http-after-response set-header {name} {value}" in _haproxy_lines(), name
+
+
+def test_haproxy_sends_security_headers_and_keeps_metrics_and_a_secure_cookie_behind_tls():
+    lines = _haproxy_lines()
+    assert "http-after-response set-header X-Content-Type-Options nosniff" in lines
+    assert "http-after-response set-header X-Frame-Options SAMEORIGIN" in lines
+    assert "http-request deny deny_status 404 if { path_beg /_stcore/metrics }" in lines
+    assert any(re.fullmatch(r"http-after-response replace-header Set-Cookie '\^\(SERVERID=\.\*\)\$' '\\1; Secure' "
+                            r"if \{ var\(txn\.tls\) -m bool \}", line) for line in lines)
+    assert "acl behind_tls ssl_fc" in lines
+
+
+def haproxy_limits() -> dict[str, int]:
+    """The per-source limits as configured: counter → the largest allowed value."""
+    return {match.group(1): int(match.group(2)) for line in _haproxy_lines()
+            if (match := re.fullmatch(r"acl too_many (sc\d_[a-z_]+\(\w+\)) gt (\d+)", line))}
+
+
+def test_per_source_limits_let_a_class_of_100_behind_one_address_in():
+    """A whole class often shares one public address (NAT): 100 phones + the teacher opening at once must fit every
+    per-source limit, with what a phone's first open costs as measured in Chromium (≤ 130 requests, ≤ 6 of them
+    outside /static/, one websocket)."""
+    limits = haproxy_limits()
+    assert limits["sc2_conn_cur(per_source_websockets)"] >= 101 + 20  # tabs reopened, a second tab here and there
+    assert limits["sc2_conn_cur(per_source_websockets)"] + 20 <= DEFAULT_MAX_SESSIONS, (
+        "one address must not fill a server's places: 20 students elsewhere still get in")
+    # new websockets: a class tapping the link in the same 10 s gets in over two windows (the frontend retries)
+    assert 2 * limits["sc2_http_req_rate(per_source_websockets)"] >= 101
+    assert limits["sc1_http_req_rate(per_source_app)"] >= 101 * 7
+    assert limits["sc0_http_req_rate(per_source)"] >= 101 * 130
+    deny = next(line for line in _haproxy_lines() if line.startswith("http-request deny deny_status 429"))
+    assert deny.endswith(" if too_many") and "Retry-After" in deny and "Too many requests" in deny
+
+
+def test_run_local_names_the_python_to_use_when_its_own_lacks_streamlit(tmp_path):
+    """A plain PATH's python3 (Debian's) lacks the app's packages: run-local says what to do instead of starting
+    replicas that die; $PYTHON, when set, is the one used."""
+    run_local = run_local_module()
+    no_streamlit = tmp_path / "python-without-streamlit"
+    no_streamlit.write_text("#!/bin/sh\nexit 1\n")
+    no_streamlit.chmod(0o755)
+    with pytest.raises(SystemExit, match="cannot import streamlit.*set PYTHON="):
+        run_local.app_python({"PYTHON": str(no_streamlit)})
+    with pytest.raises(SystemExit, match="not an executable Python"):
+        run_local.app_python({"PYTHON": str(tmp_path / "missing")})
+    assert run_local.app_python({}) == sys.executable
+
+
+def test_kubernetes_pod_is_hardened_and_disruptions_leave_one_pod():
+    manifest = _manifest()
+    pod = manifest["Deployment"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    image = container["image"]
+    assert ":" in image.rsplit("/", 1)[-1] and not image.endswith(":latest"), image
+    security = container["securityContext"]
+    assert security["readOnlyRootFilesystem"] is True and security["allowPrivilegeEscalation"] is False
+    assert security["capabilities"]["drop"] == ["ALL"]
+    mounts = {mount["mountPath"]: mount["name"] for mount in container["volumeMounts"]}
+    volumes = {volume["name"]: volume for volume in pod["volumes"]}
+    assert "emptyDir" in volumes[mounts["/tmp"]], "uploads over 1 MB are spooled to /tmp"
+    budget = manifest["PodDisruptionBudget"]
+    assert budget["spec"]["minAvailable"] >= 1
+    assert budget["spec"]["selector"]["matchLabels"].items() <= manifest["Deployment"]["spec"]["template"][
+        "metadata"]["labels"].items()
+
+
+def test_kubernetes_ingress_serves_tls_with_a_secure_cookie_and_keeps_metrics_closed():
+    ingress = _manifest()["Ingress"]
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/session-cookie-secure"] == "true"
+    assert annotations["nginx.ingress.kubernetes.io/ssl-redirect"] == "true"
+    (tls,) = ingress["spec"]["tls"]
+    assert tls["secretName"] and tls["hosts"] == [ingress["spec"]["rules"][0]["host"]]
+    paths = {path["path"]: path["backend"]["service"]["name"] for path in ingress["spec"]["rules"][0]["http"]["paths"]}
+    closed = _manifest()[f"Service/{paths['/_stcore/metrics']}"]
+    assert "selector" not in closed["spec"], "the metrics path must reach no pod"
 
 
 # ------------------------------------------------------------------------------------------- the shared class store

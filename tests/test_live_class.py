@@ -168,7 +168,7 @@ def test_choices_one_bar_per_option_the_right_one_marked_and_rounds_apart():
     assert isinstance(chart, AnswerBars)
     assert chart.labels == CHOICE_Q.options and chart.right == (True, False, False)
     assert [r.counts for r in chart.rounds] == [(1, 2, 1), (3, 1, 0)]
-    assert [r.title for r in chart.rounds] == ["Round 1: 25 % right (1 of 4)", "Round 2: 75 % right (3 of 4)"]
+    assert [r.long_title for r in chart.rounds] == ["Round 1: 25 % right (1 of 4)", "Round 2: 75 % right (3 of 4)"]
     assert chart.title == "Right: 25 % → 75 %"
 
 
@@ -183,7 +183,7 @@ def test_units_count_each_unit_picked_and_none():
     assert chart.labels == ("h1", "h2", "h3", "h4", "none")
     assert chart.right == (True, False, True, False, False)
     assert chart.rounds[0].counts == (4, 1, 3, 1, 1)
-    assert chart.rounds[0].title == "Round 1: 40 % right (2 of 5)"  # exactly the right set: 2 of 5
+    assert chart.rounds[0].long_title == "Round 1: 40 % right (2 of 5)"  # exactly the right set: 2 of 5
     assert "exactly the right set" in chart.title
 
 
@@ -224,14 +224,14 @@ def test_both_rounds_of_numbers_share_the_same_bins():
     chart = rules.distribution(YH, PROBABILITY_Q, records)
     assert len(chart.rounds) == 2
     assert [sum(r.counts) for r in chart.rounds] == [3, 3]
-    assert chart.rounds[1].title == "Round 2: 100 % right (3 of 3)"
+    assert chart.rounds[1].long_title == "Round 2: 100 % right (3 of 3)"
 
 
 def test_a_stored_value_that_is_no_answer_is_left_out_of_the_chart_but_not_of_the_count():
     records = [*answered(Z1, CHOICE_Q, ["(4, 5)"]), record(2, 1, 9, '"(9, 9)"', False)]
     chart = rules.distribution(Z1, CHOICE_Q, records)
     assert chart.rounds[0].counts == (1, 0, 0)
-    assert chart.rounds[0].title == "Round 1: 50 % right (1 of 2)"
+    assert chart.rounds[0].long_title == "Round 1: 50 % right (1 of 2)"
 
 
 # ------------------------------------------------------------------------------------------------ the end

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import concurrent.futures
 import inspect
 import re
 from pathlib import Path
@@ -73,7 +74,10 @@ def asgi_get(routes: list, path: str) -> tuple[int, dict[str, str], bytes]:
     scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
              "headers": [(b"host", b"localhost")], "scheme": "http", "server": ("localhost", 80),
              "client": ("127.0.0.1", 1), "root_path": "", "http_version": "1.1", "app": app}
-    asyncio.run(app(scope, receive, send))
+    # In a thread of its own: Playwright's sync API (the e2e tests, earlier in the same run) leaves an event loop
+    # running in the main thread, and asyncio.run refuses to start inside one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     return answer["status"], answer["headers"], answer["body"]
 
 
@@ -295,9 +299,11 @@ def test_collects_after_each_run_is_the_script_runners_gc_collect_2():
     assert f'config.get_option("{POST_RUN_GC_OPTION}")' in source and "gc.collect(2)" in source, changed(
         f"ScriptRunner._on_script_finished calling gc.collect(2) under {POST_RUN_GC_OPTION}",
         "process_setup's freeze (now pointless, or needed elsewhere)")
-    assert config.get_option(POST_RUN_GC_OPTION) is True, changed(f"{POST_RUN_GC_OPTION} on by default",
-                                                                  "process_setup")
-    assert streamlit_internals.collects_after_each_run()
+    config.get_option(POST_RUN_GC_OPTION)  # loads the options
+    assert config._config_options[POST_RUN_GC_OPTION].default_val is True, changed(
+        f"{POST_RUN_GC_OPTION} on by default", "process_setup")
+    # the project's .streamlit/config.toml turns it off (measured cheaper); the function reads what is in force
+    assert streamlit_internals.collects_after_each_run() is config.get_option(POST_RUN_GC_OPTION)
 
 
 def test_post_run_gc_option_is_a_known_option():
@@ -334,3 +340,270 @@ def test_keyed_prefix_matches_every_key_with_the_prefix():
 def test_keyed_content_is_the_box_inside_a_keyed_container():
     """The browser checks the nesting (tests/e2e/test_streamlit_internals.py); here, the selector's form."""
     assert keyed_content("scroll_x") == ".st-key-scroll_x > div"
+
+
+# ── how many browsers this server serves ───────────────────────────────────────────────────────────────────────
+
+def test_open_session_ids_reads_the_runtimes_session_manager():
+    import dataclasses
+
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.app_session import AppSession
+    from streamlit.runtime.session_manager import ActiveSessionInfo, SessionManager
+
+    from streamlit_glue.streamlit_internals import open_session_ids
+
+    assert callable(getattr(Runtime, "exists", None)) and callable(getattr(Runtime, "instance", None)), changed(
+        "Runtime.exists / Runtime.instance", "the session cap (admission.py)")
+    assert "self._session_mgr = " in inspect.getsource(Runtime.__init__), changed(
+        "Runtime._session_mgr", "the session cap (admission.py)")
+    assert callable(getattr(SessionManager, "list_active_sessions", None)), changed(
+        "SessionManager.list_active_sessions", "the session cap (admission.py)")
+    assert "session" in {field.name for field in dataclasses.fields(ActiveSessionInfo)}, changed(
+        "ActiveSessionInfo.session", "the session cap (admission.py)")
+    assert "self.id = " in inspect.getsource(AppSession.__init__), changed("AppSession.id", "the session cap")
+    assert open_session_ids() is None  # no server runs in this test process
+
+
+def test_open_session_ids_counts_a_connected_session_and_forgets_a_closed_one(monkeypatch):
+    """Against Streamlit's own session manager (the one a server makes), with a session object standing in."""
+    from types import SimpleNamespace
+
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.session_manager import ActiveSessionInfo
+    from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
+
+    from streamlit_glue.streamlit_internals import open_session_ids
+
+    class Storage:
+        def __init__(self) -> None:
+            self.kept: dict = {}
+
+        def get(self, session_id):
+            return self.kept.get(session_id)
+
+        def save(self, info) -> None:
+            self.kept[info.session.id] = info
+
+        def delete(self, session_id) -> None:
+            self.kept.pop(session_id, None)
+
+        def list(self):
+            return list(self.kept.values())
+
+    manager = WebsocketSessionManager(Storage(), None, SimpleNamespace(clear=lambda: None), None)
+
+    nothing = lambda *args: None  # noqa: E731
+    session = SimpleNamespace(id="tab-1", request_script_stop=nothing, disconnect_file_watchers=nothing,
+                              clear_session_caches=nothing, is_resumable=lambda: True, shutdown=nothing)
+    manager._active_session_info_by_id["tab-1"] = ActiveSessionInfo(client=None, session=session)
+    monkeypatch.setattr(Runtime, "_instance", SimpleNamespace(_session_mgr=manager))
+    assert open_session_ids() == {"tab-1"}, changed("SessionManager.list_active_sessions", "the session cap")
+    manager.disconnect_session("tab-1")  # the tab closed: its session may live on for a reconnect, not connected
+    assert open_session_ids() == set(), changed("SessionManager.disconnect_session", "the session cap")
+
+
+def test_forget_orphaned_files_deletes_a_closed_sessions_download():
+    """A download file of a session that ended is gone (its address answers 404) once the janitor came by; a file of
+    an open session stays."""
+    from types import SimpleNamespace
+    from unittest import mock
+
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    from streamlit_glue.streamlit_internals import forget_orphaned_files
+
+    manager = MediaFileManager(MemoryMediaFileStorage("/media"))
+    with mock.patch("streamlit.runtime.media_file_manager._get_session_id", return_value="closed tab"):
+        closed = manager.add(b"model of a closed tab", "application/octet-stream", "1.2",
+                             file_name="m.npz", is_for_static_download=True)
+    with mock.patch("streamlit.runtime.media_file_manager._get_session_id", return_value="open tab"):
+        kept = manager.add(b"model of an open tab", "application/octet-stream", "1.3",
+                           file_name="m.npz", is_for_static_download=True)
+    manager.clear_session_refs("closed tab")  # what Streamlit does when a session ends
+    closed_id, kept_id = (url.rsplit("/", 1)[-1].split(".")[0] for url in (closed, kept))
+    assert manager.read_file(closed_id) is not None  # one script run later Streamlit itself would only mark it
+    with mock.patch.object(Runtime, "_instance", SimpleNamespace(media_file_mgr=manager)):
+        forget_orphaned_files()
+    assert manager.read_file(closed_id) is None, changed("MediaFileManager.remove_orphaned_files",
+                                                         "a closed session's download address expiring")
+    assert manager.read_file(kept_id) is not None, changed("MediaFileManager session references", "downloads")
+
+
+def test_close_expired_sessions_shuts_down_a_closed_tab_after_its_reconnect_window(monkeypatch):
+    """Against Streamlit's own session manager and store: a closed tab's session is kept for a reconnect, then shut
+    down (its upload removed) once the window passed; an open tab and a closed one still within it are kept; the
+    upload of a session the store already forgot (pushed out by newer ones) goes too."""
+    from types import SimpleNamespace
+
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.memory_session_storage import MemorySessionStorage
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.session_manager import ActiveSessionInfo
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+    from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
+
+    from streamlit_glue.streamlit_internals import close_expired_sessions
+
+    now = [1000.0]
+    storage = MemorySessionStorage(ttl_seconds=45)
+    storage._cache._timer = lambda: now[0]
+    uploads = MemoryUploadedFileManager("/_stcore/upload_file")
+    shut = []
+
+    def tab(name: str) -> SimpleNamespace:
+        nothing = lambda *args: None  # noqa: E731
+        uploads.add_file(name, UploadedFileRec(f"file-{name}", "a.csv", "text/csv", b"1,2\n" * 1000))
+        return SimpleNamespace(id=name, request_script_stop=nothing, disconnect_file_watchers=nothing,
+                               clear_session_caches=nothing, is_resumable=lambda: True,
+                               shutdown=lambda: (shut.append(name), uploads.remove_session_files(name)))
+
+    manager = WebsocketSessionManager(storage, uploads, SimpleNamespace(clear=lambda: None), None)
+    for name in ("open", "closed early", "closed late", "forgotten"):
+        manager._active_session_info_by_id[name] = ActiveSessionInfo(client=None, session=tab(name))
+    monkeypatch.setattr(Runtime, "_instance", SimpleNamespace(_session_mgr=manager, uploaded_file_mgr=uploads))
+    manager.disconnect_session("closed early")
+    manager.disconnect_session("forgotten")
+    storage.delete("forgotten")  # as when the store pushes out its oldest entry: no shutdown
+    now[0] += 30
+    manager.disconnect_session("closed late")
+    assert close_expired_sessions() == 0 and shut == []  # still inside the window (the forgotten upload goes)
+    assert set(uploads.file_storage) == {"open", "closed early", "closed late"}, changed(
+        "UploadedFileManager.file_storage / remove_session_files", "dropping a forgotten session's upload")
+    now[0] += 20  # "closed early" closed 50 s ago, "closed late" 20 s ago
+    assert close_expired_sessions() == 1, changed("TTLCache.expire on the session store", "closing expired sessions")
+    assert shut == ["closed early"], changed("AppSession.shutdown", "closing expired sessions")
+    assert set(uploads.file_storage) == {"open", "closed late"}
+    assert manager.get_session_info("closed late") is not None, "a tab may still come back within the window"
+
+
+# ── rerunning another session from a server thread (the live class's watcher) ─────────────────────────────────
+
+def _page_script_hash_script():
+    import streamlit as st
+
+    from streamlit_glue.streamlit_internals import page_script_hash
+
+    st.text(f"page={page_script_hash()}")
+
+
+def test_page_script_hash_is_the_script_run_contexts():
+    at = AppTest.from_function(_page_script_hash_script, default_timeout=APPTEST_TIMEOUT).run()
+    assert not at.exception, changed("ScriptRunContext.page_script_hash", str(at.exception))
+    assert re.fullmatch(r"page=[0-9a-f]{16,}", at.text[0].value), changed(
+        "ScriptRunContext.page_script_hash", f"the class watcher's page check (got {at.text[0].value!r})")
+
+
+# A real Streamlit Runtime in a process of its own (it is a process-wide singleton): one session runs a page,
+# its slider is moved, then rerun_session asks for a rerun from another thread, as the class watcher does.
+RUNTIME_PAGE = """
+import streamlit as st
+st.session_state["runs"] = st.session_state.get("runs", 0) + 1
+n = st.slider("n", 0, 10, 3, key="n")
+if st.button("press", key="press"):
+    st.session_state["presses"] = st.session_state.get("presses", 0) + 1
+st.text(f"runs={st.session_state['runs']} n={n} presses={st.session_state.get('presses', 0)}")
+"""
+RUNTIME_CHECK = """
+import asyncio, sys, threading, time
+from streamlit.runtime import Runtime, RuntimeConfig
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit_glue.streamlit_internals import rerun_session, session_on_page
+
+
+class Client:
+    def __init__(self):
+        self.texts, self.widgets, self.finished = [], {}, 0
+
+    def write_forward_msg(self, msg):
+        kind = msg.WhichOneof("type")
+        if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            element = msg.delta.new_element
+            if element.WhichOneof("type") == "text":
+                self.texts.append(element.text.body)
+            elif element.WhichOneof("type") in ("slider", "button"):
+                self.widgets[element.WhichOneof("type")] = getattr(element, element.WhichOneof("type")).id
+        elif kind == "script_finished":
+            self.finished += 1
+
+
+async def until(condition, seconds=30):
+    end = time.monotonic() + seconds
+    while not condition() and time.monotonic() < end:
+        await asyncio.sleep(0.02)
+    return condition()
+
+
+async def main():
+    runtime = Runtime(RuntimeConfig(script_path=sys.argv[1], media_file_storage=MemoryMediaFileStorage("/media"),
+                                    uploaded_file_manager=MemoryUploadedFileManager("/upload")))
+    await runtime.start()
+    client = Client()
+    session = runtime.connect_session(client=client, user_info={})
+    first = BackMsg()
+    first.rerun_script.query_string = "x=1"
+    runtime.handle_backmsg(session, first)
+    assert await until(lambda: client.finished == 1), "no first run"
+    moved = BackMsg()
+    moved.rerun_script.query_string = "x=1"
+    moved.rerun_script.widget_states.widgets.extend([WidgetState(id=client.widgets["slider"],
+                                                                 double_array_value={"data": [7]}),
+                                                     WidgetState(id=client.widgets["button"], trigger_value=True)])
+    runtime.handle_backmsg(session, moved)
+    assert await until(lambda: client.finished == 2), "no second run"
+    page = runtime._session_mgr.get_active_session_info(session).session._client_state.page_script_hash
+    print("on page", session_on_page(session, page), session_on_page(session, "another page"),
+          session_on_page("no such session", page))
+    answers = []
+    threading.Thread(target=lambda: answers.append(rerun_session(session, page))).start()
+    assert await until(lambda: client.finished == 3), "rerun_session: no run"
+    print("rerun", answers, client.texts[-1])
+    print("refused", rerun_session(session, "another page"), rerun_session("no such session", page))
+    runtime.stop()
+
+asyncio.run(main())
+"""
+
+
+def _run_runtime_check(tmp_path) -> list[str]:
+    import os
+    import subprocess
+    import sys
+
+    page, check = tmp_path / "page.py", tmp_path / "check.py"
+    page.write_text(RUNTIME_PAGE)
+    check.write_text(RUNTIME_CHECK)
+    result = subprocess.run([sys.executable, str(check), str(page)], capture_output=True, text=True, timeout=120,
+                            cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, changed("Runtime / AppSession (a real runtime in a subprocess)", "the live "
+                                           f"class's watcher: {result.stderr[-2000:]}")
+    return result.stdout.splitlines()
+
+
+def test_session_on_page_and_rerun_session_drive_a_real_runtimes_session(tmp_path):
+    from streamlit.runtime.app_session import AppSession
+
+    assert "client_state" in inspect.signature(AppSession.request_rerun).parameters, changed(
+        "AppSession.request_rerun(client_state)", "the live class's watcher")
+    assert "self.request_rerun(self._client_state)" in inspect.getsource(AppSession._on_source_file_changed), \
+        changed("AppSession._on_source_file_changed (run-on-save's rerun)", "the live class's watcher")
+    lines = _run_runtime_check(tmp_path)
+    assert "on page True False False" in lines, changed(
+        "Runtime._session_mgr.get_active_session_info / AppSession._client_state.page_script_hash",
+        f"the class watcher's page check (got {lines})")
+    assert "rerun [True] runs=3 n=7 presses=1" in lines, changed(
+        "AppSession._event_loop / request_rerun(_client_state)",
+        f"the class watcher's rerun: one more run, the slider kept, the button not pressed again (got {lines})")
+    assert "refused False False" in lines, changed("Runtime._session_mgr.get_active_session_info",
+                                                   f"rerun_session of a gone session (got {lines})")
+
+
+def test_rerun_session_is_refused_without_a_runtime():
+    from streamlit_glue.streamlit_internals import rerun_session, session_on_page
+
+    assert not rerun_session("any", "page") and not session_on_page("any", "page")  # AppTest and bare scripts

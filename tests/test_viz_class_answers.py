@@ -15,10 +15,10 @@ from viz.class_answers import (
 )
 
 CHOICES = AnswerBars(("up", "down", "<b>same</b>"), (False, True, False),
-                     (RoundCounts("Round 1: 52 % right (13 of 25)", (8, 13, 4)),
-                      RoundCounts("Round 2: 71 % right (17 of 24)", (5, 17, 2))), "Right: 52 % → 71 %")
+                     (RoundCounts("Round 1: 52 % right", 13, 25, (8, 13, 4)),
+                      RoundCounts("Round 2: 71 % right", 17, 24, (5, 17, 2))), "Right: 52 % → 71 %")
 NUMBERS = NumberHistogram((0.1, 0.16, 0.22, 0.28), 0.19, 0.03,
-                          (RoundCounts("Round 1: 40 % right (2 of 5)", (1, 2, 0), below=1, above=1),), "Right: 40 %")
+                          (RoundCounts("Round 1: 40 % right", 2, 5, (1, 2, 0), below=1, above=1),), "Right: 40 %")
 
 
 def test_choice_bars_carry_the_counts_and_the_right_one_is_marked_in_text_and_colour():
@@ -30,15 +30,15 @@ def test_choice_bars_carry_the_counts_and_the_right_one_is_marked_in_text_and_co
     assert list(bars[0]["marker"]["color"]) == [OTHER_COLOR, RIGHT_COLOR, OTHER_COLOR]
     assert bars[0]["xaxis"] != bars[1]["xaxis"]  # side by side, not stacked into one
     titles = [annotation["text"] for annotation in fig["layout"]["annotations"]]
-    assert titles == ["Round 1: 52 % right (13 of 25)", "Round 2: 71 % right (17 of 24)"]
-    assert fig["layout"]["title"]["text"] == "Right: 52 % → 71 %"
+    assert titles == ["Round 1: 52 % right", "Round 2: 71 % right"]  # short: each sits over half a phone
+    assert "text" not in fig["layout"].get("title", {})  # the page says "Right: 52 % → 71 %" above the chart
 
 
 def test_one_round_is_one_panel_with_its_share_in_the_title():
     one = AnswerBars(CHOICES.labels, CHOICES.right, CHOICES.rounds[:1], "Right: 52 %")
     fig = answers_figure(one).to_dict()
     assert len(fig["data"]) == 1
-    assert fig["layout"]["title"]["text"] == "Right: 52 % · Round 1: 52 % right (13 of 25)"
+    assert fig["layout"]["title"]["text"] == "Round 1: 52 % right (13 of 25)"
 
 
 def test_a_number_chart_marks_the_truth_and_its_band_and_counts_the_clipped_at_the_edges():
@@ -53,7 +53,8 @@ def test_a_number_chart_marks_the_truth_and_its_band_and_counts_the_clipped_at_t
     line = next(s for s in shapes if s["type"] == "line")
     assert (round(band["x0"], 4), round(band["x1"], 4)) == (0.16, 0.22)
     assert line["x0"] == line["x1"] == 0.19
-    assert "right: 0.19 ± 0.03" in fig["layout"]["title"]["text"]
+    assert fig["layout"]["title"]["text"] == "Round 1: 40 % right (2 of 5)"
+    assert fig["layout"]["xaxis"]["title"]["text"] == "answer (right: 0.19 ± 0.03)"
 
 
 def test_the_text_alternative_says_the_same_numbers():

@@ -232,3 +232,61 @@ def test_a_session_waiting_for_another_sees_why_and_the_message_goes_when_the_re
     quiet = _RecordingSlot()  # the result is there now: nothing to wait for, nothing shown
     assert computed_once("shown", lambda: lookup("shown"), lambda: compute("shown"), quiet) == "result of shown"
     assert quiet.calls == []
+
+
+# ------------------------------------------------------------------------------------------- out of a client's reach
+
+
+def test_a_clear_cache_message_leaves_the_queue_the_places_and_the_runs_in_flight_as_they_were():
+    """Any browser may send Streamlit's clear_cache, which empties every st.cache_data and st.cache_resource
+    (AppSession's handler: ``caching.cache_data.clear(); caching.cache_resource.clear()``). The server's queue and
+    its registry of runs in flight are not among them: a student holding a slot keeps it, the one waiting keeps
+    its place, a newcomer lines up behind, and a link being computed is still awaited, not computed again."""
+    import streamlit as st
+
+    from streamlit_glue.work_queue import runs_in_flight, server_queue
+
+    queue, flights = server_queue(), runs_in_flight()
+    release, order = threading.Event(), []
+    slots = queue.slots
+    holders = [threading.Thread(target=lambda: _hold(queue, release)) for _ in range(slots)]
+    for thread in holders:
+        thread.start()
+    _wait_until(lambda: queue.running == slots)
+    waiting = threading.Thread(target=lambda: _hold(queue, release, order, "waiting before the clear"))
+    waiting.start()
+    _wait_until(lambda: queue.waiting == 1)
+    assert flights.claim(("training", "a link")) is None  # someone is computing this link
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    assert server_queue() is queue and runs_in_flight() is flights
+    assert queue.running == slots and queue.waiting == 1
+    event = flights.claim(("training", "a link"))
+    assert event is not None and not event.is_set(), "the run in flight must still be awaited, not started again"
+    newcomer = threading.Thread(target=lambda: _hold(queue, release, order, "arrived after the clear"))
+    newcomer.start()
+    _wait_until(lambda: queue.waiting == 2)
+    assert queue.running == slots, "a clear must not make room for more runs than there are slots"
+    release.set()
+    for thread in [*holders, waiting, newcomer]:
+        thread.join(10)
+    assert order == ["waiting before the clear", "arrived after the clear"]
+    flights.release(("training", "a link"))
+    assert event.is_set() and queue.running == 0 and queue.waiting == 0
+
+
+def _hold(queue: WorkQueue, release: threading.Event, order: list | None = None, name: str = "") -> None:
+    with slot_of(queue, lambda ahead, waited: None, redraw_seconds=0.01):
+        if order is not None:
+            order.append(name)
+        release.wait(10)
+
+
+def test_the_queue_has_as_many_slots_as_the_box_has_cpus(monkeypatch):
+    """Made once per process from ``server_capacity.heavy_slots`` (the cgroup quota or the explicit setting)."""
+    from lessons.server_capacity import heavy_slots
+    from streamlit_glue.work_queue import server_queue
+
+    assert server_queue().slots == heavy_slots()

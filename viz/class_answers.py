@@ -27,12 +27,19 @@ RIGHT_MARK = " ✓"
 
 @dataclass(frozen=True)
 class RoundCounts:
-    """One round's answers: its title (with the share right) and a count per bar."""
+    """One round's answers: its title (short: it sits above a phone-wide half of the chart), how many were right of
+    how many, and a count per bar."""
 
-    title: str  # "Round 1: 52 % right (13 of 25)"
+    title: str  # "Round 1: 52 % right"
+    right: int
+    answered: int
     counts: tuple[int, ...]
     below: int = 0  # numbers only: answers under the chart's range, drawn in the left edge bar
     above: int = 0  # … and over it, in the right edge bar
+
+    @property
+    def long_title(self) -> str:
+        return f"{self.title} ({self.right} of {self.answered})"
 
 
 @dataclass(frozen=True)
@@ -94,8 +101,7 @@ def bars_figure(chart: AnswerBars, *, height: int = 300) -> go.Figure:
     if columns > 1:
         fig.update_yaxes(title_text="", col=2)
     fig.update_xaxes(title_text=chart.axis_title, type="category")
-    title = chart.title if columns > 1 else f"{chart.title} · {chart.rounds[0].title}"
-    return apply_house_style(fig, title=plotly_literal(title), height=height)
+    return _styled(fig, chart, height)
 
 
 def number_figure(chart: NumberHistogram, *, height: int = 300) -> go.Figure:
@@ -141,9 +147,22 @@ def number_figure(chart: NumberHistogram, *, height: int = 300) -> go.Figure:
         fig.update_yaxes(title_text="", col=2)
     fig.update_xaxes(title_text=chart.axis_title, range=[low - (1.1 if _has_edge(chart, "below") else 0.1) * width,
                                                            high + (1.1 if _has_edge(chart, "above") else 0.1) * width])
-    right = f"right: {format_number(chart.truth, 4)} ± {format_number(chart.tolerance)}"
-    title = f"{chart.title} ({right})" if columns > 1 else f"{chart.title} · {chart.rounds[0].title} ({right})"
-    return apply_house_style(fig, title=plotly_literal(title), height=height)
+    fig.update_xaxes(title_text=f"{chart.axis_title} (right: {format_number(chart.truth, 4)} ± "
+                                f"{format_number(chart.tolerance)})")
+    return _styled(fig, chart, height)
+
+
+def _styled(fig: go.Figure, chart: Answers, height: int) -> go.Figure:
+    apply_house_style(fig, title=_figure_title(chart), height=height)
+    if len(chart.rounds) > 1:  # room for the halves' titles
+        fig.update_layout(margin={"t": 40})
+    return fig
+
+
+def _figure_title(chart: Answers) -> str | None:
+    """One round: its long title above the chart; two: none (each half has its round's title, and the page says
+    "Right: 52 % → 71 %" above the chart)."""
+    return plotly_literal(chart.rounds[0].long_title) if len(chart.rounds) == 1 else None
 
 
 def answers_figure(chart: Answers, *, height: int = 300) -> go.Figure:
@@ -172,10 +191,10 @@ def describe_answers(chart: Answers) -> str:
                     for a, b, n in zip(edges[:-1], edges[1:], r.counts, strict=True) if n]
             edge = ([f"below {format_number(edges[0])}: {r.below}"] if r.below else []) + \
                    ([f"above {format_number(edges[-1])}: {r.above}"] if r.above else [])
-            parts.append(f"{r.title}: " + ("; ".join(edge[:1] + bins + edge[1:]) or "no answers") + ".")
+            parts.append(f"{r.long_title}: " + ("; ".join(edge[:1] + bins + edge[1:]) or "no answers") + ".")
     else:
         for r in chart.rounds:
             bars = [f"{label}{' (right)' if right else ''}: {n}"
                     for label, right, n in zip(chart.labels, chart.right, r.counts, strict=True)]
-            parts.append(f"{r.title}: " + "; ".join(bars) + ".")
+            parts.append(f"{r.long_title}: " + "; ".join(bars) + ".")
     return " ".join(parts)

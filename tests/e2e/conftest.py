@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import shutil
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,6 +77,28 @@ def running_app(script: str | Path = "app.py") -> Iterator[str]:
         except ServerStartError as error:
             pytest.fail(f"streamlit did not become healthy: {error}")
         yield server.url
+
+
+RUN_LOCAL = ROOT / "deploy" / "run-local"
+
+
+def start_run_local(replicas: int, port: int, env: dict[str, str] | None = None,
+                    timeout: float = 120) -> tuple[subprocess.Popen, list[str]]:
+    """``deploy/run-local replicas port``, run by this Python (the one that has the app), until it prints its ready
+    line; returns the process and the lines it printed (replicas' ports and pids, then ``ready <url>``)."""
+    process = subprocess.Popen([sys.executable, str(RUN_LOCAL), str(replicas), str(port)], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line.rstrip("\n")) for line in process.stdout], daemon=True).start()
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while not (seen and seen[-1].startswith("ready ")):
+        try:
+            seen.append(lines.get(timeout=max(0.1, deadline - time.monotonic())))
+        except queue.Empty:
+            process.kill()
+            pytest.fail(f"run-local did not print 'ready' in {timeout:.0f} s:\n" + "\n".join(seen))
+    return process, seen
 
 
 @pytest.fixture(scope="session")

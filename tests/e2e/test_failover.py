@@ -8,12 +8,9 @@ an upload through a moved browser works on the new replica; and run-local stops 
 from __future__ import annotations
 
 import os
-import queue
 import re
 import signal
 import subprocess
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,11 +22,9 @@ from playwright.sync_api import expect
 
 from bench.servers import free_port
 from streamlit_glue.lost_session import NOTICE
-from tests.conftest import ROOT
-from tests.e2e.conftest import DESKTOP, assert_no_exception, wait_for_app_run
+from tests.e2e.conftest import DESKTOP, assert_no_exception, start_run_local, wait_for_app_run
 from tests.test_deploy import haproxy_or_skip
 
-RUN_LOCAL = ROOT / "deploy" / "run-local"
 HIDDEN_UNITS = (5, 6, 7, 8, 9, 10)  # one link per student: ?train_hidden=H
 NOTICE_START = NOTICE.split("**")[1]  # "This page lost its server and came back on another one"
 CAPTION = re.compile(r"(\d+) training rows × (\d+) features → (\d+) ReLU units")
@@ -43,28 +38,11 @@ class Cluster:
     lines: list[str]
 
 
-def _read_lines(stream, into: queue.Queue) -> None:
-    for line in stream:
-        into.put(line.rstrip("\n"))
-
-
 @pytest.fixture(scope="module")
 def cluster(chromium_path) -> Iterator[Cluster]:
     """run-local with two replicas; on teardown SIGTERM must end it with 0 and leave no replica running."""
     haproxy_or_skip()
-    port = free_port()  # bench/servers.py: inside E2E_PORT_RANGE when it is set
-    process = subprocess.Popen([str(RUN_LOCAL), "2", str(port)], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
-    seen: list[str] = []
-    deadline = time.monotonic() + 120
-    while not (seen and seen[-1].startswith("ready ")):
-        try:
-            seen.append(lines.get(timeout=max(0.1, deadline - time.monotonic())))
-        except queue.Empty:
-            process.kill()
-            pytest.fail("run-local did not print 'ready' in 120 s:\n" + "\n".join(seen))
+    process, seen = start_run_local(2, free_port())  # bench/servers.py: inside E2E_PORT_RANGE when it is set
     replica_pids = {name: int(pid) for name, pid in
                     (re.fullmatch(r"replica (r\d+) port \d+ pid (\d+)", line).groups()
                      for line in seen if line.startswith("replica "))}

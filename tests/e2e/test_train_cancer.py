@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bench.classroom import Lesson, Scenario, Target, run_class
-from streamlit_glue.work_queue import core_count
+from lessons.server_capacity import heavy_slots
 from tests.e2e.conftest import assert_no_exception, wait_for_app_run
 
 pytestmark = pytest.mark.e2e
@@ -75,7 +75,7 @@ def test_stop_while_waiting_for_a_slot_cancels_and_train_then_runs(page: Page, a
     """The server runs one heavy job per core. With the queue full of other students' runs, this student's run
     waits in line, says so, and its Stop works; pressing Train afterwards gets a slot and trains. (A run that waits
     on purpose: a run alone ends in ~2 s, too soon to press Stop reliably in the middle of it.)"""
-    others = 3 * core_count()  # bench/classroom.py's protocol-level students, each on a heavy link of its own
+    others = 3 * heavy_slots()  # bench/classroom.py's protocol-level students, each on a heavy link of its own
     target = Target("others", app_url, Lesson("train_cancer", HEAVY_RUN + "&train_seed={seed}"), None)
     with ThreadPoolExecutor(max_workers=1) as pool:  # its own event loop: pytest-playwright's runs in this thread
         class_done = pool.submit(asyncio.run, run_class(target, Scenario("others", others, 0.0, heavy=True),
