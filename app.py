@@ -29,7 +29,7 @@ admission_gate()  # a server holds so many open pages; one more is told the clas
 pages = [st.Page(HOME.path, title=HOME.title, icon=HOME.icon, default=True)]
 pages += [st.Page(page.path, title=page.title, icon=page.icon) for page in available_lessons()]
 navigation = st.navigation(pages)
-guard_link(presenter_link_checks())
+guard_link(presenter_link_checks(), whole_page=False)  # each page checks its own keys
 presenter_toggle()  # one toggle for every page
 lost_session_notice()  # after a failover: what did not come along (deploy/, README "Deploy")
 navigation.run()

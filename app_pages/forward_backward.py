@@ -12,7 +12,7 @@ from lessons.step_through import (
 from streamlit_glue import network_view as view
 from streamlit_glue import setting_widgets as widgets
 from streamlit_glue.cached import cancer_dataset, figure_json, small_example
-from streamlit_glue.computation_graph_view import computation_graph_view, picked_sample
+from streamlit_glue.computation_graph_view import computation_graph_view
 from streamlit_glue.derivative_warm_up import derivative_warm_up
 from streamlit_glue.gradient_check_view import gradient_check_section
 from streamlit_glue.layout import CHART_WIDTH, scrollable_chart
@@ -31,7 +31,7 @@ from viz.heatmaps import describe_equation, equation_figure
 from viz.history import loss_history_figure
 from viz.style import format_number
 
-DEFAULT_FEATURES = ["mean radius", "mean texture", "worst concave points"]
+DEFAULT_FEATURES = list(STEP_THROUGH["fb_features"].default)
 STAGE_SELECT_WIDTH = 220  # px: the longest stage key ("dLoss_W1") and the arrow
 
 
@@ -140,7 +140,7 @@ def step_through() -> None:
     with diagram_col:
         view.network_diagram(matrices, stage.key, sample, features, pick)
     view.chain_of_numbers(matrices, pick, lr)  # the page's width: its lines are not wrapped
-    computation_graph_view(matrices, stage.key, picked_sample(), key_prefix="fb")
+    computation_graph_view(matrices, stage.key, sample, key_prefix="fb")  # the diagram's sample: one reader
 
     if stage.key == "dLoss_Z2":
         chain = sigmoid_chain_at_z2(matrices)

@@ -3,8 +3,10 @@
 import streamlit as st
 
 from site_map import GUIDED_LESSON, available_lessons
+from streamlit_glue.link_guard import guard_link
 
 st.title("Backprop Lab")
+guard_link({})  # the home page reads no link value: any key a link brings here is named
 st.markdown(
     "See how a **2-layer neural network learns**. The network is the one from the article "
     "*Coding a 2 layer neural network from scratch in Python*: a ReLU hidden layer, a sigmoid output, "

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lessons import landscape_settings as choices
+from lessons.run_link import RUN_PARAM
 from lessons.settings import LANDSCAPE as SETTINGS
 from nn_core.descent import sweep_learning_rates
 from nn_core.optimizers import OPTIMIZER_LABELS
@@ -16,6 +17,7 @@ from streamlit_glue.landscape_views import (
     toy_lesson,
     your_run,
 )
+from streamlit_glue.link_guard import unknown_key_notes, write_link
 from viz.style import OPTIMIZER_COLORS, SERIES_COLORS, format_number
 
 
@@ -52,7 +54,7 @@ def lesson() -> None:
         directions = widgets.choice(SETTINGS["land_directions"], more, widget="radio", persist_state="page")
         resolution = widgets.slider(SETTINGS["land_resolution"], more, persist_state="page")
         batch = widgets.select_slider(SETTINGS["land_batch"], more, persist_state="page")
-    st.query_params.from_dict(choices.link_from_settings(st.session_state))
+    write_link(choices.link_from_settings(st.session_state), owned=SETTINGS)
 
     if mode == "sweep":
         balls = tuple(("gd", rate) for rate in sweep_learning_rates(lr))
@@ -83,14 +85,15 @@ st.title("The ball on the loss landscape")
 st.markdown("Training is a ball rolling downhill: the height is the loss, the position is the weights, and every "
             "step moves against the gradient, θ ← θ − lr · dLoss/dθ. Press **▶ Play** on the 3D view.")
 if "land_link_notes" not in st.session_state:  # a link is read once, when the page opens
-    from_link, st.session_state["land_link_notes"] = choices.settings_from_link(
-        {key: st.query_params.get_all(key) for key in st.query_params})
+    from_link, notes = choices.settings_from_link({key: st.query_params.get_all(key) for key in st.query_params})
+    st.session_state["land_link_notes"] = notes + unknown_key_notes([*SETTINGS, RUN_PARAM])
     st.session_state.update(from_link)
+run = opened_run(st.session_state["land_link_notes"])  # one run, three views: a run sent from the training page
 for note in st.session_state["land_link_notes"]:
     st.text(f"⚠ {note}")  # st.text: the link's value is shown literally, never as Markdown or HTML
 for key, value in choices.DEFAULTS.items():
     st.session_state.setdefault(key, value)
-if (run := opened_run()) is not None:  # one run, three views: a run sent here from the training page
+if run is not None:
     your_run(run)
 else:
     lesson()

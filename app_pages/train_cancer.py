@@ -47,12 +47,12 @@ if controls.source == "builtin":
     features = None if len(controls.features) == len(names) else tuple(names.index(n) for n in controls.features)
     split = cancer_split(controls.test_size, controls.split_seed, controls.stratify, controls.scaling, features)
     class_names = raw_class_names = CLASS_NAMES
-    data_label = f"built-in Wisconsin diagnostic, {len(controls.features)} features"
+    data_label, file_sha256 = f"built-in Wisconsin diagnostic, {len(controls.features)} features", None
 else:
     upload = uploaded_data(test_size=controls.test_size, seed=controls.split_seed, stratify=controls.stratify,
                            scaling=controls.scaling)
-    split, class_names, raw_class_names, data_label = (upload.split, upload.class_names, upload.raw_class_names,
-                                                       upload.label)
+    split, class_names, raw_class_names, data_label, file_sha256 = (
+        upload.split, upload.class_names, upload.raw_class_names, upload.label, upload.file_sha256)
 
 if controls.source == "builtin":
     intro.markdown(
@@ -69,7 +69,7 @@ else:
 
 n_x, m_train = split.X_train.shape
 config = controls.run_config(m_train)
-settings = controls.settings(data_label, split.feature_names, config)
+settings = controls.settings(data_label, split.feature_names, config, file_sha256)
 settings_key = settings_json(settings)
 
 # ---------------------------------------------------------------- training (live)

@@ -515,9 +515,12 @@ async def run_own(name: str, args: argparse.Namespace, bare_url: str, bare_pid: 
 
 
 def main(argv: list[str] | None = None) -> None:
+    from bench import live_class  # its own module (it uses this one's students and servers)
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--page", choices=[*LESSONS, "all"], default="all")
-    parser.add_argument("--scenario", choices=[*SCENARIOS, *OWN_RUNNERS, "all"], default="all")
+    parser.add_argument("--scenario", choices=[*SCENARIOS, *OWN_RUNNERS, live_class.SCENARIO, "all"], default="all",
+                        help=f"{live_class.SCENARIO}: a live class of 100 students (bench/live_class.py)")
     parser.add_argument("--quick", action="store_true", help="small counts (a smoke run)")
     parser.add_argument("--url", help="an app already running (e.g. a balancer); its CPU and RSS are not measured")
     parser.add_argument("--replicas", type=int, help="start deploy/run-local N PORT and measure over its replicas")
@@ -537,6 +540,9 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--url must be on 127.0.0.1 (this benchmark loads a server hard)")
     if len(args.think) != 2 or not 0 <= args.think[0] <= args.think[1]:
         parser.error("--think expects low-high seconds, e.g. 1-3")
+    if args.scenario == live_class.SCENARIO:
+        live_class.run(args)
+        return
     with bare_page_server() as bare, app_target(args) as (app_url, app_tree):
         asyncio.run(run(args, bare.url, bare.pid, app_url, app_tree))
 

@@ -24,6 +24,14 @@ from nn_core.network import PARAM_NAMES, Params, predict_proba
 FORMAT = "backprop-lab-model"
 FORMAT_VERSION = 1
 MAX_MODEL_BYTES = 50 * 1024 * 1024  # 64 hidden units × 200 features is ~100 KB; anything far larger is not ours
+# Everything a model holds, unpacked: 64 units × 200 features, 200 names of 500 characters and the settings are
+# under 1 MB. A member padded to 45 MB (it packs to almost nothing) is refused before it is read.
+MAX_ARRAYS_BYTES = 4 * 1024 * 1024
+# The scaling a model applies to raw measurements, (raw − offset) / divisor. A spread is positive; scikit-learn
+# turns one below ~2.2e-15 into 1, so a trained model's divisor is never smaller than MIN_DIVISOR. An offset or a
+# divisor beyond MAX_SCALE (raw values of 10^15 and more) pushes scaled rows through the weights to overflow:
+# an offset of 1e308 made every probability NaN.
+MIN_DIVISOR, MAX_SCALE = 1e-15, 1e15
 # Largest |weight| a model file may hold. Trained on scaled inputs, the network's weights stay within a few
 # tens (a diverged run is stopped long before 1e6); a weight of 1e6 already saturates every unit it feeds.
 MAX_WEIGHT_MAGNITUDE = 1e6
@@ -47,6 +55,7 @@ def predict(rows):
 """
 _TEXT_ARRAYS = ("format", "scaling", "feature_names", "class_names", "settings_json")
 _NUMBER_ARRAYS = ("format_version", *PARAM_NAMES, "scale_offset", "scale_divisor", "threshold")
+_MEMBERS = {f"{name}.npy" for name in (*_TEXT_ARRAYS, *_NUMBER_ARRAYS)}
 
 
 class ModelFileError(DataError):
@@ -87,15 +96,38 @@ class SavedModel:
         return (self.predict_proba_raw(rows) > self.threshold).astype(int)
 
 
+def scaling_problem(method: str, offset: np.ndarray, divisor: np.ndarray) -> str | None:
+    """Why a scaling would make a model predict nonsense (NaN, or the same for every row), or None."""
+    if np.any(divisor <= 0):
+        return f"a scaling divisor is {float(np.min(divisor)):g}: a spread is always positive."
+    if method == "none" and (np.any(offset != 0) or np.any(divisor != 1)):
+        return "its scaling is 'none' but its offsets and divisors are not 0 and 1."
+    largest = float(np.max(np.abs(offset), initial=0.0))
+    if largest > MAX_SCALE:
+        return (f"a scaling offset is {largest:.3g}; scaled against it, measurements of ordinary size pass through "
+                f"the weights as numbers too large to compute with (the limit is {MAX_SCALE:g}).")
+    smallest, widest = float(np.min(divisor, initial=1.0)), float(np.max(divisor, initial=1.0))
+    if smallest < MIN_DIVISOR or widest > MAX_SCALE:
+        odd = smallest if smallest < MIN_DIVISOR else widest
+        return (f"a scaling divisor is {odd:.3g}; a spread of measurements lies between {MIN_DIVISOR:g} and "
+                f"{MAX_SCALE:g} (a smaller one blows ordinary measurements up past what can be computed).")
+    return None
+
+
 def export_model(params: Params, *, scaling: FeatureScaling, feature_names: Sequence[str],
                  class_names: Sequence[str], threshold: float, settings: Mapping[str, object]) -> bytes:
-    """The .npz bytes: W1, b1, W2, b2, the scaling, names, threshold and settings — plain arrays only."""
+    """The .npz bytes: W1, b1, W2, b2, the scaling, names, threshold and settings — plain arrays only.
+    Raises ValueError (in plain words) for a model that ``load_model`` would refuse."""
     n_h, n_x = np.shape(params["W1"])
     if len(feature_names) != n_x or np.shape(scaling.offset) != (n_x,) or np.shape(scaling.divisor) != (n_x,):
         raise ValueError(f"W1 takes {n_x} features but there are {len(feature_names)} names and scaling for "
                          f"{np.size(scaling.offset)}")
     if len(class_names) != 2:
         raise ValueError("class_names must name label 0 and label 1")
+    problem = scaling_problem(scaling.method, np.asarray(scaling.offset, dtype=float),
+                              np.asarray(scaling.divisor, dtype=float))
+    if problem is not None:
+        raise ValueError(f"This model cannot be exported: {problem}")
     arrays = {
         "format": np.array(FORMAT), "format_version": np.array(FORMAT_VERSION),
         **{name: np.array(params[name], dtype=float) for name in PARAM_NAMES},
@@ -118,8 +150,13 @@ def _refuse(message: str) -> ModelFileError:
 def _check_members(archive: zipfile.ZipFile) -> None:
     """Look at each array's header before anything is read: no objects (pickles), no size beyond the file."""
     members = archive.infolist()
-    if sum(member.file_size for member in members) > MAX_MODEL_BYTES:
-        raise _refuse(f"its arrays would take more than {MAX_MODEL_BYTES // 2**20} MB; a Backprop Lab model is small.")
+    for member in members:
+        if member.filename not in _MEMBERS:
+            raise _refuse(f"it holds '{member.filename}', which a Backprop Lab model does not have.")
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_ARRAYS_BYTES:
+        raise _refuse(f"its arrays would take {unpacked / 2**20:.1f} MB unpacked; a Backprop Lab model takes less than "
+                      f"{MAX_ARRAYS_BYTES // 2**20} MB.")
     for member in members:
         with archive.open(member) as handle:
             try:
@@ -196,14 +233,19 @@ def load_model(source: bytes | str | Path) -> SavedModel:
     for name, shape in expected.items():
         if arrays[name].shape != shape:
             raise _refuse(f"'{name}' has shape {arrays[name].shape}; with W1 of shape {W1.shape} it must be {shape}.")
-    if np.any(arrays["scale_divisor"] == 0):
-        raise _refuse("a scaling divisor is 0.")
     threshold = float(arrays["threshold"])
     if not 0.0 < threshold < 1.0:
         raise _refuse(f"the threshold {threshold} is not between 0 and 1.")
     method = str(arrays["scaling"])
     if method not in SCALINGS:
         raise _refuse(f"the scaling '{method}' is not one of {', '.join(SCALINGS)}.")
+    if (problem := scaling_problem(method, arrays["scale_offset"], arrays["scale_divisor"])) is not None:
+        raise _refuse(problem)
+    negative, positive = (str(name) for name in arrays["class_names"])
+    if not negative.strip() or not positive.strip():
+        raise _refuse("a class name is empty: the model's answers would have no name.")
+    if negative == positive:
+        raise _refuse(f"both classes are called '{negative}': the model's two answers could not be told apart.")
     try:
         settings = json.loads(str(arrays["settings_json"]))
     except json.JSONDecodeError:
@@ -214,5 +256,5 @@ def load_model(source: bytes | str | Path) -> SavedModel:
         params={"W1": W1, "b1": b1, "W2": W2, "b2": b2},
         scaling=FeatureScaling(method, arrays["scale_offset"].astype(float), arrays["scale_divisor"].astype(float)),
         feature_names=tuple(str(name) for name in arrays["feature_names"]),
-        class_names=(str(arrays["class_names"][0]), str(arrays["class_names"][1])),
+        class_names=(negative, positive),
         threshold=threshold, settings=settings)

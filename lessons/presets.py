@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
+
 from lessons.settings import TRAINING
 from lessons.training_run import RECORDS_PER_RUN, RowUse, RunConfig, row_use, run_training
 from nn_core.data import Split
 from nn_core.diagnostics import TrainingMonitor
-from nn_core.network import Params
+from nn_core.network import Params, forward, loss, predict
 from nn_core.overfitting import OverfittingReading
 
 
@@ -69,7 +71,8 @@ PRESETS: dict[str, Preset] = {"see_overfitting": SEE_OVERFITTING, "cure_it": CUR
 
 @dataclass(frozen=True)
 class PresetRun:
-    """A preset trained on a split: the kept weights, the recorded curves and the overfitting reading."""
+    """A preset trained on a split: the kept weights, the recorded curves and the overfitting reading, and the
+    run on the split's test rows — the same rows for every preset, so two presets compare like with like."""
 
     params: Params  # the best validation iteration's weights when early stopping is on, else the last
     monitor: TrainingMonitor
@@ -77,6 +80,14 @@ class PresetRun:
     best_iteration: int | None  # early stopping's
     early_stop: int | None  # where early stopping ended the run (None: it did not)
     rows: RowUse
+    test_curve: np.ndarray  # the loss on the test rows after every update (index = updates made)
+    test_loss: float  # the kept weights' loss on the test rows
+    test_accuracy: float  # the kept weights' share of test rows classified right (threshold 0.5)
+
+    @property
+    def kept_iteration(self) -> int:
+        """The iteration whose weights the run kept: early stopping's best, else the last."""
+        return self.best_iteration if self.best_iteration is not None else self.test_curve.size - 1
 
 
 def preset_run_config(preset: Preset) -> RunConfig:
@@ -89,8 +100,11 @@ def preset_run_config(preset: Preset) -> RunConfig:
 
 
 def run_preset(preset: Preset, split: Split) -> PresetRun:
-    """Train ``preset`` on ``split`` exactly as the training page does (``lessons.training_run.run_training``)."""
+    """Train ``preset`` on ``split`` exactly as the training page does (``lessons.training_run.run_training``),
+    watching the test rows' loss at every update."""
     config = preset_run_config(preset)
-    run = run_training(split, config)
+    run = run_training(split, config, watch=(split.X_test, split.Y_test))
     return PresetRun(params=run.params, monitor=run.monitor, reading=run.overfitting,
-                     best_iteration=run.best_iteration, early_stop=run.early_stop, rows=row_use(split, config))
+                     best_iteration=run.best_iteration, early_stop=run.early_stop, rows=row_use(split, config),
+                     test_curve=run.watched, test_loss=loss(forward(run.params, split.X_test), split.Y_test),
+                     test_accuracy=float(np.mean(predict(run.params, split.X_test) == split.Y_test)))

@@ -38,6 +38,12 @@ Parsed = tuple[object | None, str | None]
 SEED_RANGE = (0, 9999)  # every seed of every page: split, initialization, example, noise
 
 
+def next_seed(seed: int) -> int:
+    """The seed after ``seed`` ("New example"), wrapping from the top of SEED_RANGE to its bottom."""
+    low, high = SEED_RANGE
+    return low + (seed + 1 - low) % (high - low + 1)
+
+
 def _plain(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
@@ -191,7 +197,8 @@ STEP_THROUGH = Registry([
     Setting("fb_x", "x", "float", 3.0, -4.0, 4.0, 0.5),
     Setting("fb_dh", "h (the nudge)", "nearest", 1.0, values=WARMUP_H, format=str,
             help="Move right to shrink h: the secant turns into the tangent."),
-    Setting("fb_features", "Input features (2 to 6)", "choices", None),  # options: with_options
+    Setting("fb_features", "Input features (2 to 6)", "choices",  # options: the data's names (with_options)
+            ["mean radius", "mean texture", "worst concave points"]),
     Setting("fb_m", "Samples m", "int", 5, 2, 16, 1),
     Setting("fb_hidden", "Hidden units", "int", 4, 2, 8, 1),
     Setting("fb_seed", "Seed", "int", 1, *SEED_RANGE, 1),
@@ -208,8 +215,10 @@ STEP_THROUGH = Registry([
 
 # ------------------------------------------------------------------------------------------- the landscape page
 REAL_NETWORK = "real"
+DEFAULT_SURFACE = "hills"
+_START = SURFACES[DEFAULT_SURFACE].suggested_start  # the page opens with its surface's "Suggested start"
 LANDSCAPE = Registry([replace(setting, address="key") for setting in [  # kept in session state, not bound
-    Setting("land_surface", "Landscape", "choice", "hills",
+    Setting("land_surface", "Landscape", "choice", DEFAULT_SURFACE,
             options={**{key: surface.label for key, surface in SURFACES.items()},
                      REAL_NETWORK: "The real network (cancer data)"}),
     Setting("land_mode", "Balls", "choice", "race",
@@ -225,8 +234,8 @@ LANDSCAPE = Registry([replace(setting, address="key") for setting in [  # kept i
     Setting("land_seed", "Seed (noise, random directions, initial weights)", "int", 0, *SEED_RANGE, 1),
     Setting("land_noise", "Gradient noise (imitates mini-batch / SGD)", "float", 0.0, 0.0, 2.0, 0.05,
             help="Adds Gaussian noise of this size to every gradient."),
-    Setting("land_x0", "Start x", "float", -2.2, *DOMAIN, 0.05),
-    Setting("land_y0", "Start y", "float", 0.8, *DOMAIN, 0.05),
+    Setting("land_x0", "Start x", "float", _START[0], *DOMAIN, 0.05),
+    Setting("land_y0", "Start y", "float", _START[1], *DOMAIN, 0.05),
     Setting("land_directions", "Directions of the slice", "choice", "pca",  # the paths lie in the PCA plane
             options={"random": "Filter-normalized random (Li et al. 2018)", "pca": "PCA of the training path"}),
     Setting("land_resolution", "Grid resolution (points per side)", "int", 41, 11, 101, 10),

@@ -15,7 +15,7 @@ import numpy as np
 from nn_core.data import Split
 from nn_core.diagnostics import TrainingMonitor
 from nn_core.divergence import divergence_message
-from nn_core.network import Params, init_params
+from nn_core.network import Params, forward, init_params, loss
 from nn_core.overfitting import OverfittingReading, overfitting_reading
 from nn_core.training import (
     VALIDATION_SHARE,
@@ -91,6 +91,7 @@ class TrainingRun:
     snapshots: list[tuple[int, Params]] = field(default_factory=list)  # for the replay
     best_iteration: int | None = None  # early stopping's best validation iteration
     early_stop: int | None = None  # where early stopping ended the run
+    watched: np.ndarray | None = None  # the loss on ``watch``'s rows at every iteration (index = updates made)
 
     @property
     def overfitting(self) -> OverfittingReading:
@@ -109,11 +110,14 @@ def row_use(split: Split, config: RunConfig) -> RowUse:
                   held_out=bool(config.patience))
 
 
-def run_training(split: Split, config: RunConfig, on_record: RecordCallback | None = None) -> TrainingRun:
+def run_training(split: Split, config: RunConfig, on_record: RecordCallback | None = None,
+                 watch: tuple[np.ndarray, np.ndarray] | None = None) -> TrainingRun:
     """Train the article's network on ``split`` and report DONE or DIVERGED (never an exception).
 
     With early stopping on, a validation slice of the training rows is held out (``validation_columns``) and
     nn_core's ``train_with_early_stopping`` decides on it alone; without, the validation curve is the test rows.
+    ``watch`` = (X, Y): rows whose loss is also taken after every update (``TrainingRun.watched``), e.g. the
+    test rows, so two runs can be compared on the same rows at every iteration; it decides nothing.
     """
     X_fit, Y_fit, X_val, Y_val = split.X_train, split.Y_train, split.X_test, split.Y_test
     if config.patience:
@@ -126,10 +130,13 @@ def run_training(split: Split, config: RunConfig, on_record: RecordCallback | No
     monitor.record(0, params0)
     recorder = SnapshotRecorder(keep=REPLAY_SNAPSHOTS)
     recorder.start(params0)
+    watched = [] if watch is None else [loss(forward(params0, watch[0]), watch[1])]
     started = time.perf_counter()
 
     def on_step(step: int, params: Params, batch_loss: float) -> bool:
         recorder(step, params, batch_loss)  # every update; it copies only on its own stride
+        if watch is not None:
+            watched.append(loss(forward(params, watch[0]), watch[1]))
         if step % record_every:
             return False
         stop = monitor(step, params, batch_loss)
@@ -154,7 +161,7 @@ def run_training(split: Split, config: RunConfig, on_record: RecordCallback | No
         monitor.record(len(losses), trained)
     recorder.add_final(len(losses), trained)
     return TrainingRun(kept, monitor, losses, status, time.perf_counter() - started, recorder.snapshots,
-                       best_iteration, early_stop)
+                       best_iteration, early_stop, None if watch is None else np.asarray(watched))
 
 
 def status_message(status: str, *, last_step: int, iterations: int, lr: float, start_loss: float,

@@ -88,5 +88,6 @@ def shown(raw: str) -> str:
 
 
 def ignored_note(key: str, raw: str, problem: str) -> str:
-    """"Ignored land_seed=inf from the link: not a whole number between 0 and 9999." (plain text)"""
-    return f"Ignored {key}={shown(raw)} from the link: {problem}."
+    """"Ignored land_seed=inf from the link: not a whole number between 0 and 9999." (plain text; the key may be
+    the user's too, shown the same way)"""
+    return f"Ignored {shown(key)}={shown(raw)} from the link: {problem}."

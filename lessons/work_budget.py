@@ -14,7 +14,10 @@ the setting and the largest value that fits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from nn_core.training import steps_per_epoch
 
 UPDATE_OVERHEAD = 150_000  # units: the fixed cost of one update (~50 µs), measured as above
 TRAINING_BUDGET = 10_000_000_000  # units: about 3–5 s of one core; the defaults use 0.2 G
@@ -41,26 +44,67 @@ def _millions(value: float) -> str:
     return f"{value / 1e6:,.1f} M" if value < 1e9 else f"{value / 1e9:,.1f} G"
 
 
-def check_training(steps: int, rows_per_update: int, hidden: int, n_x: int, *, updates_per_step: int = 1,
-                   step_word: str = "iterations") -> OverBudget | None:
-    """None when the run fits TRAINING_BUDGET, else a message naming the largest steps / hidden units that fit.
+def _count(count: int, plural: str) -> str:
+    """"1 epoch", "3 epochs": ``plural`` is the word for many."""
+    return f"{count:,} {plural[:-1] if count == 1 and plural.endswith('s') else plural}"
 
-    ``steps`` is what the learner set (iterations, or epochs of ``updates_per_step`` updates each).
-    """
-    updates = steps * updates_per_step
-    work = training_work(updates, rows_per_update, hidden, n_x)
-    if work <= TRAINING_BUDGET:
+
+def _largest(low: int, high: int, fits: Callable[[int], bool]) -> int | None:
+    """The largest value in [low, high] that fits (``fits`` true up to some value, false after), or None."""
+    if high < low or not fits(low):
         return None
-    fitting_steps = TRAINING_BUDGET // (rows_per_update * hidden * (n_x + 2) + UPDATE_OVERHEAD) // updates_per_step
-    fitting_hidden = (TRAINING_BUDGET // updates - UPDATE_OVERHEAD) // (rows_per_update * (n_x + 2))
-    hidden_hint = f" or at most {fitting_hidden} hidden units" if 1 <= fitting_hidden < hidden else ""
-    per_step = f" of {updates_per_step:,} updates" if updates_per_step > 1 else ""
-    rows = f"{rows_per_update:,} row{'s' if rows_per_update != 1 else ''}"
-    return OverBudget(
-        f"This run is too big for a shared server: {steps:,} {step_word}{per_step} × {rows} per update × {hidden} "
-        f"hidden units × {n_x} features is {_millions(work)} units of work (each update also costs "
-        f"{UPDATE_OVERHEAD:,}), over the limit of {_millions(TRAINING_BUDGET)}. Use at most {fitting_steps:,} "
-        f"{step_word}{hidden_hint}.")
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle - 1)
+    return low
+
+
+def check_training(steps: int, m_train: int, hidden: int, n_x: int, *, batch_size: int | None = None,
+                   per_epoch: bool = False, min_steps: int = 1,
+                   batch_sizes: tuple[int, int] | None = None) -> OverBudget | None:
+    """None when the run fits TRAINING_BUDGET, else a message that names what would fit.
+
+    ``steps`` is what the learner set: iterations (one update each, on ``min(batch_size, m_train)`` rows, all of
+    them when ``batch_size`` is None) or, with ``per_epoch``, epochs of ``steps_per_epoch`` updates. The message
+    names the most steps that fit, if at least ``min_steps`` (the slider's minimum) do; and the most hidden
+    units, the most training rows, and (for mini-batches, within ``batch_sizes``) the smallest batch that fit —
+    so a run too big even at the minimum still hears what would work.
+    """
+    def work(steps: int = steps, rows: int = m_train, hidden: int = hidden, batch: int | None = batch_size) -> int:
+        per_update = rows if batch is None else min(batch, rows)
+        updates = steps * (steps_per_epoch(rows, batch) if per_epoch else 1)
+        return training_work(updates, per_update, hidden, n_x)
+
+    def fits(**change: int) -> bool:
+        return work(**change) <= TRAINING_BUDGET
+
+    if fits():
+        return None
+    step_word = "epochs" if per_epoch else "iterations"
+    per_update = m_train if batch_size is None else min(batch_size, m_train)
+    per_step = steps_per_epoch(m_train, batch_size) if per_epoch else 1
+    asked = (f"This run is too big for a shared server: {_count(steps, step_word)}"
+             + (f" of {per_step:,} updates" if per_step > 1 else "")
+             + f" × {_count(per_update, 'rows')} per update × {_count(hidden, 'hidden units')} × "
+             f"{_count(n_x, 'features')} is "
+             f"{_millions(work())} units of work (each update also costs {UPDATE_OVERHEAD:,}), over the limit of "
+             f"{_millions(TRAINING_BUDGET)}.")
+    fitting_hidden = _largest(1, hidden - 1, lambda h: fits(hidden=h))
+    hidden_hint = "" if fitting_hidden is None else f" or at most {_count(fitting_hidden, 'hidden units')}"
+    fitting_steps = _largest(min_steps, steps - 1, lambda n: fits(steps=n))
+    if fitting_steps is not None:
+        return OverBudget(f"{asked} Use at most {_count(fitting_steps, step_word)}{hidden_hint}.")
+    ways = [] if fitting_hidden is None else [f"at most {_count(fitting_hidden, 'hidden units')}"]
+    fitting_rows = _largest(1, m_train - 1, lambda rows: fits(rows=rows))
+    if fitting_rows is not None:
+        ways.append(f"at most {_count(fitting_rows, 'training rows')} (a larger test fraction, or a smaller file)")
+    if batch_size is not None and batch_sizes is not None:
+        larger = [size for size in range(max(batch_size + 1, batch_sizes[0]), batch_sizes[1] + 1)
+                  if fits(batch=size)]
+        if larger:
+            ways.append(f"mini-batches of {larger[0]} rows or more (fewer updates per epoch)")
+    return OverBudget(f"{asked} Even {_count(min_steps, step_word)} is too much here. Any one of these would fit: "
+                      + "; ".join(ways) + ".")
 
 
 def check_path(iterations: int, n_params: int) -> OverBudget | None:

@@ -1,5 +1,5 @@
 """The article's forward pass as a computation graph, the way micrograd draws one: every operation is a node
-that holds its value and its gradient dLoss/d(node).
+that holds its value and its gradient, as the article's dLoss_* matrices hold it.
 
 X, W1 → ``W1·X`` → ``+ b1`` (Z1) → ``ReLU`` (A1); W2, A1 → ``W2·A1`` → ``+ b2`` (Z2) → ``σ`` (Yh); Yh, Y → the loss.
 Values and gradients are read from nn_core's own ``forward`` / ``backward`` matrices (the only products computed
@@ -61,8 +61,10 @@ def node_value(matrices: Mapping[str, np.ndarray], key: str) -> np.ndarray:
 
 
 def node_grad(matrices: Mapping[str, np.ndarray], key: str) -> np.ndarray | None:
-    """dLoss/d(node) as the article computes it; 1 for the loss itself; None for X and Y, whose gradients
-    nothing needs (data is not learned). An add gate hands its gradient on unchanged, so W1·X has dLoss_Z1."""
+    """The node's gradient as the article computes it — per sample for the activations (each column the slope of
+    that sample's own loss, m times its slope in the mean loss), of the mean loss for the parameters; 1 for the
+    loss itself; None for X and Y, whose gradients nothing needs (data is not learned). An add gate hands its
+    gradient on unchanged, so W1·X has dLoss_Z1."""
     if key == "loss":
         return np.ones((1, 1))
     name = NODES_BY_KEY[key].grad_name

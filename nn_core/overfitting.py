@@ -23,6 +23,12 @@ RISE_ABSOLUTE = 0.02
 TRAIN_FALL_RATIO = 0.5
 
 
+def climbed(best_val: float, final_val: float) -> bool:
+    """Whether a validation loss that bottomed out at ``best_val`` and ended at ``final_val`` has climbed back up:
+    the one threshold (RISE_RATIO and RISE_ABSOLUTE) every page and lesson reads a curve by."""
+    return final_val >= RISE_RATIO * best_val and final_val - best_val >= RISE_ABSOLUTE
+
+
 @dataclass(frozen=True)
 class OverfittingReading:
     """The verdict and the numbers behind it, so a page can say it in words and mark the curves."""
@@ -62,7 +68,7 @@ def overfitting_reading(steps: Sequence[int], train_loss: Sequence[float],
     best = int(np.argmin(finite))
     best_val, final_val = float(val[best]), float(val[-1])
     train_best, train_final = float(train[best]), float(train[-1])
-    rose = final_val >= RISE_RATIO * best_val and final_val - best_val >= RISE_ABSOLUTE
+    rose = climbed(best_val, final_val)
     train_fell = train_final <= TRAIN_FALL_RATIO * train_best
     return OverfittingReading(overfits=bool(rose and train_fell), best_iteration=int(steps_a[best]),
                               best_val_loss=best_val, final_val_loss=final_val, train_loss_at_best=train_best,

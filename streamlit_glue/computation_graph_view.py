@@ -15,9 +15,10 @@ import streamlit as st
 
 from lessons.graph_rules import StagePointer, local_rule
 from nn_core.graph import GRAPH_NODES, NODES_BY_KEY
-from streamlit_glue.network_view import ALL_SAMPLES, CELL_PARAM
+from streamlit_glue.network_view import CELL_PARAM
 from streamlit_glue.plotly_in_place import FillRoom, clicked_point, plotly_chart_in_place
 from viz.computation_graph import (
+    GRAD_MEANING,
     GRAPH_LAYOUTS,
     computation_graph_figures,
     describe_computation_graph,
@@ -31,12 +32,6 @@ from viz.computation_graph import (
 from viz.text import markdown_literal
 
 NODE_CHOICES = tuple(node.key for node in GRAPH_NODES)
-
-
-def picked_sample() -> int | None:
-    """The sample chosen in the network diagram's picker (``fb_sample``): 0-based, None for the means."""
-    chosen = st.session_state.get("fb_sample") or "s1"
-    return None if chosen == ALL_SAMPLES else int(chosen[1:]) - 1
 
 
 def _on_graph_click(chart_key: str, node_key: str) -> None:
@@ -58,7 +53,7 @@ def _heading(stage: str, sample: int | None) -> str:
     if graph_phase(stage) == "forward":
         return f"Each node shows its **value** for {who}; this stage computes {lit} (ringed)."
     if graph_phase(stage) == "backward":
-        return (f"Each node shows its **grad** dLoss/d(node) for {who}; the lit arrows are the path the gradient "
+        return (f"Each node shows {GRAD_MEANING}, for {who}. The lit arrows are the path the gradient "
                 f"has taken from the loss, the thickest is this stage's step, reaching {lit}.")
     return f"Every grad for {who}; the update steps {lit} against their grads."
 

@@ -16,6 +16,7 @@ import streamlit as st
 from lessons import guided_lesson as lesson
 from lessons.guided_lesson import CHOICE, NUMBER, STEP_COUNT, STEPS, LessonStep, Prediction
 from lessons.live_class import answer_text
+from lessons.presets import CURE_IT, SEE_OVERFITTING
 from lessons.stage_panels import sigmoid_chain_items, stage_items
 from lessons.stages import STAGES_BY_KEY
 from lessons.step_through import collect_matrices
@@ -31,18 +32,19 @@ from streamlit_glue.landscape_views import TOY_RESOLUTION, rotation_config, toy_
 from streamlit_glue.layout import CHART_WIDTH, scrollable_chart
 from streamlit_glue.lesson_slide import BAR_KEY, FILL, PICTURE_KEY, TITLE_KEY, lesson_css
 from streamlit_glue.link_guard import LinkCheck, forget_link, single
+from streamlit_glue.lost_session import NOTICE_STATE_KEY
 from streamlit_glue.plotly_in_place import FillRoom, plotly_chart_in_place
 from streamlit_glue.presenter import PRESENT_KEY, presenter_requested
 from streamlit_glue.work_queue import quietly_in_a_slot
 from viz import landscape3d as charts
-from viz.curves import loss_curves_figure
+from viz.curves import ComparedRun, compared_runs_figure, loss_curves_figure
 from viz.derivative import derivative_figure, secant_slope, tangent_slope
 from viz.heatmaps import COMPACT, LINE_BREAK, MatrixPanel, describe_equation, equation_figure
 from viz.history import loss_history_figure
 from viz.network_diagram import describe_network_diagram, network_diagram_figure
-from viz.style import OPTIMIZER_COLORS, format_number
+from viz.style import OPTIMIZER_COLORS, SERIES_COLORS, format_number
 from viz.text import markdown_literal
-from viz.text_alternatives import describe_derivative, describe_loss_curves
+from viz.text_alternatives import describe_compared_runs, describe_derivative, describe_loss_curves
 
 STEP_KEY = "lesson_step"
 ANSWERS = "lesson_answers"
@@ -119,14 +121,18 @@ def _step_by(by: int, on_move: OnMove = None) -> None:
     go_to_step(st.session_state[STEP_KEY] + by, on_move)
 
 
+# What Start over keeps: the presenter view (the room's screen, not the class's state) and whether this browser
+# was already told its page moved to another server (a dismissed notice must not come back).
+KEPT_BY_START_OVER = (PRESENT_KEY, NOTICE_STATE_KEY)
+
+
 def start_over() -> None:
-    """Reset the whole app for the next class: every page's state, every answer, the page address. The
-    presenter view stays: it is the room's screen, not the class's state."""
-    present = st.session_state.get(PRESENT_KEY)
+    """Reset the whole app for the next class: every page's state, every answer, the page address — all but
+    ``KEPT_BY_START_OVER``."""
+    kept = {key: st.session_state[key] for key in KEPT_BY_START_OVER if key in st.session_state}
     st.session_state.clear()
-    forget_link(keep=(PRESENT_KEY,) if present else ())
-    if present:
-        st.session_state[PRESENT_KEY] = present
+    forget_link(keep=(PRESENT_KEY,) if kept.get(PRESENT_KEY) else ())
+    st.session_state.update({key: value for key, value in kept.items() if value})
     go_to_step(1)
 
 
@@ -367,17 +373,16 @@ def _history(losses, revealed: bool) -> None:
                               f"iteration 0, {format_number(losses[-1], 5)} at iteration {len(losses) - 1}.")
 
 
-def _run_chart(run, key: str, title: str | None = None) -> None:
-    """The training page's loss chart for a run (its own title unless ``title``: keep it short, the legend
-    shares the top line)."""
+def _run_chart(run, key: str) -> None:
+    """The training page's loss chart for a run."""
     monitor = run.monitor
     best = run.reading.best_iteration if run.reading.overfits else None
     fig = loss_curves_figure(monitor.steps, monitor.train_loss, monitor.val_loss,
-                             total_iterations=monitor.steps[-1], best_iteration=best)
-    if title:
-        fig.update_layout(title={"text": title})
-    plotly_chart_in_place(fig, key=key, fill=_fill(), alt=f"{title or 'Loss while training'}. " + describe_loss_curves(
+                             total_iterations=monitor.steps[-1], best_iteration=best, val_name=run.rows.curve_name)
+    plotly_chart_in_place(fig, key=key, fill=_fill(), alt="Loss while training. " + describe_loss_curves(
         monitor.steps, monitor.train_loss, monitor.val_loss))
+
+
 def _training(inputs, revealed: bool) -> None:
     if not revealed:
         until_committed("The training curves appear")
@@ -388,15 +393,19 @@ def _training(inputs, revealed: bool) -> None:
 
 
 def _overfitting(inputs, revealed: bool) -> None:
+    """Both presets on one chart, the same axes, judged on the same test rows (lessons.guided_lesson's words)."""
     if not revealed:
         until_committed("The curves appear")
         return
     see, cure = inputs
-    # one under the other: side by side, a projector's half-width chart has no room for a title and a legend
-    _run_chart(see, "lesson_overfit_chart", "See overfitting")
-    _run_chart(cure, "lesson_cure_chart", "Cure it")
-    st.caption("Cure it = the same run with weight decay (λ = 3) and early stopping, which keeps the weights of the "
-               "best validation iteration.")
+    runs = [ComparedRun(label, color, run.test_curve, run.monitor.steps, run.monitor.train_loss, run.rows.fit,
+                        run.best_iteration)
+            for label, color, run in ((SEE_OVERFITTING.label, SERIES_COLORS[0], see),
+                                      (CURE_IT.label, SERIES_COLORS[2], cure))]
+    shared = f"{see.rows.test} test rows"
+    plotly_chart_in_place(compared_runs_figure(runs, shared_rows=shared, title=f"Both runs on the same {shared}"),
+                          key="lesson_overfit_chart", fill=_fill(), alt=describe_compared_runs(runs, shared))
+    st.caption(markdown_literal(lesson.overfitting_caption(see, cure)))
 
 
 def _landscape(inputs, revealed: bool) -> None:
@@ -404,7 +413,8 @@ def _landscape(inputs, revealed: bool) -> None:
     balls = lesson.LANDSCAPE_BALLS
     labels = [f"{OPTIMIZER_LABELS[name]}, lr {format_number(lr)}" for name, lr in balls]
     colors = [OPTIMIZER_COLORS[name] for name, _ in balls]
-    toy = (inputs.surface, balls, labels, colors, inputs.start, lesson.LANDSCAPE_STEPS, 0.0, 0)
+    toy = (inputs.surface, balls, labels, colors, inputs.start, lesson.LANDSCAPE_STEPS,
+           lesson.LANDSCAPE_NOISE, lesson.LANDSCAPE_SEED)
     with st.container(horizontal=True, vertical_alignment="center"):  # what to show, and whether a drag turns it
         view = _pick_view(["3D view", "Top view and heights"], key="lesson_view_landscape") if revealed else "3D view"
         rotate = _rotate_toggle() if view == "3D view" else False
@@ -432,11 +442,11 @@ def _rotate_toggle() -> bool:
 
 def step_figure(step: LessonStep, inputs, prediction: Prediction, revealed: bool) -> None:
     """The live figure the step talks about, before (inputs only) or after the reveal."""
-    kind, _, detail = step.figure.partition(":")
+    kind = step.figure.kind
     if kind == "derivative":
         _derivative(revealed)
     elif kind == "stages":
-        _stages(detail.split(","), inputs, prediction, revealed)
+        _stages(list(step.figure.stages), inputs, prediction, revealed)
     elif kind == "history":
         _history(inputs, revealed)
     elif kind == "training":
@@ -460,7 +470,7 @@ def lesson_step(number: int, question_part: QuestionPart = None) -> None:
     step = STEPS[number - 1]
     inputs = step_inputs(step)
     prediction = step.predict(inputs)
-    beside = step.figure.partition(":")[0] in FIGURES_BESIDE
+    beside = step.figure.kind in FIGURES_BESIDE
     words, picture = st.columns(2, gap="medium") if beside else (st.container(), st.container())
     with words:
         if question_part is not None:

@@ -5,7 +5,9 @@ Streamlit glue: each function draws one view from a computed scene (the scenes a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import TypeVar
 
 import streamlit as st
 
@@ -19,12 +21,14 @@ from nn_core.landscape import LandscapeScene, landscape_scene
 from nn_core.network import init_params
 from nn_core.surfaces import get_surface
 from streamlit_glue.cached import cancer_split, computed_or_raise, figure_json
+from streamlit_glue.link_guard import drop_from_link
 from streamlit_glue.plotly_in_place import FillRoom, plotly_chart_in_place
 from streamlit_glue.work_queue import computed_once, heavy_work
 from viz import landscape3d as charts
 from viz.style import OPTIMIZER_COLORS, format_number
 
 HIDDEN_UNITS = 15
+K = TypeVar("K", bound=Hashable)
 TOY_RESOLUTION = 61  # 0.1 apart: smooth at the narrowest well (width 0.6), and 45 % fewer points than 81
 
 
@@ -42,34 +46,51 @@ def toy_runs(surface_key: str, balls: tuple[tuple[str, float], ...], start: tupl
 
 
 @st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
-def _shared_real_scene(key: tuple, _computed: LandscapeScene | None = None) -> LandscapeScene:
-    """The real network's scenes, by their settings (look up, or store what this session computed)."""
+def _shared_real_scene(kind: str, key: Hashable, _computed: LandscapeScene | None = None) -> LandscapeScene:
+    """The real network's scenes, by the settings they are computed from (look up, or store what this session
+    computed)."""
     return computed_or_raise(_computed)
 
 
-def _computed_scene(key: tuple, compute: Callable[[], LandscapeScene], spinner: str) -> LandscapeScene:
-    """A scene from the shared cache, awaited while another session computes it, or computed here in one of the
-    server's slots and stored for everyone."""
+def _computed_scene(key: K, compute: Callable[[K], LandscapeScene], spinner: str) -> LandscapeScene:
+    """``compute(key)`` from the shared cache, awaited while another session computes it, or computed here in one of
+    the server's slots and stored for everyone. ``compute`` reads nothing but ``key`` (and module constants): the key
+    is the settings the scene is computed from, never a tuple written beside them."""
     status = st.empty()
+    kind = compute.__name__
 
     def compute_here() -> LandscapeScene:
         with heavy_work(status), st.spinner(spinner):
-            scene = compute()
-        return _shared_real_scene(key, _computed=scene)
+            scene = compute(key)
+        return _shared_real_scene(kind, key, _computed=scene)
 
-    return computed_once(("landscape", key), lambda: _shared_real_scene(key), compute_here, status)
+    return computed_once(("landscape", kind, key), lambda: _shared_real_scene(kind, key), compute_here, status)
+
+
+@dataclass(frozen=True)
+class RealScene:
+    """Everything the real-network lesson's scene is computed from: its key in the shared cache."""
+
+    balls: tuple[tuple[str, float], ...]
+    steps: int
+    directions: str
+    resolution: int
+    seed: int
+    batch_size: int | None = None
+
+
+def _lesson_scene(settings: RealScene) -> LandscapeScene:
+    split = cancer_split()
+    start = init_params(split.X_train.shape[0], HIDDEN_UNITS, seed=settings.seed + 1)
+    return landscape_scene(start, split.X_train, split.Y_train, settings.balls, steps=settings.steps,
+                           directions=settings.directions, resolution=settings.resolution, seed=settings.seed,
+                           batch_size=settings.batch_size)
 
 
 def real_landscape(balls: tuple[tuple[str, float], ...], steps: int, directions: str, resolution: int,
                    seed: int, batch_size: int | None = None) -> LandscapeScene:
     """The real network's slice with every ball's training path on it (about a second of work, done once)."""
-    def compute() -> LandscapeScene:
-        split = cancer_split()
-        start = init_params(split.X_train.shape[0], HIDDEN_UNITS, seed=seed + 1)
-        return landscape_scene(start, split.X_train, split.Y_train, balls, steps=steps, directions=directions,
-                               resolution=resolution, seed=seed, batch_size=batch_size)
-
-    return _computed_scene(("lesson", balls, steps, directions, resolution, seed, batch_size), compute,
+    return _computed_scene(RealScene(balls, steps, directions, resolution, seed, batch_size), _lesson_scene,
                            "Training the network and mapping its loss landscape…")
 
 
@@ -195,35 +216,37 @@ def real_lesson(view, scene: LandscapeScene, labels, colors) -> None:
 RUN_RESOLUTION = 41
 
 
+def _run_scene(spec: RunSpec) -> LandscapeScene:
+    split = cancer_split(spec.test_size, spec.split_seed, spec.stratify, spec.scaling, spec.features)
+    start = init_params(split.X_train.shape[0], spec.hidden, seed=spec.init_seed)
+    return landscape_scene(start, split.X_train, split.Y_train, ((spec.optimizer, spec.lr),),
+                           steps=spec.iterations, directions="pca", resolution=RUN_RESOLUTION,
+                           seed=spec.init_seed, batch_size=spec.batch_size, l2=spec.l2)
+
+
 def run_landscape(spec: RunSpec) -> LandscapeScene:
     """The training page's run, retrained exactly (same split, start, batches), on the PCA plane of its path."""
-    def compute() -> LandscapeScene:
-        split = cancer_split(spec.test_size, spec.split_seed, spec.stratify, spec.scaling, spec.features)
-        start = init_params(split.X_train.shape[0], spec.hidden, seed=spec.init_seed)
-        return landscape_scene(start, split.X_train, split.Y_train, ((spec.optimizer, spec.lr),),
-                               steps=spec.iterations, directions="pca", resolution=RUN_RESOLUTION,
-                               seed=spec.init_seed, batch_size=spec.batch_size, l2=spec.l2)
-
-    return _computed_scene(("run", spec), compute, "Retraining your run and mapping the landscape around it…")
+    return _computed_scene(spec, _run_scene, "Retraining your run and mapping the landscape around it…")
 
 
 def run_over_budget(spec: RunSpec) -> OverBudget | None:
     """A run's training work and the length of its kept path, against the server's budgets (before any work)."""
     split = cancer_split(spec.test_size, spec.split_seed, spec.stratify, spec.scaling, spec.features)
     n_x, m_train = split.X_train.shape
-    rows = m_train if spec.batch_size is None else min(spec.batch_size, m_train)
-    return (check_training(spec.iterations, rows, spec.hidden, n_x)
+    return (check_training(spec.iterations, m_train, spec.hidden, n_x, batch_size=spec.batch_size)
             or check_path(spec.iterations, n_params(n_x, spec.hidden)))
 
 
-def opened_run() -> RunSpec | None:
-    """The run a link carries in land_run, checked like every link value (a bad one gets a note)."""
-    raw = st.query_params.get(RUN_PARAM)
-    if raw is None:
+def opened_run(notes: list[str]) -> RunSpec | None:
+    """The run a link carries in land_run, checked like every link value: a bad one — or two of them (which one
+    was meant?) — gets a note in ``notes`` and leaves the address."""
+    raws = st.query_params.get_all(RUN_PARAM)
+    if not raws:
         return None
-    spec, problem = parse_run(raw)
+    spec, problem = parse_run(raws[0]) if len(raws) == 1 else (None, "expected one value")
     if problem:
-        st.text(f"⚠ {ignored_note(RUN_PARAM, raw, problem)}")
+        notes.append(ignored_note(RUN_PARAM, ", ".join(raws), problem))
+        drop_from_link(RUN_PARAM)
     return spec
 
 

@@ -58,6 +58,7 @@ CHANGING = "live_changing"  # (step, round) whose answer the student is changing
 WRONG_CODES, MAX_WRONG_CODES, WRONG_CODE_WINDOW = "live_wrong_codes", 5, 60.0  # unknown codes looked up
 JOINS, MAX_JOINS = "live_joins", 5  # classes joined
 ANSWERS_SENT, MAX_ANSWERS, ANSWER_WINDOW = "live_answers_sent", 20, 60.0  # answers sent per minute
+STARTS, MAX_STARTS, START_WINDOW = "live_starts", 3, 3600.0  # classes started per hour (the store holds 500)
 SAFE_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?")
 SAFE_PATH = re.compile(r"[A-Za-z0-9/_.-]{0,200}")
 QR_PIXELS, BIG_QR_PIXELS = 132, 460
@@ -261,6 +262,11 @@ def _student(code: str) -> Student | None:
 # ------------------------------------------------------------------------------------------------ starting a class
 def _start_class() -> None:
     number = st.session_state.get(STEP_KEY, 1)
+    if len(_recent(STARTS, START_WINDOW)) >= MAX_STARTS:
+        _notice("This page has started as many live classes as it may in an hour: use one of them (its link is "
+                "in your browser's history), or try again later.")
+        return
+    _count(STARTS)
     try:
         created = live_class_server.class_store().create_class(STEP_COUNT, first_step=number)
     except StoreUnavailable:

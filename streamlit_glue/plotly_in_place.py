@@ -128,7 +128,7 @@ export default function ({ parentElement, data, setTriggerValue }) {
     parentElement.appendChild(box);
   }
   box.setAttribute('aria-label', data.alt);  // an attribute: the text is never parsed as HTML
-  box.toggleAttribute('data-clickable', !!data.clickable);  // what the chart is decides whether it may be zoomed
+  box.toggleAttribute('data-clickable', !!data.clickable);  // what the chart is, for CSS (ZOOMABLE_CHART)
   box.toggleAttribute('data-fill', !!data.fill);
   box.__fill = data.fill || null;
   if (!data.fill) { if (box.style.zoom) box.style.zoom = ''; }
@@ -221,6 +221,9 @@ export default function ({ parentElement, data, setTriggerValue }) {
 """
 
 _component = st.components.v2.component("backprop_lab.plotly_in_place", js=_JS, isolate_styles=False)
+# A chart that takes no clicks, whatever its key: only these may be CSS-zoomed (the presenter view). Under CSS zoom
+# Plotly maps a click to the wrong place (a click on Z1[h2, s3] picked Z1[h2, s4]).
+ZOOMABLE_CHART = ".plotly-in-place:not([data-clickable])"
 
 
 def plotly_source() -> tuple[str, bool]:

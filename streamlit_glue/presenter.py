@@ -14,10 +14,9 @@ from __future__ import annotations
 import streamlit as st
 
 from lessons.url_values import parse_choice
-from streamlit_glue.link_guard import LinkCheck, single
+from streamlit_glue.link_guard import PRESENT_KEY, LinkCheck, single
 from streamlit_glue.streamlit_internals import by_test_id
 
-PRESENT_KEY = "present"
 # Streamlit lays columns side by side from 640 px on; below that is a phone's layout, presenter view or not.
 PRESENTER_MIN_WIDTH = 640
 PRESENTER_MEDIA = f"(min-width: {PRESENTER_MIN_WIDTH}px)"

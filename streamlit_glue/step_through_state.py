@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from lessons import step_through
-from lessons.settings import STEP_THROUGH, Registry
+from lessons.settings import STEP_THROUGH, Registry, next_seed
 from lessons.stages import STAGE_KEYS, stage_neighbours
 from lessons.update_log import UpdateRun, format_update_log, parse_update_log
 from lessons.url_values import parse_choice
@@ -56,7 +56,7 @@ def start_over() -> None:
 
 
 def new_example() -> None:
-    st.session_state.fb_seed = (st.session_state.fb_seed + 1) % 10_000
+    st.session_state.fb_seed = next_seed(st.session_state.fb_seed)
 
 
 def apply_updates(X: np.ndarray, Y: np.ndarray, lr: float, iterations: int, restart_forward: bool = False) -> None:

@@ -12,7 +12,6 @@ from lessons.run_link import RunSpec
 from lessons.settings import TRAINING, Registry
 from lessons.training_run import RECORDS_PER_RUN, RunConfig
 from lessons.work_budget import OverBudget, check_training
-from nn_core.training import steps_per_epoch
 from streamlit_glue import setting_widgets as widgets
 
 SETTINGS = TRAINING  # every range, option, default and help text: lessons/settings.py
@@ -50,10 +49,11 @@ class TrainingControls:
 
     def over_budget(self, n_x: int, m_train: int) -> OverBudget | None:
         """None when this run fits the server's work budget, else the message that names the setting to lower."""
-        if self.batch_mode == "full":
-            return check_training(self.budget, m_train, self.hidden, n_x)
-        return check_training(self.budget, min(self.mini_batch, m_train), self.hidden, n_x,
-                              updates_per_step=steps_per_epoch(m_train, self.mini_batch), step_word="epochs")
+        full = self.batch_mode == "full"
+        budget = SETTINGS["train_iterations" if full else "train_epochs"]
+        return check_training(self.budget, m_train, self.hidden, n_x, batch_size=self.mini_batch, per_epoch=not full,
+                              min_steps=int(budget.low), batch_sizes=(int(SETTINGS["train_batch_size"].low),
+                                                                      int(SETTINGS["train_batch_size"].high)))
 
     def run_spec(self, config: RunConfig, features: tuple[int, ...] | None) -> RunSpec:
         """This run, as the landscape page retrains it (built-in data only: an upload cannot travel in a link)."""
@@ -61,9 +61,11 @@ class TrainingControls:
                        batch_size=config.batch_size, init_seed=self.init_seed, l2=self.l2, test_size=self.test_size,
                        split_seed=self.split_seed, stratify=self.stratify, scaling=self.scaling, features=features)
 
-    def settings(self, data_label: str, feature_names, config: RunConfig) -> dict:
-        """What the settings export and the "has anything changed?" key are made of."""
-        return {"data": data_label, "test_size": self.test_size, "stratify": self.stratify, "scaling": self.scaling,
+    def settings(self, data_label: str, feature_names, config: RunConfig, file_sha256: str | None = None) -> dict:
+        """What the settings export and the "has anything changed?" key are made of: an upload's content
+        (``file_sha256``), not its name, says which data it is."""
+        return {"data": data_label, **({"file_sha256": file_sha256} if file_sha256 else {}),
+                "test_size": self.test_size, "stratify": self.stratify, "scaling": self.scaling,
                 "split_seed": self.split_seed, "hidden": self.hidden, "lr": self.lr, "batch_mode": self.batch_mode,
                 "batch_size": config.batch_size, "iterations": config.iterations, "optimizer": self.optimizer,
                 "init_seed": self.init_seed, "l2": self.l2, "patience_iterations": self.patience,

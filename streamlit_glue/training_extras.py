@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import streamlit as st
 
-from file_formats.model_io import PLAIN_NUMPY_USE, export_model
+from file_formats.model_io import PLAIN_NUMPY_USE, export_model, scaling_problem
 from lessons.evaluation import (
     baseline_scores,
     baseline_table,
@@ -29,6 +29,7 @@ from streamlit_glue.cached import shared_baseline_scores
 from streamlit_glue.layout import small_table
 from streamlit_glue.work_queue import computed_once, queued
 from viz.curves import batch_mode_figure
+from viz.text import markdown_literal
 from viz.text_alternatives import describe_batch_modes
 
 
@@ -90,15 +91,20 @@ def export_buttons(result: Mapping, split: Split, raw_class_names: tuple[str, st
     """The model as a usable file (weights, scaling, names, threshold, settings) and the settings as JSON."""
     st.header("Export")
     export_weights, export_settings = st.columns(2)
-    # Made when pressed (a callable: Streamlit builds the file on the click), so a threshold notch builds no file,
-    # and the file's address is this session's alone: it expires with the session (process_setup's janitor).
-    model_file = functools.partial(export_model, result["params"], scaling=split.scaling,
-                                   feature_names=split.feature_names, class_names=raw_class_names, threshold=threshold,
-                                   settings=result["settings"])
-    export_weights.download_button("Model (.npz)", model_file, "backprop_lab_model.npz", "application/octet-stream",
-                                   key="train_download_weights",
-                                   help="Weights, scaling, feature and class names, threshold and settings: plain "
-                                        "arrays, no pickle. Below: how to use it with NumPy alone.")
+    problem = scaling_problem(split.scaling.method, split.scaling.offset, split.scaling.divisor)
+    if problem is not None:  # data whose scaling a model file cannot carry (measurements of 10^15 and more)
+        export_weights.warning(markdown_literal(f"This model cannot be exported: {problem}"))
+    else:
+        # Made when pressed (a callable: Streamlit builds the file on the click), so a threshold notch builds no
+        # file, and the file's address is this session's alone: it expires with the session (process_setup's
+        # janitor). The check above is export_model's own, so the click cannot fail.
+        model_file = functools.partial(export_model, result["params"], scaling=split.scaling,
+                                       feature_names=split.feature_names, class_names=raw_class_names,
+                                       threshold=threshold, settings=result["settings"])
+        export_weights.download_button("Model (.npz)", model_file, "backprop_lab_model.npz",
+                                       "application/octet-stream", key="train_download_weights",
+                                       help="Weights, scaling, feature and class names, threshold and settings: "
+                                            "plain arrays, no pickle. Below: how to use it with NumPy alone.")
     export_settings.download_button("Settings (.json)", settings_json({**result["settings"], "threshold": threshold}),
                                     "backprop_lab_settings.json", "application/json", key="train_download_settings")
     with st.expander("Use the model outside this app: a few lines of plain NumPy", icon=":material/code:"):

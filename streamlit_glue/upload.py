@@ -14,7 +14,9 @@ file holds every cell as a string for a moment (~100 MB at the cell cap), so it 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import streamlit as st
 
@@ -36,6 +38,7 @@ from viz.text import markdown_literal
 
 HEADER_CHOICES = {"auto": "Detect the header", "header": "Is a header", "data": "Is data (no header)"}
 CANNOT_USE = "**This file cannot be used.** "
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class UploadedData:
     class_names: tuple[str, str]  # as shown: "class 4" for a numeric label
     raw_class_names: tuple[str, str]  # as in the file: what an exported model predicts
     label: str
+    file_sha256: str  # the file's content: a second file of the same name is other data (its own run, export)
 
 
 SHOWN_CLASS_VALUES = 20  # the positive-class choice lists at most this many values of the label column
@@ -70,18 +74,22 @@ class TableSummary:
                    tuple(table.id_like_columns()), table.has_header, table.header_reason)
 
 
-def _session_summary(raw: bytes, file_key: str, header: bool | None) -> TableSummary:
-    """Parse an upload once per (file, header choice) and keep only its summary, in this session alone.
+# What the panel keeps in this session, the second made from the choices the first offers: the file's summary and
+# its split data. Keyed by the file's content (never its name) and the choices; a new key drops what it and every
+# later stage held *before* the new value is made (the old arrays go first), and the work waits for one of the
+# server's slots (``queued``).
+_KEPT = ("train_table", "train_data")
 
-    Not st.cache_data: an upload is one student's; a file that fails raises DataError and nothing is kept.
-    """
-    key = (file_key, header)
-    kept = st.session_state.get("train_table")
+
+def _kept(stage: str, key: tuple, make: Callable[[], T]) -> T:
+    """This session's one kept value of ``stage`` for ``key``: made when the key changes, else reused. Not
+    st.cache_data: an upload is one student's; a file that fails raises DataError and nothing is kept."""
+    kept = st.session_state.get(stage)
     if kept is None or kept[0] != key:
-        st.session_state.pop("train_table", None)
-        st.session_state.pop("train_data", None)
-        st.session_state.train_table = (key, queued(lambda: TableSummary.of(read_table(raw, header=header))))
-    return st.session_state.train_table[1]
+        for later in _KEPT[_KEPT.index(stage):]:
+            st.session_state.pop(later, None)
+        st.session_state[stage] = (key, queued(make))
+    return st.session_state[stage][1]
 
 
 @dataclass(frozen=True)
@@ -94,23 +102,18 @@ class BuiltSummary:
     excluded_ids: tuple[IdColumn, ...]
 
 
-def _session_data(raw: bytes, split_key: tuple, header: bool | None, label: str, positive: str, exclude: list[str],
-                  **split_settings) -> tuple[BuiltSummary, Split]:
-    """The split data for these choices, kept alone in this session (a rerun reuses it). The built data set is not
-    kept beside its split (that doubled a session's memory: 2 × 12 MB at 85,000 rows × 19 features): a change of
-    the split's settings reads the file again, in one of the server's slots."""
-    kept = st.session_state.get("train_data")
-    if kept is None or kept[0] != split_key:
-        st.session_state.pop("train_data", None)  # the old arrays go before the new ones are made
+def _table_summary(raw: bytes, header: bool | None) -> TableSummary:
+    return TableSummary.of(read_table(raw, header=header))
 
-        def make() -> tuple[BuiltSummary, Split]:
-            built = build_dataset(read_table(raw, header=header), label, positive, exclude)
-            summary = BuiltSummary(built.dataset.X.shape[0], tuple(built.dataset.class_names), built.notes,
-                                   built.excluded_ids)
-            return summary, split_and_scale(built.dataset, **split_settings)
 
-        st.session_state.train_data = (split_key, queued(make))
-    return st.session_state.train_data[1]
+def _split_data(raw: bytes, header: bool | None, label: str, positive: str, exclude: list[str],
+                **split_settings) -> tuple[BuiltSummary, Split]:
+    """The split data for these choices. The built data set is not kept beside its split (that doubled a session's
+    memory: 2 × 12 MB at 85,000 rows × 19 features): a change of the split's settings reads the file again."""
+    built = build_dataset(read_table(raw, header=header), label, positive, exclude)
+    summary = BuiltSummary(built.dataset.X.shape[0], tuple(built.dataset.class_names), built.notes,
+                           built.excluded_ids)
+    return summary, split_and_scale(built.dataset, **split_settings)
 
 
 def limits_help() -> str:
@@ -142,12 +145,13 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
                 "(no header, an ID column, '?' for missing values, classes 2 and 4).")
         st.stop()
     raw = uploaded.getvalue()
-    file_key = hashlib.sha256(raw).hexdigest()[:10]
+    digest = hashlib.sha256(raw).hexdigest()
+    file_key = digest[:10]  # the widgets' keys: a new file gets new choices
     header_choice = st.radio("First row", list(HEADER_CHOICES), horizontal=True, key=f"train_header_{file_key}",
                              format_func=HEADER_CHOICES.get)
     header = {"auto": None, "header": True, "data": False}[header_choice]
     try:
-        table = _session_summary(raw, file_key, header)
+        table = _kept("train_table", (digest, header), lambda: _table_summary(raw, header))
     except DataError as error:
         st.error(CANNOT_USE + markdown_literal(str(error)))
         st.stop()
@@ -170,9 +174,10 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
                                    key=exclude_key, help="Left out by default: columns that look like row IDs "
                                    "(a whole number on nearly every row, all different). Remove one to use it.")
     try:
-        built, split = _session_data(raw, (file_key, header, label_column, positive, tuple(exclude), test_size, seed,
-                                           stratify, scaling), header, label_column, positive, exclude,
-                                     test_size=test_size, seed=seed, stratify=stratify, scaling=scaling)
+        split_settings = {"test_size": test_size, "seed": seed, "stratify": stratify, "scaling": scaling}
+        built, split = _kept("train_data", (digest, header, label_column, positive, tuple(exclude),
+                                            *split_settings.values()),
+                             lambda: _split_data(raw, header, label_column, positive, exclude, **split_settings))
     except DataError as error:
         st.error(CANNOT_USE + markdown_literal(str(error)))
         st.stop()
@@ -193,4 +198,4 @@ def uploaded_data(*, test_size: float, seed: int, stratify: bool, scaling: str) 
                              on_click=_put_back, args=(exclude_key, id_column.name),
                              help=f"Removes '{id_column.name}' from the excluded columns.")
     return UploadedData(split, class_names, built.class_names,
-                        f"{uploaded.name}: {len(split.feature_names)} features, positive class '{positive}'")
+                        f"{uploaded.name}: {len(split.feature_names)} features, positive class '{positive}'", digest)

@@ -31,13 +31,13 @@ def app_test():
     from streamlit.testing.v1 import AppTest
 
     def open_page(page: str | None = None, query_params: dict[str, str] | None = None):
+        """Like a deep link: the link's values reach the page they are for (a browser opening /lesson?… runs that
+        page, never the home page with the lesson's keys, which home would name as not its own)."""
         at = AppTest.from_file(str(APP), default_timeout=APPTEST_TIMEOUT)
-        for key, value in (query_params or {}).items():
-            at.query_params[key] = value
-        at.run()
+        at.query_params.update(query_params or {})
         if page is not None:
-            at.switch_page(page).run()
-        return at
+            at.switch_page(page)
+        return at.run()
 
     return open_page
 

@@ -174,6 +174,60 @@ def test_the_z1_node_marks_the_units_relu_blocked():
     assert lines[0] == "h1  0  off"
 
 
+def _sample_loss_from(key: str, value: np.ndarray, v, s: int) -> float:
+    """Sample s's own cross-entropy, recomputed from node ``key``'s value for that sample (plain NumPy)."""
+    if key == "+ b1":  # Z1 → A1
+        value = np.maximum(value, 0)
+    if key in ("+ b1", "ReLU"):  # A1 → Z2
+        value = v["W2"] @ value + v["b2"][:, 0]
+    yh = float(value[0] if key == "σ" else 1 / (1 + np.exp(-value[0])))
+    y = v["Y"][0, s]
+    return float(-(y * np.log(yh) + (1 - y) * np.log(1 - yh)))
+
+
+@pytest.mark.parametrize(("key", "value_name"), [("σ", "Yh"), ("+ b2", "Z2"), ("ReLU", "A1"), ("+ b1", "Z1")])
+def test_a_per_sample_grad_is_the_slope_of_that_samples_own_loss_as_the_words_say(key, value_name):
+    """The graph's words (GRAD_MEANING) against finite differences: at a per-sample node, sample s shows the slope of
+    its own loss L_s — m times the slope of the mean loss — exactly as the dLoss matrices do."""
+    from viz.computation_graph import GRAD_MEANING
+
+    params, X, Y = make_example(3, 4, 5, 7)
+    v = core_matrices(params, X, Y)
+    m, s, h = X.shape[1], 2, 1e-6
+    shown = node_reading(v, key, "update", s).numbers
+    column = v[value_name][:, s].astype(float)
+    others = sum(_sample_loss_from(key, v[value_name][:, k], v, k) for k in range(m) if k != s)
+    own, mean = [], []
+    for j in range(column.size):
+        up, down = column.copy(), column.copy()
+        up[j] += h
+        down[j] -= h
+        L_up, L_down = _sample_loss_from(key, up, v, s), _sample_loss_from(key, down, v, s)
+        own.append((L_up - L_down) / (2 * h))
+        mean.append(((others + L_up) / m - (others + L_down) / m) / (2 * h))
+    np.testing.assert_allclose(shown, own, rtol=1e-5, atol=1e-8)  # the slope of the sample's own loss …
+    np.testing.assert_allclose(shown, m * np.array(mean), rtol=1e-5, atol=1e-8)  # … = m × that of the mean loss
+    assert "own loss" in GRAD_MEANING and "m times its slope in the mean loss" in GRAD_MEANING
+    assert "dLoss/d(node)" not in describe_computation_graph(v, "dLoss_Z1", sample=s)
+    assert GRAD_MEANING in describe_computation_graph(v, "dLoss_Z1", sample=s)
+
+
+def test_a_parameters_grad_is_the_slope_of_the_mean_loss():
+    from nn_core.network import forward, loss
+
+    params, X, Y = make_example(3, 4, 5, 7)
+    v = core_matrices(params, X, Y)
+    shown = node_reading(v, "W2", "update", 2).numbers
+    h, slopes = 1e-6, []
+    for j in range(params["W2"].shape[1]):
+        up = {**params, "W2": params["W2"].copy()}
+        down = {**params, "W2": params["W2"].copy()}
+        up["W2"][0, j] += h
+        down["W2"][0, j] -= h
+        slopes.append((loss(forward(up, X), Y) - loss(forward(down, X), Y)) / (2 * h))
+    np.testing.assert_allclose(shown, slopes, rtol=1e-5, atol=1e-8)
+
+
 def _node_boxes(fig) -> dict[str, tuple[float, float, float, float]]:
     """Each node's box (x0, x1, y0, y1) in px, by the node its centre marker names."""
     rects = [shape for shape in fig.layout.shapes if shape.type == "rect" and shape.line.dash != "dot"]

@@ -35,3 +35,17 @@ def test_the_page_shows_the_graph_and_a_rule_that_links_to_the_step_through(app_
     assert at.selectbox(key="fb_stage").value == "dLoss_b1"
     assert at.session_state.fb_cell.startswith("dLoss_b1[h")
     assert any(f"Why is `{at.session_state.fb_cell}`" in md.value for md in at.markdown)
+
+
+def test_the_graph_shows_the_diagrams_sample_whatever_opened_it(app_test):
+    """One reader of the picked sample: a link's cell opens the diagram on its sample, and the graph shows the same
+    sample's numbers (they agreed only by call order before); changing the picker moves both."""
+    expected = expected_matrices()
+    at = app_test(PAGE, {"fb_stage": "dLoss_Z1", "fb_cell": "dLoss_Z1[h2,s4]"})
+    assert not at.exception
+    assert at.selectbox(key="fb_sample").value == "s4"
+    assert any("for sample s4" in caption.value for caption in at.caption)
+    texts = json.dumps([a.get("text", "") for a in _graph_spec(at)["layout"]["annotations"]], ensure_ascii=False)
+    assert all(format_number(float(expected["dLoss_Z1"][h, 3])) in texts for h in range(4))
+    at.selectbox(key="fb_sample").set_value("s2").run()
+    assert any("for sample s2" in caption.value for caption in at.caption)

@@ -217,8 +217,7 @@ def test_every_stage_of_the_lesson_fits_a_projector_line_compact(example):
     from viz.heatmaps import COMPACT, LINE_BREAK, equation_figure
 
     matrices = example[3]
-    stages = {stage for step in STEPS if step.figure.startswith("stages:")
-              for stage in step.figure.partition(":")[2].split(",")}
+    stages = {stage for step in STEPS if step.figure.kind == "stages" for stage in step.figure.stages}
     assert {"Z1", "dLoss_Z1", "dLoss_W1", "update"} <= stages
     for stage in stages:
         items = stage_items(STAGES_BY_KEY[stage], matrices, lesson.EXAMPLE_FEATURES)
@@ -227,3 +226,180 @@ def test_every_stage_of_the_lesson_fits_a_projector_line_compact(example):
             lines.append([]) if isinstance(item, str) and item == LINE_BREAK else lines[-1].append(item)
         for line in lines:
             assert equation_figure(line, max_width=10_000, geometry=COMPACT).layout.width <= 829, stage
+
+
+# ---------------------------------------------------------------------------------------- the words, computed
+def _fmt(value: float, digits: int = 3) -> str:
+    from viz.style import format_number
+
+    return format_number(float(value), digits)
+
+
+def test_the_loss_after_k_updates_is_quoted_for_k(example):
+    """"after 10 updates X": X is the loss after exactly 10 of nn_core's updates (not 9, not 11)."""
+    params, X, Y, _ = example
+    prediction = _step("many_updates").predict(lesson.many_updates(params, X, Y))
+    for k in (10, 50):
+        trained, _ = train(params, X, Y, lr=lesson.EXAMPLE_LR, iterations=k)
+        assert f"after {k} updates {_fmt(loss(forward(trained, X), Y), 4)}" in prediction.why
+    trained, _ = train(params, X, Y, lr=lesson.EXAMPLE_LR, iterations=lesson.MANY_UPDATES)
+    assert f"to {_fmt(loss(forward(trained, X), Y), 4)} after {lesson.MANY_UPDATES} updates" in prediction.why
+
+
+def test_the_updated_weight_in_the_reveal_is_nn_cores(example):
+    params, X, Y, matrices = example
+    prediction = _step("dloss_w1").predict(matrices)
+    grads = backward(params, X, Y, forward(params, X))
+    unit, feature = np.unravel_index(np.argmax(np.abs(grads["dLoss_W1"])), grads["dLoss_W1"].shape)
+    updated, _ = train(params, X, Y, lr=lesson.EXAMPLE_LR, iterations=1)
+    before, after = params["W1"][unit, feature], updated["W1"][unit, feature]
+    assert f"= {_fmt(after, 4)}, so it goes {'down' if after < before else 'up'}" in prediction.why
+    assert f"{_fmt(before, 4)} − {_fmt(lesson.EXAMPLE_LR)} × {_fmt(grads['dLoss_W1'][unit, feature], 4)}" \
+        in prediction.why
+
+
+def test_the_update_step_says_by_how_much_without_a_sign(example):
+    params, X, Y, matrices = example
+    updated, _ = train(params, X, Y, lr=lesson.EXAMPLE_LR, iterations=1)
+    drop = loss(forward(params, X), Y) - loss(forward(updated, X), Y)
+    prediction = _step("update").predict(matrices)
+    assert drop > 0 and f": down by {_fmt(drop)}." in prediction.why
+    assert "by -" not in prediction.why and "by −" not in prediction.why
+
+
+def test_a_silent_unit_is_not_told_to_speak_up_or_quieten_down(example):
+    """Step 8: the largest dLoss_A1 of the example belongs to a unit that was silent (A1 = 0) for that tumour."""
+    _, _, _, matrices = example
+    prediction = _step("dloss_a1").predict(matrices)
+    unit, sample = np.unravel_index(np.argmax(np.abs(matrices["dLoss_A1"])), matrices["dLoss_A1"].shape)
+    assert matrices["A1"][unit, sample] == 0
+    assert f"h{unit + 1} was silent for s{sample + 1}" in prediction.why
+    assert "speak up" not in prediction.why and "quieten down" not in prediction.why
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_an_active_unit_is_told_the_way_that_lowers_the_loss(example, sign):
+    _, _, _, matrices = example
+    active = dict(matrices, A1=np.full_like(matrices["A1"], 0.5), Z1=np.full_like(matrices["Z1"], 0.5),
+                  dLoss_A1=sign * np.abs(matrices["dLoss_A1"]))
+    why = _step("dloss_a1").predict(active).why
+    # dLoss_A1 > 0: more activity raises the loss, so less of it lowers the loss
+    assert ("quieten down" in why) == (sign > 0) and ("speak up" in why) == (sign < 0)
+    assert "silent" not in why
+
+
+def test_the_sigmoid_question_gives_what_a_student_needs_without_a_calculator(example):
+    _, _, _, matrices = example
+    prediction = _step("yh").predict(matrices)
+    sample = int(np.argmax(np.abs(matrices["Z2"][0])))
+    shown = float(_fmt(-matrices["Z2"][0, sample], 4))
+    assert f"e^({_fmt(shown, 4)}) = {_fmt(np.exp(shown), 4)}" in prediction.prompt
+    assert check(prediction, 1 / (1 + float(_fmt(np.exp(shown), 4)))).correct  # what the student can compute
+
+
+def test_the_training_step_quotes_the_test_rows_loss(full_split):
+    run = lesson.training_run(full_split)
+    prediction = _step("training").predict((run, lesson.test_accuracy(run, full_split), full_split))
+    test_loss = loss(forward(run.params, full_split.X_test), full_split.Y_test)
+    assert f"the loss on the test tumours to {_fmt(test_loss, 4)}" in prediction.why
+    assert f"on {full_split.X_train.shape[0]} measurements per tumour" in prediction.why
+
+
+def _test_row_curve(optimizer: str, l2: float, X, Y, X_test, Y_test, iterations: int) -> list[float]:
+    """Plain nn_core training (no lessons code), the test rows' loss after every update."""
+    params = init_params(X.shape[0], 15, seed=1)
+    curve = [loss(forward(params, X_test), Y_test)]
+    train(params, X, Y, lr=0.1, iterations=iterations, optimizer=optimizer, l2=l2,
+          callback=lambda step, p, _: curve.append(loss(forward(p, X_test), Y_test)) and False)
+    return curve
+
+
+def test_overfitting_compares_both_runs_on_the_same_test_rows(full_split):
+    """Step 14: every number on the same 114 test rows — the overfit run's curve at every update, and each kept
+    model's loss and accuracy — recomputed here with plain nn_core; the cure's held-out rows are only named."""
+    from lessons.presets import CURE_IT, SEE_OVERFITTING
+    from nn_core.training import validation_columns
+
+    see, cure = lesson.overfitting_runs(full_split)
+    X, Y, X_test, Y_test = full_split.X_train, full_split.Y_train, full_split.X_test, full_split.Y_test
+    curve = _test_row_curve(SEE_OVERFITTING.optimizer, 0.0, X, Y, X_test, Y_test, SEE_OVERFITTING.iterations)
+    assert np.allclose(see.test_curve, curve)
+    lowest = int(np.argmin(curve))
+    why = _step("overfitting").predict((see, cure)).why
+    assert f"the loss is lowest, {_fmt(curve[lowest], 4)}, after {lowest} updates and {_fmt(curve[-1], 4)} " \
+           f"after {SEE_OVERFITTING.iterations}" in why
+    fit, held_out = validation_columns(Y)
+    assert cure.test_loss == pytest.approx(loss(forward(cure.params, X_test), Y_test))
+    cure_curve = _test_row_curve(CURE_IT.optimizer, CURE_IT.l2, X[:, fit], Y[:, fit], X_test, Y_test,
+                                 cure.early_stop)
+    assert cure.test_loss == pytest.approx(cure_curve[cure.best_iteration])  # the kept weights, on the test rows
+    see_accuracy = float(np.mean(predict(see.params, X_test) == Y_test))
+    cure_accuracy = float(np.mean(predict(cure.params, X_test) == Y_test))
+    assert (f"On the same {Y_test.shape[1]} test tumours that model's loss is {_fmt(cure.test_loss, 4)}, "
+            f"{_fmt(curve[-1] / cure.test_loss, 2)}× lower than the overfit model's {_fmt(curve[-1], 4)}") in why
+    assert f"{cure_accuracy:.1%} of them correctly against the overfit model's {see_accuracy:.1%}" in why
+    mistakes = round((1 - cure_accuracy) * Y_test.shape[1]) - round((1 - see_accuracy) * Y_test.shape[1])
+    assert mistakes == 5 and f"{mistakes} more mistakes" in why  # what the cure costs on this split
+    assert f"learns from {fit.size} training tumours and watches {held_out.size} others" in why
+    assert f"weight decay λ = {_fmt(CURE_IT.l2)}" in why
+    assert f"keeps the weights of update {cure.best_iteration}" in why and f"after {cure.early_stop} updates" in why
+    assert "0.047" not in why  # the held-out training rows' loss is never compared with the test rows'
+    caption = lesson.overfitting_caption(see, cure)
+    assert f"weight decay λ = {_fmt(CURE_IT.l2)}" in caption and f"same {Y_test.shape[1]} test tumours" in caption
+    assert f"({see.rows.fit} for" in caption and f"holds {held_out.size} out" in caption
+
+
+def test_the_overfitting_question_is_the_presets(full_split):
+    from lessons.presets import SEE_OVERFITTING
+    from nn_core.optimizers import OPTIMIZER_LABELS
+
+    prompt = _step("overfitting").predict(lesson.overfitting_runs(full_split)).prompt
+    assert prompt.startswith(f"Switch to {OPTIMIZER_LABELS[SEE_OVERFITTING.optimizer]}, "
+                             f"η = {_fmt(SEE_OVERFITTING.lr)}, {SEE_OVERFITTING.iterations} updates")
+    assert f"the {full_split.Y_test.shape[1]} held-out test tumours" in prompt
+
+
+def test_a_curve_climbs_by_the_training_pages_own_threshold():
+    """One "climbs" threshold: the lesson's shape of a curve and the training page's overfitting reading agree."""
+    from nn_core.overfitting import RISE_RATIO, overfitting_reading
+
+    for rise in (1.1, RISE_RATIO * 0.99, RISE_RATIO * 1.01, 2.0):
+        val = [0.5, 0.2, 0.2 * rise]
+        reading = overfitting_reading([0, 1, 2], [0.5, 0.1, 0.01], val)
+        assert (lesson.validation_shape(val) == "falls, then climbs") == reading.overfits, rise
+
+
+# ---------------------------------------------------------------------------------------- copied defaults
+def test_the_landscape_page_opens_at_its_surfaces_suggested_start():
+    from lessons.settings import LANDSCAPE
+
+    surface = get_surface(LANDSCAPE["land_surface"].default)
+    assert (LANDSCAPE["land_x0"].default, LANDSCAPE["land_y0"].default) == surface.suggested_start
+
+
+def test_new_example_wraps_the_seed_inside_its_range():
+    from lessons.settings import SEED_RANGE, STEP_THROUGH, next_seed
+
+    low, high = SEED_RANGE
+    assert STEP_THROUGH["fb_seed"].range == SEED_RANGE
+    assert next_seed(low) == low + 1 and next_seed(high - 1) == high and next_seed(high) == low
+
+
+# ---------------------------------------------------------------------------------------- one way to ask
+def test_every_prediction_is_made_by_ask_and_fits_its_own_answer():
+    import ast
+    import inspect
+
+    source = inspect.getsource(lesson)
+    calls = [node.func.id for node in ast.walk(ast.parse(source))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Prediction"]
+    assert len(calls) == 1  # in ask() only
+    with pytest.raises(ValueError):
+        lesson.ask("?", "sideways", "", options=("up", "down"))
+    with pytest.raises(ValueError):
+        lesson.ask("?", frozenset({"h9"}), "", options=("h1",))
+    with pytest.raises(ValueError):
+        lesson.ask("?", float("nan"), "", tolerance=0.1)
+    with pytest.raises(ValueError):
+        lesson.ask("?", 0.5, "")  # a number needs a tolerance
+    assert lesson.ask("?", 0.5, "", tolerance=0.1).kind == NUMBER

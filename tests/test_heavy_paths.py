@@ -137,9 +137,9 @@ def test_a_replay_on_the_built_in_data_is_built_once_per_link_in_a_slot(one_slot
 def _upload_summary_script() -> None:
     import streamlit as st
 
-    from streamlit_glue.upload import _session_summary
+    from streamlit_glue.upload import _kept, _table_summary
 
-    st.text(str(_session_summary(b"a,b\n1,2\n", "file", None)))
+    st.text(str(_kept("train_table", ("file", None), lambda: _table_summary(b"a,b\n1,2\n", None))))
 
 
 def test_reading_an_upload_waits_for_a_slot(one_slot, monkeypatch):
@@ -187,11 +187,12 @@ def test_the_lessons_own_trainings_take_a_slot(one_slot, monkeypatch):
 def _upload_data_script() -> None:
     import streamlit as st
 
-    from streamlit_glue.upload import _session_data
+    from streamlit_glue.upload import _kept, _split_data
 
     rows = "\n".join(f"{i % 7},{(i * 3) % 11},{i % 2}" for i in range(200))
-    summary, split = _session_data(f"a,b,label\n{rows}\n".encode(), ("key",), None, "label", "1", [],
-                                   test_size=0.2, seed=0, stratify=True, scaling="standard")
+    summary, split = _kept("train_data", ("key",), lambda: _split_data(
+        f"a,b,label\n{rows}\n".encode(), None, "label", "1", [], test_size=0.2, seed=0, stratify=True,
+        scaling="standard"))
     st.text(f"{summary.rows} {split.X_train.shape}")
 
 

@@ -160,3 +160,57 @@ def test_the_readme_and_page_snippet_uses_the_file_with_plain_numpy_and_matches_
     np.testing.assert_allclose(proba, model.predict_proba_raw(raw_test_rows), rtol=1e-12, atol=1e-15)
     np.testing.assert_array_equal(labels, model.predict_raw(raw_test_rows))
     assert 0 < labels.sum() < len(labels)  # both classes: the threshold is really applied
+
+
+def _padded(data: bytes, name: str, size: int) -> bytes:
+    """The same archive with one more member of ``size`` zero bytes (it packs to almost nothing)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            target.writestr(member.filename, source.read(member))
+        header = io.BytesIO()
+        np.lib.format.write_array(header, np.zeros(size // 8))
+        target.writestr(name, header.getvalue())
+    return buffer.getvalue()
+
+
+def test_files_that_would_predict_nonsense_are_refused_in_words(cancer):
+    """Each of these loaded before and then predicted NaN (offset 1e308), blew raw rows up past what can be computed
+    (divisor 1e-300), flipped every feature (a negative divisor), named both answers alike, or unpacked 45 MB."""
+    split, params, raw_rows = _trained(cancer, "standard")
+    good = _export(split, params)
+    offset, divisor = split.scaling.offset, split.scaling.divisor
+    cases = [
+        (_rewrite(good, scale_offset=np.full(30, 1e308)), "a scaling offset is 1e+308"),
+        (_rewrite(good, scale_divisor=np.full(30, 1e-300)), "a scaling divisor is 1e-300"),
+        (_rewrite(good, scale_divisor=-divisor), f"a scaling divisor is {float(np.min(-divisor)):g}: a spread is "
+                                                 "always positive"),
+        (_rewrite(good, scale_divisor=np.zeros(30)), "a scaling divisor is 0"),
+        (_rewrite(good, class_names=np.array(["benign", "benign"])), "both classes are called 'benign'"),
+        (_rewrite(good, class_names=np.array(["", "malignant"])), "a class name is empty"),
+        (_rewrite(good, scaling=np.array("none")), "its scaling is 'none' but its offsets and divisors are not"),
+        (_padded(good, "padding.npy", 45 * 2**20), "it holds 'padding.npy'"),
+        (_padded(_rewrite(good, settings_json=None), "settings_json.npy", 45 * 2**20), "45.0 MB unpacked"),
+    ]
+    for data, phrase in cases:
+        assert len(data) < 1024 * 1024  # each is a small file: only its content is wrong
+        with pytest.raises(ModelFileError) as error:
+            load_model(data)
+        assert phrase in str(error.value), (phrase, str(error.value))
+    # what the refused values would have done
+    with np.errstate(all="ignore"):
+        nan_model = load_model(good)
+        nan_scaling = type(nan_model.scaling)("standard", np.full(30, 1e308), divisor)
+        assert np.all(np.isnan(predict_proba(params, nan_scaling.apply(raw_rows).T)))
+    # the limits leave every model this app trains loadable, at the edge too
+    edge = _rewrite(good, scale_offset=np.full(30, 1e15), scale_divisor=np.full(30, 1e-15))
+    assert np.all(np.isfinite(load_model(edge).predict_proba_raw(raw_rows)))
+    assert load_model(good).scaling.offset.tolist() == offset.tolist()
+
+
+def test_an_export_that_could_not_be_loaded_is_refused_in_words(cancer):
+    split, params, _ = _trained(cancer, "standard")
+    wild = type(split.scaling)("standard", np.full(30, 1e20), split.scaling.divisor)
+    with pytest.raises(ValueError, match="cannot be exported: a scaling offset is 1e\\+20"):
+        export_model(params, scaling=wild, feature_names=split.feature_names, class_names=("benign", "malignant"),
+                     threshold=0.5, settings=SETTINGS)

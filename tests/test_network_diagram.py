@@ -277,3 +277,35 @@ def test_a_bias_square_at_a_backward_stage_shows_and_picks_its_gradient():
         assert cell_for_point(point, stage, 0) == ("dLoss_b2", (0, 0))
     assert cell_for_point(find_point(network_diagram_figure(matrices, "Z2", sample=0), "bias", "b1", (1, 0)),
                           "Z2", 0) == ("b1", (1, 0))
+
+
+def test_every_feature_name_is_written_whole_on_at_most_two_lines():
+    """Issue 28: the diagram cut names to 11 characters ("mean textu…"); now they break between words."""
+    from nn_core.data import load_cancer
+    from viz.network_diagram import name_lines
+
+    for name in load_cancer().feature_names:
+        lines = name_lines(name, 13)
+        assert " ".join(lines) == name and len(lines) <= 2, lines
+        assert all(len(line) <= 13 or " " not in line for line in lines[:1]), lines
+    matrices = example(n_x=3)
+    names = ["mean texture", "worst concave points", "<b>x</b> & y"]
+    fig = network_diagram_figure(matrices, "Z1", sample=0, feature_names=names)
+    texts = [a.text for a in fig.layout.annotations]
+    assert "mean texture" in texts and "worst concave<br>points" in texts
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in texts  # a name is drawn as typed, never as markup
+    assert not any("…" in text for text in texts if text)
+
+
+@pytest.mark.parametrize("stage", ["X", "Z1", "Yh", "dLoss_Z1", "dLoss_W1"])
+def test_every_value_fits_inside_its_node(stage):
+    """Values spilled out of the 34 px circles ("-0.0759" is ~38 px at 12 px): a node is as wide as its longest
+    value, at 12 px and 0.5 em a character (the page's font measures 0.45 em)."""
+    matrices = example(n_x=4, n_h=5, m=6, seed=3)
+    matrices["X"][0, 0] = -0.00123  # the longest a 3-digit number gets outside the e-notation
+    fig = network_diagram_figure(matrices, stage, sample=0)
+    size = next(t for t in fig.data if t.name == "hidden nodes").marker.size
+    values = [a.text for a in fig.layout.annotations if a.bgcolor == "rgba(255,255,255,0.85)" and "✂" not in a.text]
+    assert values and all(a.font.size >= 12 for a in fig.layout.annotations if a.text)
+    for text in values:
+        assert len(text) * 12 * 0.5 + 4 <= size, (text, size)

@@ -216,3 +216,34 @@ def test_real_network_at_its_defaults_shows_every_ball_moving_and_says_how_far(a
     distances = {label: float(re.search(re.escape(label) + r": ([\d.]+)", sentence).group(1)) for label in spans}
     assert sorted(spans, key=spans.get) == sorted(distances, key=distances.get)  # nothing rescaled per ball
     assert "moved less, not one the map hides" in sentence
+
+
+def test_each_link_gets_its_own_real_scene_and_the_same_link_the_shared_one(app_test, monkeypatch):
+    """The shared cache's key is the settings the scene is computed from: another seed (or any other setting) is
+    another scene — never the first link's served to the second — and the same link is computed once."""
+    import functools
+
+    from streamlit_glue import landscape_views
+
+    computed = []
+    real = landscape_views._lesson_scene
+
+    @functools.wraps(real)
+    def counting(settings):
+        computed.append(settings)
+        return real(settings)
+
+    monkeypatch.setattr(landscape_views, "_lesson_scene", counting)
+    cheap = {"land_surface": "real", "land_resolution": "11", "land_steps": "10"}
+    surfaces = {}
+    for seed in ("1", "2", "1"):
+        at = app_test(PAGE, query_params={**cheap, "land_seed": seed})
+        assert not at.exception, at.exception
+        surfaces.setdefault(seed, []).append(decode_array(_specs(at)[0]["data"][0]["z"]))
+    assert [settings.seed for settings in computed] == [1, 2]  # the third session got the first one's scene
+    assert not np.array_equal(surfaces["1"][0], surfaces["2"][0])
+    assert np.array_equal(surfaces["1"][0], surfaces["1"][1])
+    for field, other in (("steps", 20), ("resolution", 21), ("directions", "random"), ("batch_size", 8),
+                         ("balls", (("gd", 0.1),))):
+        changed = landscape_views.RealScene(**{**vars(computed[0]), field: other})
+        assert changed != computed[0] and hash(changed) != hash(computed[0]), field

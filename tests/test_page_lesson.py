@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from lessons.guided_lesson import STEP_COUNT, STEPS
+from tests.plotly_spec import chart_specs
 
 PAGE = "app_pages/lesson.py"
 
@@ -100,6 +101,20 @@ def test_start_over_resets_the_whole_app(app_test):
     assert dict(at.query_params) == {"present": "true"}  # the presenter view is the room's, it stays
     at.slider(key="lesson_step").set_value(4).run()
     assert "Predict first" in texts(at)  # the class's answer is gone
+
+
+def test_start_over_keeps_a_dismissed_lost_session_notice_dismissed(app_test, monkeypatch):
+    from streamlit_glue import lost_session
+
+    monkeypatch.setattr(lost_session, "session_was_lost", lambda header, session_id: True)
+    at = app_test(PAGE, query_params={"lesson_step": "4"})
+    assert lost_session.NOTICE in [element.value for element in at.info]
+    at.button(key="lost_session_dismiss").click().run()
+    assert lost_session.NOTICE not in [element.value for element in at.info]
+    at.button(key="lesson_start_over").click().run()
+    assert not at.exception
+    assert lost_session.NOTICE not in [element.value for element in at.info], "Start over brought the notice back"
+    assert at.slider(key="lesson_step").value == 1
 
 
 def test_presenter_view_is_in_the_address_and_checked(app_test):
@@ -198,3 +213,47 @@ def test_the_handouts_are_in_the_sidebar_and_built_from_the_lessons_numbers(app_
     assert questions.count("<section>") == answers.count("<section>") == STEP_COUNT
     d = (example_matrices()["Yh"] - example_matrices()["Y"])[0]  # step 6's answer, Yh − Y, from the cache
     assert f"{d[int(np.argmax(np.abs(d)))]:.4g}" in answers and "simplifies to" not in questions
+
+
+def _spec(at, key: str) -> dict:
+    found = [spec for element_id, spec in chart_specs(at) if element_id.endswith(key)]
+    assert len(found) == 1, [element_id for element_id, _ in chart_specs(at)]
+    return found[0]
+
+
+def test_the_lessons_race_is_the_landscape_page_at_its_defaults(app_test):
+    """Step 15's 3D view after the reveal is the landscape page's own at its defaults: same balls, same paths."""
+    from lessons.settings import LANDSCAPE
+
+    assert LANDSCAPE["land_mode"].default == "race"  # the lesson draws a race
+    page = app_test("app_pages/landscape.py")
+    at = app_test(PAGE, query_params={"lesson_step": str(STEP_COUNT)})
+    step = STEPS[-1]
+    at.pills(key=f"lesson_answer_{step.key}").set_value([])
+    commit(at, step.key)
+    lesson_traces = _spec(at, "lesson_surface_chart")["data"]
+    page_traces = _spec(page, "land_surface_chart")["data"]
+    assert [trace.get("name") for trace in lesson_traces] == [trace.get("name") for trace in page_traces]
+    assert lesson_traces == page_traces
+
+
+def test_the_lessons_example_is_the_forward_backward_page_at_its_defaults(app_test):
+    from streamlit_glue.guided_lesson_view import example_matrices
+
+    page = app_test("app_pages/forward_backward.py")
+    shown = page.session_state["fb_matrices"]
+    for name, matrix in example_matrices().items():
+        assert np.array_equal(shown[name], matrix), name
+
+
+def test_step_14_draws_both_runs_on_one_chart_on_the_same_rows(app_test):
+    at = app_test(PAGE, query_params={"lesson_step": "14"})
+    at.radio(key="lesson_answer_overfitting").set_value("keeps falling")
+    commit(at, "overfitting")
+    spec = _spec(at, "lesson_overfit_chart")
+    names = [trace["name"] for trace in spec["data"]]
+    assert "See overfitting: 114 test rows" in names and "Cure it: 114 test rows" in names
+    assert not [name for name in names if "validation" in name]
+    assert "Both runs on the same 114 test rows" in spec["layout"]["title"]["text"]
+    assert not [element_id for element_id, _ in chart_specs(at)
+                if element_id.endswith("lesson_cure_chart")]  # one chart, not two with different axes

@@ -54,8 +54,7 @@ def open_page(query: dict[str, str] | None = None):
     at = AppTest.from_file(str(APP), default_timeout=APPTEST_TIMEOUT)
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
+    at.switch_page(PAGE).run()  # like a browser opening /lesson?… (the home page would name the lesson's keys)
     assert not at.exception, at.exception
     return at
 
@@ -365,6 +364,20 @@ def test_a_flood_of_joins_from_one_page_is_bounded():
         at.run()
     assert "This page has joined as many live classes as it may" in texts(at)
     assert [store.state(code).students for code in codes] == [1] * live_class_view.MAX_JOINS + [0]
+
+
+def test_starting_classes_over_and_over_from_one_page_is_bounded():
+    at = open_page()
+    codes, shown = [], ""
+    for _ in range(live_class_view.MAX_STARTS + 1):
+        at.button(key="live_start").click().run()
+        codes.append(address(at).pop("class", None))
+        shown = texts(at)
+        at.query_params.pop("class", None)  # back to the lesson on one's own, as "Back to the lesson" does
+        at.run()
+    assert len(set(codes[:-1])) == live_class_view.MAX_STARTS and None not in codes[:-1]
+    assert codes[-1] is None  # refused: the store's 500 classes are not one page's to fill
+    assert "This page has started as many live classes as it may in an hour" in shown
 
 
 def test_an_unreachable_store_says_reconnecting_and_the_lesson_still_works(monkeypatch):

@@ -426,3 +426,30 @@ def test_the_view_from_a_link_is_applied(app_test):
     at = app_test(PAGE, query_params={"train_view": "two", "train_replay_on": "true"})
     assert not at.exception, at.exception
     assert at.radio(key="train_view").value == "two"
+
+
+def _two_class_csv(seed: int, rows: int = 120) -> str:
+    rng = np.random.default_rng(seed)
+    kind = rng.integers(0, 2, size=rows)
+    return "x1,x2,label\n" + "\n".join(f"{rng.normal(k):.3f},{rng.normal(-k):.3f},{'yes' if k else 'no'}"
+                                         for k in kind)
+
+
+def test_a_second_file_of_the_same_name_is_other_data(app_test):
+    """Re-uploading data.csv with other content trains on the new content: the model, its test labels and
+    probabilities, and the export's file digest are the new file's, never the first one's kept by name."""
+    import hashlib
+
+    first, second = _two_class_csv(1), _two_class_csv(2, rows=150)
+    at = _upload(app_test(PAGE, query_params={"train_source": "Upload a CSV"}), "data.csv", first)
+    at.button(key="train_run").click().run()
+    assert not at.exception, at.exception
+    kept = at.session_state["train_result"]
+    at = _upload(at, "data.csv", second)
+    result = at.session_state["train_result"]
+    split = at.session_state["train_data"][1][1]
+    assert np.array_equal(result["Y_test"], split.Y_test.ravel()), "the first file's test labels were kept"
+    assert not np.array_equal(result["proba"], kept["proba"])
+    assert not all(np.array_equal(result["params"][name], kept["params"][name]) for name in kept["params"])
+    assert kept["settings"]["file_sha256"] == hashlib.sha256(first.encode()).hexdigest()
+    assert result["settings"]["file_sha256"] == hashlib.sha256(second.encode()).hexdigest()

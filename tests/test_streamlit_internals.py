@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import concurrent.futures
 import inspect
 import re
 from pathlib import Path
@@ -73,7 +74,10 @@ def asgi_get(routes: list, path: str) -> tuple[int, dict[str, str], bytes]:
     scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
              "headers": [(b"host", b"localhost")], "scheme": "http", "server": ("localhost", 80),
              "client": ("127.0.0.1", 1), "root_path": "", "http_version": "1.1", "app": app}
-    asyncio.run(app(scope, receive, send))
+    # In a thread of its own: Playwright's sync API (the e2e tests, earlier in the same run) leaves an event loop
+    # running in the main thread, and asyncio.run refuses to start inside one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     return answer["status"], answer["headers"], answer["body"]
 
 

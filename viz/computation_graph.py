@@ -1,7 +1,8 @@
 """The computation graph of the article's forward pass (nn_core.graph), drawn with the numbers.
 
 Forward stages: each node shows its **value** for the chosen sample, the op computed at the stage ringed.
-Backward stages: each node shows its **grad** dLoss/d(node); the edges the gradient has crossed so far are
+Backward stages: each node shows its **grad** as the dLoss_* matrices hold it (``GRAD_MEANING``: a per-sample node's
+is the slope of that sample's own loss, m times its slope in the mean loss); the edges the gradient has crossed are
 lit, op by op in the article's order (dLoss_Yh, dLoss_Z2, dLoss_A1, dLoss_W2, dLoss_b2, dLoss_Z1, dLoss_W1,
 dLoss_b1), the current step's thickest, with arrows pointing back towards the parameters. Nodes the
 gradient has not reached yet say "not yet".
@@ -85,6 +86,12 @@ EDGE_COLOR = "#adb5bd"
 FILL = {"data": "#f1f3f5", PARAMETER: "#fff9db", OPERATION: "#e7f5ff", "loss": "#f3f0ff"}
 LIT_FILL = "#fff0f6"
 VALUE, GRAD, PENDING, NO_GRAD = "value", "grad", "pending", "no grad"
+# What a grad on the graph is, as the article computes it (and the dLoss_* matrices show it): per sample for the
+# activations, the slope of that sample's own loss L_s — m times its slope in the mean loss, since
+# Loss = (1/m)·Σ L_s and the article divides by m only at the parameters, whose grads are the mean loss's.
+GRAD_MEANING = ("its grad, as the article's dLoss matrices hold it: at a node with a column per sample, the slope "
+                "of that sample's own loss (m times its slope in the mean loss — the article divides by m only at "
+                "W1, b1, W2 and b2, whose grads are the mean loss's)")
 
 
 @dataclass(frozen=True)
@@ -399,7 +406,7 @@ def describe_computation_graph(matrices: Mapping[str, np.ndarray], stage: str, *
     who = f"sample s{sample + 1}" if sample is not None else "the mean over the samples"
     text = (f"Computation graph of the forward pass, {phase} stage {stage}, for {who}: X and W1 into W1·X, + b1 "
             f"gives Z1, ReLU gives A1, W2·A1, + b2 gives Z2, σ gives Yh, Yh and Y into the loss. "
-            f"Each node shows its {'value' if phase == 'forward' else 'gradient dLoss/d(node)'}. ")
+            f"Each node shows {'its value' if phase == 'forward' else GRAD_MEANING}. ")
     if phase == "backward":
         text += (f"The gradient has flowed {', '.join(lit_path(stage))}; this step reaches "
                  f"{', '.join(lit_nodes(stage))}. ")

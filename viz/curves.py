@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -63,6 +64,47 @@ def loss_curves_figure(steps: Sequence[int], train_loss: Sequence[float], val_lo
     fig.update_layout(legend={"orientation": "h", "x": 0, "y": -LOSS_LEGEND_GAP / plot_height, "yanchor": "top"})
     return fixed_axis_margins(apply_house_style(fig, title="Loss while training", height=LOSS_CHART_HEIGHT),
                               bottom=LOSS_CHART_BOTTOM)
+
+
+@dataclass(frozen=True)
+class ComparedRun:
+    """One run on a comparison chart: its loss on the rows every run shares (``shared_loss``, after every update:
+    index = updates made) and on its own training rows (recorded at ``train_steps``), and the update whose
+    weights it kept (a dot), if not its last."""
+
+    label: str
+    color: str
+    shared_loss: Sequence[float]
+    train_steps: Sequence[int]
+    train_loss: Sequence[float]
+    train_rows: int
+    kept: int | None = None
+
+
+def compared_runs_figure(runs: Sequence[ComparedRun], *, shared_rows: str, title: str) -> go.Figure:
+    """Several runs on one chart, one pair of axes: solid, the loss on the rows they share (``shared_rows``,
+    e.g. "114 test rows"); dotted, each one's loss on its own training rows. Comparing two charts with other
+    axes (log and linear, 0–300 and 0–66) and legends that both say "validation" compares unlike things."""
+    fig = go.Figure()
+    for run in runs:
+        fig.add_trace(go.Scatter(x=list(range(len(run.shared_loss))), y=list(run.shared_loss), mode="lines",
+                                 name=f"{run.label}: {shared_rows}", line={"color": run.color, "width": 2.5}))
+        fig.add_trace(go.Scatter(x=list(run.train_steps), y=list(run.train_loss), mode="lines",
+                                 name=f"{run.label}: its {run.train_rows} training rows",
+                                 line={"color": run.color, "width": 1.5, "dash": "dot"}))
+        if run.kept is not None:
+            fig.add_trace(go.Scatter(x=[run.kept], y=[run.shared_loss[run.kept]], mode="markers",
+                                     name=f"{run.label}: weights kept (update {run.kept})",
+                                     marker={"color": run.color, "size": 11, "line": {"color": "white", "width": 1}}))
+    series = [run.shared_loss for run in runs] + [run.train_loss for run in runs]
+    fig.update_xaxes(title="iteration (parameter updates)",
+                     range=[0, max(len(run.shared_loss) - 1 for run in runs)])
+    fig.update_yaxes(title="loss (cross-entropy)", **(log_axis(*series) if wants_log_axis(*series) else {}))
+    legend_rows = 2 * len(runs) + sum(run.kept is not None for run in runs)
+    plot_height = LOSS_CHART_HEIGHT - 50 - LOSS_CHART_BOTTOM
+    fig.update_layout(legend={"orientation": "h", "x": 0, "y": -LOSS_LEGEND_GAP / plot_height, "yanchor": "top"})
+    return fixed_axis_margins(apply_house_style(fig, title=title, height=LOSS_CHART_HEIGHT + 22 * legend_rows),
+                              bottom=LOSS_CHART_BOTTOM + 22 * legend_rows)
 
 
 def batch_mode_figure(runs: Mapping[str, Sequence[float]]) -> go.Figure:

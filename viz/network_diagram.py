@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 
 from nn_core.chains import cell_label, complete_matrices, sample_contributions
 from viz.style import HIGHLIGHT_COLOR, SELECTION_COLOR, SIGNED_COLORSCALE, TEMPLATE, format_number, symmetric_limit
+from viz.text import plotly_literal
 
 # lessons.stages' stage keys, in order (viz does not import lessons; a test keeps the two lists equal).
 STAGE_ORDER: tuple[str, ...] = (
@@ -56,19 +57,21 @@ LIT: dict[str, frozenset[str]] = {key: frozenset(parts) for key, parts in {
     "dLoss_W1": ("W1",), "dLoss_b1": ("b1",), "update": ("W1", "b1", "W2", "b2"),
 }.items()}
 
-NODE_SIZE = 34
+NODE_SIZE = 48  # px: the smallest node; a value like "-0.00123" at 12 px fits inside (``_node_size``)
 BIAS_SIZE = 11
 HANDLE_SIZE = 14
-SLOT_HEIGHT = 66  # px per node slot
+SLOT_HEIGHT = 78  # px per node slot: a node, its tag above it and its bias square below it, apart
 PX_PER_X = 140  # px per x unit between a phone (~115) and a 600 px column (~175)
-HANDLE_CLEARANCE = 30  # px between a handle and the centre of a node
+HANDLE_CLEARANCE = 36  # px between a handle and the centre of a node
 ARROW_LEAD = 0.02  # an arrowhead's invisible lead point: this fraction of the way back along its edge
-HIT_CLEARANCE = NODE_SIZE / 2 + 8  # px from a node's centre to an edge's first click point: the node's own
+HIT_CLEARANCE = 8  # px beyond a node's rim to an edge's first click point: the node's own
 HIT_SPACING = 6  # px between an edge's click points: closer than two edges leaving one node are apart
 BIAS_DROP = 0.4  # slots between a unit's centre and its bias square
 HEADLINE_GAP = 22  # px between the headline and the "selected: …" line under it
 VALUE_FONT, LABEL_FONT, TAG_FONT = 12, 13, 12  # px: readable on a projector
 CHAR_WIDTH = 0.6  # a character's width in font sizes (Plotly's default sans-serif, estimated)
+DIGIT_WIDTH = 0.5  # a number's character in font sizes (the page's font measures 0.45: "-0.0846" is 38 px at 12)
+MAX_NODE_SIZE = SLOT_HEIGHT - 24  # room left in a slot for the tag above and the bias square below
 RIGHT_MARGIN = 52  # px for "Y = 1" right of the output node
 X_PAD = 0.22  # x units beyond the outer nodes: half a node at the narrowest width
 COLOUR_LEVELS = 4  # magnitude bins per sign: 8 coloured edge traces at most, plus grey
@@ -254,8 +257,22 @@ def _positions(count: int) -> np.ndarray:
     return (count - 1) / 2 - np.arange(count, dtype=float)
 
 
-def _short(name: str, chars: int) -> str:
-    return name if len(name) <= chars else name[:chars - 1] + "…"
+def name_lines(name: str, chars: int) -> list[str]:
+    """An input's name on at most two lines of about ``chars`` characters, broken between words and never cut
+    ("mean textu…" hid which feature it was): "worst concave points" → ["worst concave", "points"]."""
+    words, lines = name.split(), [""]
+    for word in words:
+        if lines[-1] and len(lines[-1]) + 1 + len(word) > chars and len(lines) < 2:
+            lines.append(word)
+        else:
+            lines[-1] = f"{lines[-1]} {word}".strip()
+    return lines or [name]
+
+
+def _node_size(picture_values: Sequence[str]) -> int:
+    """px: wide enough for the longest value written inside a node (at VALUE_FONT), at least NODE_SIZE."""
+    longest = max((len(text) for text in picture_values), default=0)
+    return int(min(max(NODE_SIZE, np.ceil(longest * VALUE_FONT * DIGIT_WIDTH + 8)), MAX_NODE_SIZE))
 
 
 def _handle_positions(edges: Sequence[DiagramEdge]) -> list[tuple[float, float]]:
@@ -355,6 +372,7 @@ class _Picture:
     target: DiagramTarget | None
     edges: list[DiagramEdge]
     limits: dict[str, float]
+    node_size: int  # px, every node's: the longest value written inside fits (``_node_size``)
 
     @property
     def n_h(self) -> int:
@@ -368,7 +386,7 @@ class _Picture:
 
 def network_diagram_figure(matrices: Mapping[str, np.ndarray], stage: str, *, sample: int | None = 0,
                            feature_names: Sequence[str] = (), highlight: tuple[str, tuple[int, int]] | None = None,
-                           picked_features: Sequence[int] = (), max_inputs: int = 6, label_chars: int = 11,
+                           picked_features: Sequence[int] = (), max_inputs: int = 6, label_chars: int = 13,
                            height: int | None = None) -> go.Figure:
     """The network at ``stage`` for one ``sample`` (None = means over the samples).
 
@@ -409,6 +427,8 @@ def _picture(matrices, stage, sample, feature_names, highlight, picked_features,
         lit=LIT[stage], target=target, edges=edges,
         limits={layer: symmetric_limit(np.array([e.value for e in edges if e.layer == layer]))
                 for layer in ("W1", "W2")},
+        node_size=_node_size([format_number(float(value)) for quantity in NODE_QUANTITY[stage] if quantity
+                              for value in np.ravel(_node_values(matrices, quantity, sample))]),
     )
 
 
@@ -493,7 +513,7 @@ def _edge_hit_points(picture: _Picture) -> dict:
     for edge in picture.edges:
         start, end = np.array([edge.x0, edge.y0]), np.array([edge.x1, edge.y1])
         length = float(np.hypot(*((end - start) * scale)))
-        clear = HIT_CLEARANCE / length
+        clear = (picture.node_size / 2 + HIT_CLEARANCE) / length
         if clear >= 0.5:
             continue
         along = np.linspace(clear, 1 - clear, max(int(np.ceil((1 - 2 * clear) * length / HIT_SPACING)) + 1, 2))
@@ -527,17 +547,17 @@ def _nodes(picture: _Picture) -> tuple[list[dict], list[dict]]:
         traces.append(_scatter(
             x=[LAYER_X[layer]] * len(units), y=list(ys), mode="markers", name=f"{layer} nodes", customdata=custom,
             hovertext=hover, hoverinfo="text", showlegend=False, cliponaxis=False,
-            marker={"size": NODE_SIZE, "color": fills, "line": {"color": lines, "width": widths}},
+            marker={"size": picture.node_size, "color": fills, "line": {"color": lines, "width": widths}},
         ))
     if picture.folded:
         y = picture.y_in[-1]
         traces.append(_scatter(x=[LAYER_X["input"]], y=[y], mode="markers+text", name="folded inputs node",
                                text=[ELLIPSIS], textposition="middle center",
                                hovertext=[f"{picture.folded} more inputs"], hoverinfo="text", showlegend=False,
-                               marker={"size": NODE_SIZE - 8, "color": "white",
+                               marker={"size": picture.node_size - 8, "color": "white",
                                        "line": {"color": CUT_COLOR, "width": 1}}))
         annotations.append({"x": LAYER_X["input"], "y": y, "text": f"{picture.folded} more",
-                            "xshift": -NODE_SIZE / 2 - 4, "xanchor": "right", "showarrow": False,
+                            "xshift": -picture.node_size / 2 - 4, "xanchor": "right", "showarrow": False,
                             "font": {"size": LABEL_FONT, "color": "#868e96"}})
     return traces, annotations
 
@@ -546,7 +566,7 @@ def _node_notes(picture: _Picture, layer: str, unit: int, y: float, value: float
                 unit_cut: bool) -> list[dict]:
     """The words around one node: its value inside, an input's name on its left, its tag (f1, h1) above, and
     the cut mark of a hidden unit whose ReLU is off."""
-    x = LAYER_X[layer]
+    x, size = LAYER_X[layer], picture.node_size
     notes = []
     if value is not None:
         notes.append({"x": x, "y": y, "text": format_number(value), "showarrow": False,
@@ -554,17 +574,18 @@ def _node_notes(picture: _Picture, layer: str, unit: int, y: float, value: float
                       "borderpad": 1})
     if layer == "input":
         name = picture.names[unit]
-        notes.append({"x": x, "y": y, "text": _short(name, picture.label_chars), "xshift": -NODE_SIZE / 2 - 4,
-                      "xanchor": "right", "showarrow": False, "font": {"size": LABEL_FONT, "color": "#495057"},
-                      "hovertext": name})
+        text = "<br>".join(plotly_literal(line) for line in name_lines(name, picture.label_chars))
+        notes.append({"x": x, "y": y, "text": text, "xshift": -size / 2 - 4, "xanchor": "right", "align": "right",
+                      "showarrow": False, "font": {"size": LABEL_FONT, "color": "#495057"},
+                      "hovertext": plotly_literal(name)})
     if layer in ("input", "hidden"):
         tag = f"f{unit + 1}" if layer == "input" else f"h{unit + 1}"
-        notes.append({"x": x, "y": y, "text": f"<b>{tag}</b>", "yshift": NODE_SIZE / 2 + 1,
-                      "xshift": -NODE_SIZE / 2 - 2, "yanchor": "bottom", "xanchor": "center", "showarrow": False,
+        notes.append({"x": x, "y": y, "text": f"<b>{tag}</b>", "yshift": size / 2 + 1,
+                      "xshift": -size / 2 - 2, "yanchor": "bottom", "xanchor": "center", "showarrow": False,
                       "font": {"size": TAG_FONT, "color": "#495057"}})
     if unit_cut:
         notes.append({"x": x, "y": y, "text": "✂ ReLU′=0" if picture.phase == "backward" else "✂ off",
-                      "xshift": NODE_SIZE / 2 - 2, "yshift": NODE_SIZE / 2 - 4, "xanchor": "left",
+                      "xshift": size / 2 - 2, "yshift": size / 2 - 4, "xanchor": "left",
                       "yanchor": "bottom", "showarrow": False, "bgcolor": "rgba(255,255,255,0.85)",
                       "font": {"size": TAG_FONT, "color": "#495057"}})
     return notes
@@ -574,16 +595,16 @@ def _output_notes(picture: _Picture) -> list[dict]:
     """The output's name at this stage, the sample's label Y beside it, and the loss at the Loss stage."""
     q_out = NODE_QUANTITY[picture.stage][2]
     out_label = {"Z2": "Z2", "Yh": "Yh", "dLoss_Yh": "dLoss_Yh", "dLoss_Z2": "dLoss_Z2"}.get(q_out or "", "output")
-    x = LAYER_X["output"]
-    notes = [{"x": x, "y": 0, "text": f"<b>{out_label}</b>", "yshift": NODE_SIZE / 2 + 1, "yanchor": "bottom",
+    x, size = LAYER_X["output"], picture.node_size
+    notes = [{"x": x, "y": 0, "text": f"<b>{out_label}</b>", "yshift": size / 2 + 1, "yanchor": "bottom",
               "showarrow": False, "font": {"size": TAG_FONT, "color": "#495057"}}]
     if picture.sample is not None:
         label_y = f"Y = {format_number(float(picture.matrices['Y'][0, picture.sample]))}"
-        notes.append({"x": x, "y": 0, "text": label_y, "xshift": NODE_SIZE / 2 + 3, "xanchor": "left",
+        notes.append({"x": x, "y": 0, "text": label_y, "xshift": size / 2 + 3, "xanchor": "left",
                       "showarrow": False, "font": {"size": TAG_FONT, "color": "#495057"}})
     if picture.stage == "Loss":
         notes.append({"x": x, "y": 0, "text": f"<b>Loss = {format_number(float(picture.matrices['Loss'][0, 0]))}</b>",
-                      "yshift": -NODE_SIZE / 2 - 16, "yanchor": "top", "showarrow": False,
+                      "yshift": -size / 2 - 16, "yanchor": "top", "showarrow": False,
                       "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": LABEL_FONT, "color": HIGHLIGHT_COLOR}})
     return notes
 
@@ -636,7 +657,8 @@ def _selection_marker(picture: _Picture, highlight) -> tuple[list[dict], list[di
     if target.kind == "node":
         for layer, units, ys in picture.node_rows():
             if layer == target.layer and target.index[0] in units:
-                point = (LAYER_X[layer], ys[units.index(target.index[0])], NODE_SIZE + 12, "circle-open")
+                point = (LAYER_X[layer], ys[units.index(target.index[0])], picture.node_size + 12,
+                         "circle-open")
     elif target.kind == "bias":
         point = next(((x, y, BIAS_SIZE + 10, "square-open") for layer, unit, x, y in _bias_places(picture)
                       if layer == target.layer and unit == target.index[0]), None)
@@ -671,7 +693,8 @@ def _headline(picture: _Picture) -> dict:
 
 def _left_margin(picture: _Picture) -> int:
     """px for the inputs' names left of the input nodes: as wide as the longest, so no width cuts them."""
-    longest = max((len(_short(picture.names[unit], picture.label_chars)) for unit in picture.inputs), default=0)
+    lines = [line for unit in picture.inputs for line in name_lines(picture.names[unit], picture.label_chars)]
+    longest = max(map(len, lines), default=0)
     if picture.folded:
         longest = max(longest, len(f"{picture.folded} more"))
     return int(longest * LABEL_FONT * CHAR_WIDTH) + 8

@@ -26,6 +26,21 @@ def describe_loss_curves(steps: Sequence[int], train_loss: Sequence[float], val_
     return text + "."
 
 
+def describe_compared_runs(runs, shared_rows: str) -> str:
+    """The comparison chart (``viz.curves.compared_runs_figure``): each run on the shared rows, then its own."""
+    parts = []
+    for run in runs:
+        shared = np.asarray(run.shared_loss, dtype=float)
+        best = int(np.nanargmin(shared))
+        kept = "" if run.kept is None else (f", weights kept at update {run.kept} "
+                                            f"({format_number(shared[run.kept])})")
+        parts.append(f"{run.label}: on the {shared_rows} from {format_number(shared[0])} to "
+                     f"{format_number(shared[-1])} after {shared.size - 1} updates, lowest "
+                     f"{format_number(shared[best])} at update {best}{kept}; on its {run.train_rows} training rows "
+                     f"down to {format_number(run.train_loss[-1])}")
+    return "Line chart of several runs on the same axes. " + "; ".join(parts) + "."
+
+
 def describe_confusion(matrix: np.ndarray, class_names: Sequence[str], threshold: float) -> str:
     """The confusion matrix as four counts in words (class names are user text: this is plain text only)."""
     (tn, fp), (fn, tp) = np.asarray(matrix, dtype=int)

@@ -145,6 +145,12 @@ def test_a_live_class_of_three_phones(contexts, app_url: str):
     assert "Round 1: 67 % right (2 of 3)" in chart.get_attribute("aria-label")
     wait_for_charts(teacher, timeout=WAIT_MS)
     shoot(teacher, "live-teacher-1366-distribution")
+    # README's picture (docs/live-class-teacher.png): the question, the count of who answered, the two rounds
+    teacher.evaluate("""() => { const main = document.querySelector('[data-testid=stMain]');
+      const mark = [...main.querySelectorAll('h1, h2, h3')].find(h => h.textContent.startsWith('1. '));
+      main.scrollBy(0, mark.getBoundingClientRect().top - 70); }""")
+    teacher.wait_for_timeout(400)
+    teacher.screenshot(path=str(SCREENSHOT_DIR / "live-teacher-1366-readme.png"))
     audit(teacher, "the teacher's screen with the distribution")
     wait_for_charts(students[0], timeout=WAIT_MS)
     shoot(students[0], "live-student-390-revealed")

@@ -90,8 +90,7 @@ def test_forward_backward_fits_a_projector_a_laptop_and_a_phone(browser: Browser
         _shot(page, f"{size}-forward-backward-graph")
         page.get_by_role("button", name="Apply this update → next forward pass").scroll_into_view_if_needed()
         _shot(page, f"{size}-forward-backward-apply")
-        page.locator("[data-testid=stMain]").evaluate("el => el.scrollTo(0, 0)")
-        page.locator(".st-key-fb_nav").scroll_into_view_if_needed()
+        page.get_by_role("heading", name="Step through").scroll_into_view_if_needed()
         _shot(page, f"{size}-forward-backward-nav")
         assert not problems, "\n".join(problems)
     finally:
@@ -113,9 +112,9 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOT_DIR / f"projector-{name}.png"))
 
 
-@pytest.mark.parametrize("size", ["projector"])
+@pytest.mark.parametrize("size", list(FORWARD_BACKWARD_SIZES))
 def test_every_ball_of_the_real_landscape_spans_five_percent_of_the_map(browser: Browser, app_url: str, size: str):
-    context, page = _open(browser, app_url, size, "landscape?land_surface=real")
+    context, page = _open(browser, app_url, size, f"landscape?{FORWARD_BACKWARD_SIZES[size]}land_surface=real")
     try:
         chart = page.locator(".st-key-land_contour_chart")
         chart.scroll_into_view_if_needed()

@@ -4,6 +4,7 @@ the selectors say, in the page Streamlit draws (the unit side, tests/test_stream
 import pytest
 from playwright.sync_api import Page
 
+from streamlit_glue.plotly_in_place import ZOOMABLE_CHART
 from streamlit_glue.streamlit_internals import by_test_id, keyed, keyed_content
 from tests.e2e.conftest import wait_for_app_run, wait_for_charts
 from tests.test_streamlit_internals import changed
@@ -29,3 +30,8 @@ def test_the_selectors_of_our_css_find_streamlits_elements(page: Page, app_url: 
         "a wide chart keeping its width in its own scrolling box")
     assert content.evaluate("el => el.getBoundingClientRect().width") >= box.evaluate(
         "el => el.getBoundingClientRect().width") - 1, "the content box does not fill its keyed container"
+    # a chart says whether it takes clicks (the presenter view zooms only ZOOMABLE_CHART): the stage chart does, the
+    # page's other charts (the loss history, the diagram's neighbours) are a mix, so both kinds are found
+    assert content.locator(".plotly-in-place[data-clickable]").count() == 1
+    assert content.locator(ZOOMABLE_CHART).count() == 0
+    assert page.locator(ZOOMABLE_CHART).count() >= 1
