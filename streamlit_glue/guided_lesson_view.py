@@ -30,7 +30,7 @@ from streamlit_glue.computation_graph_view import computation_graph_view
 from streamlit_glue.derivative_warm_up import derivative_warm_up
 from streamlit_glue.landscape_views import TOY_RESOLUTION, rotation_config, toy_details, toy_surface
 from streamlit_glue.layout import CHART_WIDTH, scrollable_chart
-from streamlit_glue.lesson_slide import BAR_KEY, FILL, PICTURE_KEY, TITLE_KEY, lesson_css
+from streamlit_glue.lesson_slide import BAR_KEY, FILL, PICTURE_KEY, STILL_3D_KEY, TITLE_KEY, lesson_css
 from streamlit_glue.link_guard import LinkCheck, forget_link, single
 from streamlit_glue.lost_session import NOTICE_STATE_KEY
 from streamlit_glue.plotly_in_place import FillRoom, plotly_chart_in_place
@@ -231,13 +231,13 @@ def verdict(prediction: Prediction, response, said: str = "You said", why: bool 
         icon=":material/check_circle:" if judged.correct else ":material/cancel:")
 
 
-def reveal(step: LessonStep, prediction: Prediction, response, *, in_a_row: bool = True) -> None:
+def reveal(step: LessonStep, prediction: Prediction, response) -> None:
     """The verdict and why in one box, then Ask me again and the link to the page that shows the step in full
     (side by side when ``in_a_row``: under a wide figure there is room)."""
     with st.container(key="lesson_question"):  # a slide leaves it out: the verdict says what was asked
         st.markdown("**The question:** " + markdown_literal(prediction.prompt))
     verdict(prediction, response, why=True)
-    with st.container(horizontal=in_a_row, vertical_alignment="center"):
+    with st.container(horizontal=True, vertical_alignment="center"):  # side by side, wrapping where they must
         st.button("Ask me again", key=f"lesson_again_{step.key}", on_click=_ask_again, args=(step,),
                   icon=":material/replay:")
         page, label, query = lesson.explore_link(step)
@@ -405,7 +405,11 @@ def _overfitting(inputs, revealed: bool) -> None:
     shared = f"{see.rows.test} test rows"
     plotly_chart_in_place(compared_runs_figure(runs, shared_rows=shared, title=f"Both runs on the same {shared}"),
                           key="lesson_overfit_chart", fill=_fill(), alt=describe_compared_runs(runs, shared))
-    st.caption(markdown_literal(lesson.overfitting_caption(see, cure)))
+    caption = markdown_literal(lesson.overfitting_caption(see, cure))
+    if presenter_requested():  # a slide has no room under the chart: its legend names every line
+        st.popover("How to read the chart", icon=":material/help:").caption(caption)
+    else:
+        st.caption(caption)
 
 
 def _landscape(inputs, revealed: bool) -> None:
@@ -418,6 +422,8 @@ def _landscape(inputs, revealed: bool) -> None:
     with st.container(horizontal=True, vertical_alignment="center"):  # what to show, and whether a drag turns it
         view = _pick_view(["3D view", "Top view and heights"], key="lesson_view_landscape") if revealed else "3D view"
         rotate = _rotate_toggle() if view == "3D view" else False
+    # a view that does not turn lets a thumb's swipe through to the page (lesson_slide's THUMBS_CSS)
+    frame = st.container(key="lesson_3d_turns" if rotate else STILL_3D_KEY)
     if not revealed:  # the balls at their start, on the same 3D view (the chart is updated in place on reveal)
         x_axis, y_axis, Z = surface.grid(TOY_RESOLUTION)
         waiting = [charts.BallPath(label, color, run.path[:1, 0], run.path[:1, 1], run.values[:1], False)
@@ -425,11 +431,12 @@ def _landscape(inputs, revealed: bool) -> None:
         plotly_chart_in_place(figure_json(charts.surface_figure, x_axis, y_axis, Z, waiting, z_title="f(x, y)",
                                           rotate=rotate),
                               key="lesson_surface_chart", config=rotation_config(rotate), fill=_fill(),
+                              container=frame,
                               alt=f"3D view of the surface {surface.label}; the three balls wait at their start.")
         until_committed("The balls roll")
         return
     if view == "3D view":
-        toy_surface(st.container(), *toy, key_prefix="lesson", rotate=rotate, describe=False, fill=_fill())
+        toy_surface(frame, *toy, key_prefix="lesson", rotate=rotate, describe=False, fill=_fill())
     else:
         toy_details(*toy, key_prefix="lesson")
 
@@ -471,7 +478,8 @@ def lesson_step(number: int, question_part: QuestionPart = None) -> None:
     inputs = step_inputs(step)
     prediction = step.predict(inputs)
     beside = step.figure.kind in FIGURES_BESIDE
-    words, picture = st.columns(2, gap="medium") if beside else (st.container(), st.container())
+    # the words a little wider than the chart: a long why (step 14's) needs the lines, a chart fills any height
+    words, picture = st.columns([1.2, 1], gap="medium") if beside else (st.container(), st.container())
     with words:
         if question_part is not None:
             st.markdown(markdown_literal(step.text))
@@ -481,7 +489,7 @@ def lesson_step(number: int, question_part: QuestionPart = None) -> None:
             prediction_form(step, prediction)
             revealed = False
         else:
-            reveal(step, prediction, response, in_a_row=not beside)
+            reveal(step, prediction, response)
             revealed = True
     with picture, st.container(key=PICTURE_KEY):
         step_figure(step, inputs, prediction, revealed=revealed)

@@ -28,6 +28,8 @@ FILL = FillRoom(box=keyed(PICTURE_KEY), media=PRESENTER_MEDIA)
 # Keyed parts of the page that a slide does without.
 NOT_ON_A_SLIDE = ("lesson_intro", "lesson_step", "lesson_progress", "lesson_bottom_nav", "lesson_question")
 BAR_KEY = "lesson_bar"
+# The box of a 3D view that does not turn ("Rotate the 3D view" off).
+STILL_3D_KEY = "lesson_3d_still"
 TITLE_KEY = "lesson_title"
 MIN_TEXT_PX = 16
 TOUCH_TARGET_PX = 44
@@ -39,16 +41,30 @@ SLIDE_CSS = f"""<style>
 @media {PRESENTER_MEDIA} {{
   html {{ font-size: {MIN_TEXT_PX}px; }}
   {", ".join(keyed(key) for key in NOT_ON_A_SLIDE)} {{ display: none; }}
+  /* a hidden container's wrapper would still take a gap of the column's flex layout */
+  {", ".join(f"{by_test_id('stLayoutWrapper')}:has(> {keyed(key)})" for key in NOT_ON_A_SLIDE)} {{ display: none; }}
+  /* a caption's last paragraph keeps a margin its box takes back (-1rem): drawn past the column's end, it would
+     make the last caption of a slide scroll by that much. The same layout with neither. */
+  {_MAIN} {by_test_id("stCaptionContainer")} {{ margin-bottom: 0; }}
+  {_MAIN} {by_test_id("stCaptionContainer")} > p:last-child {{ margin-bottom: 0; }}
+  /* a link to the page that shows the step in full wraps instead of losing its end to "…" */
+  {_MAIN} {by_test_id("stPageLink")} * {{ white-space: normal; text-overflow: clip; }}
   /* the header keeps its two buttons in the corners; the slide's bar sits between them */
   {by_test_id("stHeader")} {{ background: transparent; pointer-events: none; }}
-  {by_test_id("stHeader")} button, {by_test_id("stHeader")} a {{ pointer-events: auto; }}
+  html {by_test_id("stHeader")} div {{ pointer-events: none; }}  /* its toolbar's box spans the bar's buttons */
+  html {by_test_id("stHeader")} button, html {by_test_id("stHeader")} a {{ pointer-events: auto; }}
   {by_test_id("stMainBlockContainer")} {{ padding: 0.55rem 0.75rem 0.25rem; }}
-  {_MAIN} {by_test_id("stVerticalBlock")} {{ gap: 0.5rem; }}
+  {_MAIN} {by_test_id("stVerticalBlock")} {{ gap: 0.4rem; }}
   {keyed(BAR_KEY)} {{ padding: 0 2.6rem; min-height: 2.6rem; gap: 0.5rem; flex-wrap: nowrap; }}
   {keyed(TITLE_KEY)} {{ flex: 1 1 0; min-width: 0; }}
   {keyed(BAR_KEY)} h2 {{ font-size: 1.35rem; padding: 0; line-height: 1.25; }}
+  /* a heading's box takes back 1rem under it: a title on two lines would run into the words below the bar */
+  {keyed(BAR_KEY)} {by_test_id("stMarkdownContainer")} {{ margin-bottom: 0; }}
   {_MAIN} h3 {{ font-size: 1.2rem; padding: 0.25rem 0 0; }}
-  {by_test_id("stAlertContainer")} {{ padding: 0.45rem 0.75rem; }}
+  {by_test_id("stAlertContainer")} {{ padding: 0.35rem 0.75rem; }}
+  /* the verdict's words take the box's whole width (its first words say right or wrong, its colour too) */
+  {_MAIN} {by_test_id("stAlertDynamicIcon")} {{ display: none; }}
+  {_MAIN} {by_test_id("stAlertContainer")} {by_test_id("stMarkdownContainer")} p {{ line-height: 1.3; }}
   {by_test_id("stMarkdownContainer")} p, {by_test_id("stMarkdownContainer")} li {{ line-height: 1.4; }}
   html body {_MAIN} {_TEXT} {{ font-size: max({MIN_TEXT_PX}px, 1em); }}
 }}
@@ -62,6 +78,11 @@ THUMBS_CSS = f"""<style>
   {by_test_id("stRadio")} label {{ min-height: {TOUCH_TARGET_PX}px; min-width: {TOUCH_TARGET_PX}px;
     align-items: center; padding-right: 0.75rem; }}
   {keyed_prefix("lesson_answer_")} button {{ min-height: {TOUCH_TARGET_PX}px; min-width: {TOUCH_TARGET_PX}px; }}
+}}
+/* Plotly's 3D camera cancels every touchmove on its canvas, turning or not: a view that does not turn passes a
+   thumb's swipe through to the page (so it scrolls) */
+@media (max-width: {PRESENTER_MIN_WIDTH - 1}px), (pointer: coarse) {{
+  {keyed(STILL_3D_KEY)} canvas {{ pointer-events: none; }}
 }}
 </style>"""
 

@@ -288,7 +288,8 @@ def collects_after_each_run() -> bool:
 STREAMLIT_TEST_IDS = ("stMainBlockContainer", "stMarkdownContainer", "stSidebar", "stMain", "stPlotlyChart",
                       "stVerticalBlock", "stHorizontalBlock", "stColumn", "stButton", "stCaptionContainer",
                       "stSlider", "stRadio", "stHeading", "stAlert", "stExpander", "stToolbar", "stHeader", "stApp",
-                      "stElementContainer", "stAlertContainer")
+                      "stElementContainer", "stAlertContainer", "stLayoutWrapper", "stPageLink",
+                      "stAlertDynamicIcon")
 
 
 def by_test_id(test_id: str) -> str:

@@ -20,7 +20,7 @@ from viz.style import (
 )
 
 BEST_COLOR = "#2e7d32"
-LOSS_CHART_HEIGHT, LOSS_CHART_BOTTOM, LOSS_LEGEND_GAP = 370, 84, 52  # px: the legend 52 px under the plot
+LOSS_CHART_HEIGHT, LOSS_CHART_BOTTOM = 370, 84  # px: the legend in the bottom margin (_legend_under_the_axis)
 BATCH_MODE_COLORS = {"Full batch": SERIES_COLORS[0], "Mini-batch": SERIES_COLORS[1], "SGD": SERIES_COLORS[2]}
 
 
@@ -60,8 +60,7 @@ def loss_curves_figure(steps: Sequence[int], train_loss: Sequence[float], val_lo
                      **(log_axis(train_loss, val_loss) if wants_log_axis(train_loss, val_loss) else {}))
     # the legend under the x-axis title: the validation curve's name says which rows it is, too long to sit
     # beside the title on a phone
-    plot_height = LOSS_CHART_HEIGHT - 50 - LOSS_CHART_BOTTOM  # 50: the house style's top margin with a title
-    fig.update_layout(legend={"orientation": "h", "x": 0, "y": -LOSS_LEGEND_GAP / plot_height, "yanchor": "top"})
+    fig.update_layout(legend=_legend_under_the_axis())
     return fixed_axis_margins(apply_house_style(fig, title="Loss while training", height=LOSS_CHART_HEIGHT),
                               bottom=LOSS_CHART_BOTTOM)
 
@@ -79,6 +78,13 @@ class ComparedRun:
     train_loss: Sequence[float]
     train_rows: int
     kept: int | None = None
+
+
+def _legend_under_the_axis() -> dict:
+    """The legend at the figure's bottom edge, in the bottom margin under the axis title: a chart given another
+    height (a lesson's slide fills its room) keeps it there (placed as a fraction of the plot's height, it sat on
+    the axis title when the plot was shorter)."""
+    return {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"}
 
 
 def compared_runs_figure(runs: Sequence[ComparedRun], *, shared_rows: str, title: str) -> go.Figure:
@@ -101,8 +107,7 @@ def compared_runs_figure(runs: Sequence[ComparedRun], *, shared_rows: str, title
                      range=[0, max(len(run.shared_loss) - 1 for run in runs)])
     fig.update_yaxes(title="loss (cross-entropy)", **(log_axis(*series) if wants_log_axis(*series) else {}))
     legend_rows = 2 * len(runs) + sum(run.kept is not None for run in runs)
-    plot_height = LOSS_CHART_HEIGHT - 50 - LOSS_CHART_BOTTOM
-    fig.update_layout(legend={"orientation": "h", "x": 0, "y": -LOSS_LEGEND_GAP / plot_height, "yanchor": "top"})
+    fig.update_layout(legend=_legend_under_the_axis())
     return fixed_axis_margins(apply_house_style(fig, title=title, height=LOSS_CHART_HEIGHT + 22 * legend_rows),
                               bottom=LOSS_CHART_BOTTOM + 22 * legend_rows)
 

@@ -55,7 +55,7 @@ class Geometry:
 
 REGULAR = Geometry()
 COMPACT = Geometry(cell_height=24, title_height=22, x_axis_height=24, axis_titles=False, char_width=5.6, cell_pad=4,
-                   min_cell_width=28, line_gap=10, operator_font=16, operator_pad=5)
+                   min_cell_width=28, line_gap=10, operator_font=18, operator_pad=5)
 
 
 @dataclass(frozen=True)

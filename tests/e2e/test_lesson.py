@@ -328,7 +328,8 @@ def test_a_phone_on_the_teachers_link_gets_the_phone_layout(browser, app_url: st
                 assert content <= window + 1, f"{query}: the {part} scrolls sideways ({content} px in {window} px)"
             heights[query] = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
         assert heights["lesson_step=2&present=true"] <= 1.05 * heights["lesson_step=2"], heights
-        targets = main(page).get_by_test_id("stRadio").locator("label")  # a thumb's targets, 44 × 44 at least
+        # a thumb's targets, 44 × 44 at least: each option's label (the one around its radio input)
+        targets = main(page).get_by_test_id("stRadio").locator("label:has(input[type=radio])")
         assert targets.count() == 4
         for index in range(4):
             box = targets.nth(index).bounding_box()
