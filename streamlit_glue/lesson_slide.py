@@ -79,10 +79,10 @@ THUMBS_CSS = f"""<style>
     align-items: center; padding-right: 0.75rem; }}
   {keyed_prefix("lesson_answer_")} button {{ min-height: {TOUCH_TARGET_PX}px; min-width: {TOUCH_TARGET_PX}px; }}
 }}
-/* Plotly's 3D camera cancels every touchmove on its canvas, turning or not: a view that does not turn passes a
-   thumb's swipe through to the page (so it scrolls) */
+/* Plotly's 3D camera cancels every touchmove on its scene (the .gl-container's box), turning or not: a view that
+   does not turn passes a thumb's swipe through to the page (so it scrolls) */
 @media (max-width: {PRESENTER_MIN_WIDTH - 1}px), (pointer: coarse) {{
-  {keyed(STILL_3D_KEY)} canvas {{ pointer-events: none; }}
+  {keyed(STILL_3D_KEY)} .gl-container, {keyed(STILL_3D_KEY)} .gl-container * {{ pointer-events: none; }}
 }}
 </style>"""
 

@@ -362,15 +362,23 @@ def test_a_swipe_over_the_3d_view_scrolls_a_phone_unless_rotating_is_on(browser,
     cdp = context.new_cdp_session(page)
 
     def swipe_scrolls() -> bool:
+        """A finger on the 3D view's middle moving 150 px (toward the side the page can scroll to), as touch events
+        (CDP's synthesized scroll gesture scrolled nothing here, not even over plain text)."""
         chart = main(page).locator(".plotly-in-place").first
         chart.scroll_into_view_if_needed()
         page.wait_for_timeout(300)
         box = chart.bounding_box()
-        before = page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop")
-        cdp.send("Input.synthesizeScrollGesture", {"x": box["x"] + box["width"] / 2, "y": box["y"] + box["height"] / 2,
-                                                   "yDistance": -150, "gestureSourceType": "touch", "speed": 600})
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        top, room = page.evaluate("(() => { const m = document.querySelector('[data-testid=stMain]'); "
+                                  "return [m.scrollTop, m.scrollHeight - m.clientHeight]; })()")
+        dy = 150 if top > room / 2 else -150  # a finger moving down scrolls the page up
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+        for k in range(1, 11):
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y + dy * k / 10}]})
+            page.wait_for_timeout(16)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
         page.wait_for_timeout(500)
-        return page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") > before + 50
+        return abs(page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") - top) > 50
 
     try:
         page.goto(f"{app_url}/lesson?lesson_step={STEP_COUNT}")
