@@ -33,6 +33,7 @@ STILL_3D_KEY = "lesson_3d_still"
 TITLE_KEY = "lesson_title"
 MIN_TEXT_PX = 16
 TOUCH_TARGET_PX = 44
+PICKED_TEXT = "#a61e4d"  # the primary colour #c2255c, darker: 5.2:1 on a focused segmented option's #f3d3de
 
 _MAIN = by_test_id("stMain")
 _TEXT = ":is(p, li, span, label, div, button, input, textarea, a, small, summary):not(.katex, .katex *)"
@@ -79,6 +80,10 @@ THUMBS_CSS = f"""<style>
     align-items: center; padding-right: 0.75rem; }}
   {keyed_prefix("lesson_answer_")} button {{ min-height: {TOUCH_TARGET_PX}px; min-width: {TOUCH_TARGET_PX}px; }}
 }}
+/* the step's figure picker: its picked (or focused) option in the primary colour on its tint was 4.1:1 (axe-core);
+   every option's text in a darker shade of it is 5.2:1 there, 7.2:1 on white */
+html body {keyed_prefix("lesson_view_")} button, html body {keyed_prefix("lesson_view_")} button * {{
+  color: {PICKED_TEXT}; }}
 /* Plotly's 3D camera cancels every touchmove on its scene (the .gl-container's box), turning or not: a view that
    does not turn passes a thumb's swipe through to the page (so it scrolls) */
 @media (max-width: {PRESENTER_MIN_WIDTH - 1}px), (pointer: coarse) {{
