@@ -326,7 +326,7 @@ def test_the_report_compares_each_page_with_the_bare_page_and_names_the_errors()
     assert "timed fragment reruns" not in text  # an hourly rerun is not due within a 9 s class
 
 
-# ------------------------------------------------------------------------------------------------ live100 (bench/live_class.py)
+# ------------------------------------------------------------------------------------- live100 (bench/live_class.py)
 
 
 def test_the_reconnect_delays_are_the_frontends():
