@@ -321,11 +321,13 @@ def test_overfitting_compares_both_runs_on_the_same_test_rows(full_split):
     mistakes = round((1 - cure_accuracy) * Y_test.shape[1]) - round((1 - see_accuracy) * Y_test.shape[1])
     assert mistakes == 5 and f"{mistakes} more mistakes" in why  # what the cure costs on this split
     assert f"learns from {fit.size} training tumours and watches {held_out.size} others" in why
-    assert f"weight decay λ = {_fmt(CURE_IT.l2)}" in why
-    assert f"keeps the weights of update {cure.best_iteration}" in why and f"after {cure.early_stop} updates" in why
+    # each number followed by the words after it: "λ = 3" is also the start of "λ = 30"
+    assert f"weight decay λ = {_fmt(CURE_IT.l2)} and early stopping)" in why
+    assert f"keeps the weights of update {cure.best_iteration}. On" in why and f"after {cure.early_stop} updates" in why
     assert "0.047" not in why  # the held-out training rows' loss is never compared with the test rows'
     caption = lesson.overfitting_caption(see, cure)
-    assert f"weight decay λ = {_fmt(CURE_IT.l2)}" in caption and f"same {Y_test.shape[1]} test tumours" in caption
+    assert f"weight decay λ = {_fmt(CURE_IT.l2)} and early stopping;" in caption
+    assert f"same {Y_test.shape[1]} test tumours" in caption and f"(update {cure.best_iteration})." in caption
     assert f"({see.rows.fit} for" in caption and f"holds {held_out.size} out" in caption
 
 
