@@ -1,5 +1,8 @@
 """Every cell's chain of scalars adds up to the cell nn_core computed, for random shapes and numbers."""
 
+import itertools
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -195,3 +198,37 @@ def test_rendering_depth_counts_levels_of_the_chain():
     shallow = "\n".join(render_chain(chain, max_terms=1, max_depth=2))
     assert "dLoss_Z1[h3,s1] =" in shallow and "dLoss_A1[h3,s1] =" not in shallow
     assert "where" not in "\n".join(render_chain(chain, max_depth=1))
+
+
+def _factors(chain):
+    """Every factor of a chain and of the chains of its factors (its steps), the offset included."""
+    for term in chain.terms:
+        yield from term.factors
+    if chain.offset is not None:
+        yield chain.offset
+    for step in chain.steps:
+        yield from _factors(step)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_every_factor_is_the_cell_its_label_names(seed):
+    """A factor's label is what a learner reads its number as: ReLU′(Z1[h2,s3]) is unit 2's gate on sample 3. A
+    label that swapped unit and sample kept every total right (the product is the same number), so each label is
+    read back here and its cell looked up."""
+    params, X, Y = make_example(3, 4, 5, seed)  # 4 units, 5 samples: a swapped label names another cell
+    lr = 0.5
+    v = complete_matrices({"X": X, "Y": Y, **params}, lr)
+    for matrix in CHAIN_MATRICES:
+        rows, cols = v[matrix].shape
+        for cell in itertools.product(range(rows), range(cols)):
+            chain = chain_for_cell(matrix, cell, v, lr=lr)
+            assert chain.name == cell_label(matrix, cell) and chain.value == v[matrix][cell]
+            for factor in _factors(chain):
+                if factor.label == "−η":
+                    assert factor.value == -lr
+                    continue
+                gate = re.fullmatch(r"ReLU′\((.+)\)", factor.label)
+                name, (row, col) = parse_cell_label(gate.group(1) if gate else factor.label)
+                assert row < v[name].shape[0] and col < v[name].shape[1], (matrix, cell, factor.label)
+                expected = float(v[name][row, col] > 0) if gate else float(v[name][row, col])
+                assert factor.value == expected, (matrix, cell, factor.label)
