@@ -54,6 +54,9 @@ def test_check_a_number_within_and_outside_the_tolerance():
     assert not check(prediction, 0.261).correct
     assert not check(prediction, float("nan")).correct
     assert "0.25" in check(prediction, 1.0).headline
+    # the verdict says "within ±tolerance counts as right": the edge itself is right (numbers exact in binary)
+    edge = Prediction("?", NUMBER, answer=0.5, why="", tolerance=0.25)
+    assert check(edge, 0.75).correct and check(edge, 0.25).correct and not check(edge, 0.75 + 2**-20).correct
 
 
 def test_check_choices_and_units():
