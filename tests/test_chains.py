@@ -232,3 +232,38 @@ def test_every_factor_is_the_cell_its_label_names(seed):
                 assert row < v[name].shape[0] and col < v[name].shape[1], (matrix, cell, factor.label)
                 expected = float(v[name][row, col] > 0) if gate else float(v[name][row, col])
                 assert factor.value == expected, (matrix, cell, factor.label)
+
+
+def _chains(chain):
+    yield chain
+    for step in chain.steps:
+        yield from _chains(step)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_every_formula_indexes_each_matrix_by_its_own_axes_at_the_chains_cell(seed):
+    """A chain's formula as the learner reads it: every matrix in it indexed by that matrix's axes (b1 by unit, X by
+    feature and sample), and every concrete index of the chain's own axes the chain's cell (Z1[h2,s3] = Σ_f
+    W1[h2,f]·X[f,s3] + b1[h2]; a b1[s3] survived the issue-29 mutation run)."""
+    from nn_core.chains import _AXES
+
+    params, X, Y = make_example(3, 4, 5, seed)
+    lr = 0.5
+    v = complete_matrices({"X": X, "Y": Y, **params}, lr)
+    checked = 0
+    for matrix in CHAIN_MATRICES:
+        rows, cols = v[matrix].shape
+        for cell in itertools.product(range(rows), range(cols)):
+            for chain in _chains(chain_for_cell(matrix, cell, v, lr=lr)):
+                own = dict(zip(_AXES[chain.matrix], (chain.cell[0] + 1, chain.cell[1] + 1), strict=True))
+                for name, inside in re.findall(r"([A-Za-z][A-Za-z_0-9]*)\[([^\]]*)\]", chain.formula):
+                    parts = [part.strip() for part in inside.split(",")]
+                    letters = [re.fullmatch(r"([a-z])(\d*)", part) for part in parts]
+                    assert all(letters), (chain.formula, inside)
+                    assert [m.group(1) for m in letters] == [axis for axis in _AXES[name] if axis], (
+                        chain.formula, name)
+                    for m in letters:
+                        if m.group(2):
+                            assert own.get(m.group(1)) == int(m.group(2)), (chain.name, chain.formula)
+                            checked += 1
+    assert checked > 100
