@@ -209,6 +209,11 @@ def test_every_step_links_to_the_page_that_shows_it_in_full():
         assert page in pages and label, step.key
         assert set(query) <= {"fb_stage"} and query.get("fb_stage", "X") in STAGE_KEYS, step.key
     assert lesson.explore_link(_step("dloss_z1"))[2] == {"fb_stage": "dLoss_Z1"}
+    for step in STEPS:  # the stage the question's picture shows (the first it draws) is the one the link opens
+        if step.figure.kind == "stages":
+            assert lesson.explore_link(step)[2] == {"fb_stage": step.figure.stages[0]}, step.key
+    assert lesson.explore_link(_step("z1"))[2] == {"fb_stage": "Z1"}
+    assert lesson.explore_link(_step("many_updates"))[2] == {"fb_stage": "update"}
 
 
 # ---------------------------------------------------------------------------------------- the words, computed
