@@ -181,6 +181,7 @@ def test_landscape_step_names_the_balls_that_reach_the_global_minimum():
         run = run_descent(surface, surface.suggested_start, optimizer=name, lr=lr, steps=lesson.LANDSCAPE_STEPS)
         if classify_outcome(run, surface).kind == "global":
             expected.add(label)
+        assert f"{label}: height {_fmt(run.values[-1])}, " in prediction.why  # where the ball ends, not starts
     assert prediction.answer == frozenset(expected) and 0 < len(expected) < len(prediction.options)
 
 
@@ -291,6 +292,19 @@ def test_the_training_step_quotes_the_test_rows_loss(full_split):
     test_loss = loss(forward(run.params, full_split.X_test), full_split.Y_test)
     assert f"the loss on the test tumours to {_fmt(test_loss, 4)}" in prediction.why
     assert f"on {full_split.X_train.shape[0]} measurements per tumour" in prediction.why
+
+
+def test_the_training_step_quotes_the_training_loss_from_its_start_to_its_end(full_split):
+    """Step 13's 'the training loss fell from … to …': the untrained network's loss on the training rows and the
+    trained one's, recomputed with plain nn_core at the training page's defaults."""
+    defaults = lesson.TRAINING_DEFAULTS
+    X, Y = full_split.X_train, full_split.Y_train
+    before = loss(forward(init_params(X.shape[0], defaults.hidden, seed=defaults.init_seed), X), Y)
+    trained, _ = train(init_params(X.shape[0], defaults.hidden, seed=defaults.init_seed), X, Y, lr=defaults.lr,
+                       iterations=defaults.iterations)
+    run = lesson.training_run(full_split)
+    why = _step("training").predict((run, lesson.test_accuracy(run, full_split), full_split)).why
+    assert f"the training loss fell from {_fmt(before, 4)} to {_fmt(loss(forward(trained, X), Y), 4)}, " in why
 
 
 def _test_row_curve(optimizer: str, l2: float, X, Y, X_test, Y_test, iterations: int) -> list[float]:
