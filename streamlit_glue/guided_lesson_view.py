@@ -205,6 +205,14 @@ def reveal(step: LessonStep, prediction: Prediction, response) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ figures
+ONCE_COMMITTED = "once you have committed an answer"  # the one way to say when the numbers appear
+
+
+def until_committed(what: str) -> None:
+    """The one sentence a figure shows in its place before the answer: what comes, and ONCE_COMMITTED."""
+    st.caption(f"{what} {ONCE_COMMITTED}.")
+
+
 def _chart_width() -> int:
     return PRESENTER_CHART_WIDTH if presenter_requested() else CHART_WIDTH
 
@@ -217,14 +225,14 @@ def _stage_chart(stage_key: str, matrices, *, hide_computed: bool) -> None:
         items = [HIDDEN_MARK if isinstance(item, MatrixPanel) and item.name in stage.computed else item
                  for item in items]
     scrollable_chart(equation_figure(items, max_width=_chart_width()), key=f"lesson_stage_{stage_key}",
-                     alt=describe_equation(items) + (" The computed matrix is hidden until you commit an answer."
+                     alt=describe_equation(items) + (f" The computed matrix is hidden: it appears {ONCE_COMMITTED}."
                                                      if hide_computed else ""))
 
 
 def _stages(stage_keys: list[str], matrices, prediction: Prediction, revealed: bool) -> None:
     if not revealed:
         _stage_chart(stage_keys[0], matrices, hide_computed=True)
-        st.caption("The matrix this step computes is hidden (?) until you commit an answer.")
+        until_committed("The matrix this step computes (shown as ?) appears")
         return
     for stage_key in stage_keys:
         _stage_chart(stage_key, matrices, hide_computed=False)
@@ -250,7 +258,7 @@ def _stages(stage_keys: list[str], matrices, prediction: Prediction, revealed: b
 
 def _history(losses, revealed: bool) -> None:
     if not revealed:
-        st.caption("The loss curve appears once you have committed an answer.")
+        until_committed("The loss curve appears")
         return
     plotly_chart_in_place(loss_history_figure(list(losses)), key="lesson_history_chart",
                           alt=f"Line chart of the loss after each update: {format_number(losses[0], 5)} at "
@@ -269,7 +277,7 @@ def _run_chart(run, key: str) -> None:
 
 def _training(inputs, revealed: bool) -> None:
     if not revealed:
-        st.caption("The training curves appear once you have committed an answer.")
+        until_committed("The training curves appear")
         return
     run, _, _ = inputs
     _run_chart(run, "lesson_training_chart")
@@ -279,7 +287,7 @@ def _training(inputs, revealed: bool) -> None:
 def _overfitting(inputs, revealed: bool) -> None:
     """Both presets on one chart, the same axes, judged on the same test rows (lessons.guided_lesson's words)."""
     if not revealed:
-        st.caption("The curves appear once you have committed an answer.")
+        until_committed("The curves appear")
         return
     see, cure = inputs
     runs = [ComparedRun(label, color, run.test_curve, run.monitor.steps, run.monitor.train_loss, run.rows.fit,
@@ -304,7 +312,7 @@ def _landscape(inputs, revealed: bool) -> None:
         plotly_chart_in_place(charts.surface_figure(x_axis, y_axis, Z, waiting, z_title="f(x, y)"),
                               key="lesson_surface_chart",
                               alt=f"3D view of the surface {surface.label}; the three balls wait at their start.")
-        st.caption("The balls roll once you have committed an answer.")
+        until_committed("The balls roll")
         return
     toy_lesson(st.container(), inputs.surface, balls, labels, colors, inputs.start, lesson.LANDSCAPE_STEPS,
                lesson.LANDSCAPE_NOISE, lesson.LANDSCAPE_SEED, key_prefix="lesson")
@@ -317,7 +325,7 @@ def step_figure(step: LessonStep, inputs, prediction: Prediction, revealed: bool
         if revealed:
             derivative_warm_up("lesson", in_expander=False)
         else:
-            st.caption("The picture of the secant appears once you have committed an answer.")
+            until_committed("The picture of the secant appears")
     elif kind == "stages":
         _stages(list(step.figure.stages), inputs, prediction, revealed)
     elif kind == "history":

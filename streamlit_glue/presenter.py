@@ -3,7 +3,7 @@ readable on a projector — larger text and controls, the sidebar folded away, t
 screen so every chart and the network diagram are drawn larger.
 
 The CSS is this module's constant (never user text). Plotly draws its own text; the charts grow with the
-column they fill, and the guided lesson's (which take no clicks) are zoomed as a whole.
+column they fill, and the guided lesson's that take no clicks are zoomed as a whole.
 """
 
 from __future__ import annotations
@@ -12,27 +12,28 @@ import streamlit as st
 
 from lessons.url_values import parse_choice
 from streamlit_glue.link_guard import PRESENT_KEY, LinkCheck, single
+from streamlit_glue.plotly_in_place import ZOOMABLE_CHART
+from streamlit_glue.streamlit_internals import by_test_id, keyed_prefix
 
 # Streamlit sizes its text in rem: a larger root font enlarges every paragraph, label, button and caption.
 # The main column loses its 736 px cap and most of its side padding (the sidebar is folded away).
-PRESENTER_CSS = """<style>
-html { font-size: 20px; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding-left: 1.25rem; padding-right: 1.25rem;
-  padding-top: 3rem; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { line-height: 1.45; }
-[class*="st-key-lesson_"]:not(.st-key-lesson_graph) .plotly-in-place,
-[class*="st-key-scroll_lesson_"]:not(.st-key-scroll_lesson_graph) .plotly-in-place { zoom: 1.3; }
-@media (min-width: 1400px) {
-  [class*="st-key-lesson_"]:not(.st-key-lesson_graph) .plotly-in-place,
-  [class*="st-key-scroll_lesson_"]:not(.st-key-scroll_lesson_graph) .plotly-in-place { zoom: 1.6; }
-}
-</style>"""
 # The guided lesson's charts are drawn 1.3× larger, 1.6× on a screen 1400 px wide or more (CSS zoom scales a
-# chart's own text with it, so nothing that fit stops fitting). Only the lesson's: under CSS zoom Plotly maps a
-# click to the wrong place (a click on Z1[h2, s3] of the forward & backward page picked Z1[h2, s4]); the
-# lesson's charts take no clicks, except its computation graph (lesson_graph), which is left unzoomed.
-# Fixed-width charts (matrices) wrap at this width in the presenter view, so that 1.3× of it fits a 1280 px
-# projector at 150 % (853 CSS px, less the padding).
+# chart's own text with it, so nothing that fit stops fitting). Only a chart that takes no clicks (ZOOMABLE_CHART:
+# decided by what the chart is, not by its key's name): under CSS zoom Plotly maps a click to the wrong place (a
+# click on Z1[h2, s3] of the forward & backward page picked Z1[h2, s4]), so the lesson's computation graph keeps
+# its size. Fixed-width charts (matrices) wrap at this width in the presenter view, so that 1.3× of it fits a
+# 1280 px projector at 150 % (853 CSS px, less the padding).
+LESSON_ZOOMED = ", ".join(f"{keyed_prefix(prefix)} {ZOOMABLE_CHART}" for prefix in ("lesson_", "scroll_lesson_"))
+PRESENTER_CSS = f"""<style>
+html {{ font-size: 20px; }}
+{by_test_id("stMainBlockContainer")} {{ max-width: 100%; padding-left: 1.25rem; padding-right: 1.25rem;
+  padding-top: 3rem; }}
+{by_test_id("stMarkdownContainer")} p, {by_test_id("stMarkdownContainer")} li {{ line-height: 1.45; }}
+{LESSON_ZOOMED} {{ zoom: 1.3; }}
+@media (min-width: 1400px) {{
+  {LESSON_ZOOMED} {{ zoom: 1.6; }}
+}}
+</style>"""
 PRESENTER_CHART_WIDTH = 600
 
 
