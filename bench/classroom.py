@@ -558,8 +558,10 @@ def main(argv: list[str] | None = None) -> None:
                         f"replicas; {live_class.SCENARIO} takes several (1,2: one class on each, in this run)")
     parser.add_argument("--sources", type=int, help=f"{live_class.SCENARIO} with --replicas: the students' "
                         "loopback addresses (default 4; 1 = a whole class behind one school NAT)")
-    parser.add_argument("--fault", action="store_true", help=f"{live_class.SCENARIO} with --replicas: one more "
-                        "class on the largest N, the busier replica SIGKILLed after the second step")
+    parser.add_argument("--fault", nargs="?", const="busier", choices=["busier", "teacher"],
+                        help=f"{live_class.SCENARIO} with --replicas: one more "
+                        "class on the largest N, the busier replica (--fault teacher: the teacher's) SIGKILLed "
+                        "after the second step")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds an action may take (default 120)")
     parser.add_argument("--think", type=lambda text: tuple(float(part) for part in text.split("-")),
                         default=(1.0, 3.0), help="a student's pause between actions, low-high seconds (default 1-3)")

@@ -29,6 +29,7 @@ a whole class behind one school NAT, and the join p95 and the refused websockets
 to it. ``--fault`` adds a run on the largest N in which the busier replica is SIGKILLed after the second step's
 reveal: every tab on it reconnects through the balancer with its cookies, and the run prints the answers lost,
 the students back on their step and the p95 seconds from the kill to a student's page back on its step.
+``--fault teacher`` kills the teacher's replica instead (the teacher must come back with its controls).
 
 A benchmark, not a test: the figures depend on the machine and its load (print ``uptime`` with them).
 """
@@ -319,7 +320,7 @@ class Results:
 
 @dataclass
 class Fault:
-    """The fault run: the busier replica SIGKILLed after the second step's reveal."""
+    """The fault run: the busier replica (or the teacher's) SIGKILLed after the second step's reveal."""
 
     replica: str
     on_it: int  # students whose affinity cookie named it
@@ -431,7 +432,7 @@ class Setup:
     redis_url: str | None = None
     sources: tuple[str | None, ...] = (None,)  # the students' local addresses, student i from sources[i % len]
     replicas: dict[str, int] = field(default_factory=dict)  # behind the balancer: affinity cookie value → pid
-    fault: bool = False  # SIGKILL the busier replica after step 2's reveal
+    fault: str | None = None  # after step 2's reveal SIGKILL the "busier" replica, or the "teacher"'s
 
 
 async def warm_up(setup: Setup) -> None:
@@ -464,7 +465,7 @@ async def teacher_and_class(setup: Setup, students: int, results: Results, seed:
         watch.start()
     teacher_browser = Browser(setup.sources[0])
     screen = Screen("", teacher_browser.cookies)
-    tab = Tab(url, teacher_browser, screen, results.errors, "teacher", random.Random(seed), reconnect=setup.fault)
+    tab = Tab(url, teacher_browser, screen, results.errors, "teacher", random.Random(seed), reconnect=bool(setup.fault))
     await tab.open()
     try:
         await screen.until(lambda run: "live_start" in {w.key for w in run.widgets.values()}, 120)
@@ -480,7 +481,7 @@ async def teacher_and_class(setup: Setup, students: int, results: Results, seed:
         browsers = [Browser(setup.sources[index % len(setup.sources)]) for index in range(students)]
         start = time.monotonic() + 0.5
         tasks = [asyncio.ensure_future(student(url, code, index, results, random.Random(rng.random()), start, done,
-                                               log, browsers[index], setup.fault)) for index in range(students)]
+                                               log, browsers[index], bool(setup.fault))) for index in range(students)]
         settle_by = time.monotonic() + JOIN_GIVE_UP + FOLLOW_TIMEOUT + 30
         while len(log["settled"]) < students and time.monotonic() < settle_by:  # each has joined or given up
             await asyncio.sleep(0.2)
@@ -545,11 +546,14 @@ def _stored(setup: Setup, code: str) -> list | None:
 
 async def _kill_busier(setup: Setup, browsers: list[Browser], teacher: Browser, log: dict, teacher_tab: Tab,
                        step: int) -> Fault:
-    """SIGKILL the replica most students' affinity cookies name; then wait until every page is back on ``step``."""
-    on: dict[str, int] = {}
+    """SIGKILL the replica most students' affinity cookies name (or the teacher's); then wait until every page is
+    back on ``step``."""
+    on: dict[str, int] = {name: 0 for name in setup.replicas}
     for browser in browsers:
         on[browser.cookies.get("SERVERID", "?")] = on.get(browser.cookies.get("SERVERID", "?"), 0) + 1
     busiest = max((name for name in on if name in setup.replicas), key=lambda name: on[name])
+    if setup.fault == "teacher" and teacher.cookies.get("SERVERID") in setup.replicas:
+        busiest = teacher.cookies["SERVERID"]
     fault = Fault(busiest, on[busiest], teacher.cookies.get("SERVERID") == busiest)
     print(f"SIGKILL replica {busiest} (pid {setup.replicas[busiest]}): {fault.on_it} of {len(browsers)} students "
           f"{'and the teacher ' if fault.teacher_on_it else ''}on it", flush=True)
@@ -661,7 +665,7 @@ def sources_for(count: int) -> tuple[str, ...]:
 
 
 @contextlib.contextmanager
-def balanced(replicas: int, sources: int, fault: bool) -> Iterator[Setup]:
+def balanced(replicas: int, sources: int, fault: str | None) -> Iterator[Setup]:
     """deploy/run-local N PORT (HAProxy, N replicas, Redis): CPU and RSS over the replicas and redis-server."""
     port = free_port()
     log = ROOT / ".artifacts" / f"live100-run-local-{replicas}{'-fault' if fault else ''}.log"
@@ -680,13 +684,13 @@ def report(results: list[Results], out=sys.stdout) -> None:
     def p95(values: list[float]) -> str:
         return "—" if not values else f"{percentile(values, 95):.2f}"
 
-    header = (f"{'run':<26}{'errors':>7}{'joined':>7}{'sent':>6}{'counted':>8}{'stored':>7}{'join p95':>9}"
+    header = (f"{'run':<36}{'errors':>7}{'joined':>7}{'sent':>6}{'counted':>8}{'stored':>7}{'join p95':>9}"
               f"{'follow p95':>11}{'reveal p95':>11}{'count p95':>10}{'idle cores':>11}{'peak MB':>8}{'refused':>8}")
     print("\n" + header, file=out)
     print("-" * len(header), file=out)
     for r in results:
         stored = "—" if r.stored is None else r.stored
-        print(f"{r.label:<26}{len(r.errors):>7}{len(r.join):>7}{r.sent:>6}{r.counted:>8}{stored:>7}{p95(r.join):>9}"
+        print(f"{r.label:<36}{len(r.errors):>7}{len(r.join):>7}{r.sent:>6}{r.counted:>8}{stored:>7}{p95(r.join):>9}"
               f"{p95(r.follow):>11}{p95(r.reveal):>11}{p95(r.count_lag):>10}"
               f"{'—' if r.idle_cores is None else f'{r.idle_cores:.3f}':>11}"
               f"{'—' if r.peak_rss is None else f'{r.peak_rss / 2**20:.0f}':>8}{r.refused:>8}", file=out)
@@ -734,9 +738,9 @@ def run(args: argparse.Namespace) -> None:
         results.append(asyncio.run(_one("given server", Setup(args.url.rstrip("/")), students)))
     elif args.replicas:
         sources = args.sources or min(4, students)
-        runs = [(count, False) for count in args.replicas] + ([(max(args.replicas), True)] if args.fault else [])
+        runs = [(count, None) for count in args.replicas] + ([(max(args.replicas), args.fault)] if args.fault else [])
         for count, fault in runs:
-            label = f"{count} replica{'s' if count > 1 else ''} + Redis{', fault' if fault else ''}"
+            label = f"{count} replica{'s' if count > 1 else ''} + Redis{f', fault ({fault})' if fault else ''}"
             with balanced(count, sources, fault) as setup:
                 print(f"{label}: {setup.url}, replicas {setup.replicas}", flush=True)
                 results.append(asyncio.run(_one(label, setup, students)))
