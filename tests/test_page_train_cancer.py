@@ -468,3 +468,19 @@ def test_a_second_file_of_the_same_name_shows_its_own_columns(app_test):
     (positive,) = [box for box in at.selectbox if box.label.startswith("Positive class")]
     assert sorted(positive.options) == ["neg", "pos"]
     assert "3 features" in " ".join(_as_shown(caption.value) for caption in at.caption)
+
+
+def test_a_second_file_of_the_same_name_starts_from_its_own_choices(app_test):
+    """The panel's choices are keyed by the file's content too: a learner's pick for the first data.csv (here the
+    other positive class) is not carried over to a second data.csv, which opens on the choices a fresh upload of it
+    gets."""
+    second = _two_class_csv(2, rows=150)
+    fresh = _upload(app_test(PAGE, query_params={"train_source": "Upload a CSV"}), "data.csv", second)
+    (expected,) = [box.value for box in fresh.selectbox if box.label.startswith("Positive class")]
+    at = _upload(app_test(PAGE, query_params={"train_source": "Upload a CSV"}), "data.csv", _two_class_csv(1))
+    (positive,) = [box for box in at.selectbox if box.label.startswith("Positive class")]
+    positive.set_value(next(option for option in positive.options if option != expected)).run()
+    assert not at.exception, at.exception
+    at = _upload(at, "data.csv", second)
+    (positive,) = [box for box in at.selectbox if box.label.startswith("Positive class")]
+    assert positive.value == expected
