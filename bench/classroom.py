@@ -163,21 +163,41 @@ class StudentError(Exception):
     """Something a real student would see go wrong (a dropped connection, an error on the page, no answer)."""
 
 
-async def _http_get(host: str, port: int, path: str, timeout: float, source: str | None = None) -> None:
-    """One HTTP/1.1 GET, as the frontend makes /_stcore/health and /_stcore/host-config before the websocket."""
+async def _http_get(host: str, port: int, path: str, timeout: float, source: str | None = None,
+                    cookies: dict[str, str] | None = None) -> None:
+    """One HTTP/1.1 GET, as the frontend makes /_stcore/health and /_stcore/host-config before the websocket.
+    With ``cookies`` (a browser's jar) they are sent, and the answer's Set-Cookie headers are kept in it (the
+    balancer's affinity cookie)."""
     reader, writer = await asyncio.wait_for(asyncio.open_connection(
         host, port, local_addr=(source, 0) if source else None), timeout)
     try:
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode())
+        header = f"Cookie: {cookie_header(cookies)}\r\n" if cookies else ""
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{header}Connection: close\r\n\r\n".encode())
         await writer.drain()
         status = await asyncio.wait_for(reader.readline(), timeout)
         if b" 200 " not in status:
             raise StudentError(f"GET {path}: {status.decode(errors='replace').strip() or 'no answer'}")
-        await asyncio.wait_for(reader.read(), timeout)
+        rest = await asyncio.wait_for(reader.read(), timeout)
+        if cookies is not None:
+            head = rest.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+            take_set_cookies(cookies, [line.split(":", 1)[1] for line in head.split("\r\n")
+                                       if line.lower().startswith("set-cookie:")])
     finally:
         writer.close()
         with contextlib.suppress(OSError):
             await writer.wait_closed()
+
+
+def cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in sorted(cookies.items()))
+
+
+def take_set_cookies(cookies: dict[str, str], headers: list[str]) -> None:
+    """Keep what Set-Cookie headers set (name=value before the first ';'), as a browser's jar does."""
+    for header in headers:
+        name, _, value = header.split(";", 1)[0].strip().partition("=")
+        if name:
+            cookies[name] = value
 
 
 async def _until_run_over(ws: ClientConnection, view: st_protocol.AppView, timeout: float) -> None:
@@ -514,6 +534,17 @@ async def run_own(name: str, args: argparse.Namespace, bare_url: str, bare_pid: 
         await runner(context)
 
 
+def replica_counts(text: str) -> list[int]:
+    """``--replicas 2`` or ``--replicas 1,2``: replica counts between 1 and 16."""
+    try:
+        counts = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: replica counts such as 2 or 1,2") from None
+    if not all(1 <= count <= 16 for count in counts):
+        raise argparse.ArgumentTypeError("replica counts between 1 and 16")
+    return counts
+
+
 def main(argv: list[str] | None = None) -> None:
     from bench import live_class  # its own module (it uses this one's students and servers)
 
@@ -523,18 +554,32 @@ def main(argv: list[str] | None = None) -> None:
                         help=f"{live_class.SCENARIO}: a live class of 100 students (bench/live_class.py)")
     parser.add_argument("--quick", action="store_true", help="small counts (a smoke run)")
     parser.add_argument("--url", help="an app already running (e.g. a balancer); its CPU and RSS are not measured")
-    parser.add_argument("--replicas", type=int, help="start deploy/run-local N PORT and measure over its replicas")
+    parser.add_argument("--replicas", type=replica_counts, help="start deploy/run-local N PORT and measure over its "
+                        f"replicas; {live_class.SCENARIO} takes several (1,2: one class on each, in this run)")
+    parser.add_argument("--sources", type=int, help=f"{live_class.SCENARIO} with --replicas: the students' "
+                        "loopback addresses (default 4; 1 = a whole class behind one school NAT)")
+    parser.add_argument("--fault", nargs="?", const="busier", choices=["busier", "teacher"],
+                        help=f"{live_class.SCENARIO} with --replicas: one more "
+                        "class on the largest N, the busier replica (--fault teacher: the teacher's) SIGKILLed "
+                        "after the second step")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds an action may take (default 120)")
     parser.add_argument("--think", type=lambda text: tuple(float(part) for part in text.split("-")),
                         default=(1.0, 3.0), help="a student's pause between actions, low-high seconds (default 1-3)")
     args = parser.parse_args(argv)
     if args.url and args.replicas:
         parser.error("--url and --replicas exclude each other")
+    live = args.scenario == live_class.SCENARIO
+    if (args.sources is not None or args.fault) and not (live and args.replicas):
+        parser.error(f"--sources and --fault go with --scenario {live_class.SCENARIO} --replicas N")
+    if args.sources is not None and not 1 <= args.sources <= 200:
+        parser.error("--sources: between 1 and 200")
+    if args.replicas and not live:
+        if len(args.replicas) > 1:
+            parser.error(f"several replica counts (--replicas 1,2) only with --scenario {live_class.SCENARIO}")
+        args.replicas = args.replicas[0]
     if args.replicas and not os.access(RUN_LOCAL, os.X_OK):
         parser.error(f"--replicas needs {RUN_LOCAL.relative_to(ROOT)} (it starts N Streamlit replicas behind HAProxy), "
                      "and this checkout does not have it")
-    if args.replicas is not None and not 1 <= args.replicas <= 16:
-        parser.error("--replicas: between 1 and 16")
     if args.url and (urlsplit(args.url).scheme, urlsplit(args.url).hostname) not in (("http", "127.0.0.1"),
                                                                                        ("http", "localhost")):
         parser.error("--url must be on 127.0.0.1 (this benchmark loads a server hard)")

@@ -324,3 +324,87 @@ def test_the_report_compares_each_page_with_the_bare_page_and_names_the_errors()
     assert held_row.split()[4:6] == ["500", "50.0"]  # peak RSS, then 200 MB held over 4 students
     assert "1 × move: connection dropped" in text
     assert "timed fragment reruns" not in text  # an hourly rerun is not due within a 9 s class
+
+
+# ------------------------------------------------------------------------------------- live100 (bench/live_class.py)
+
+
+def test_the_reconnect_delays_are_the_frontends():
+    from bench.live_class import reconnect_delay
+
+    rng = random.Random(3)
+    for attempt, (low, high) in {1: (0.25, 0.5), 2: (0.5, 1.0), 3: (1.0, 2.0), 4: (2.0, 4.0), 9: (2.0, 4.0)}.items():
+        delays = [reconnect_delay(attempt, rng) for _ in range(200)]
+        assert low <= min(delays) and max(delays) <= high, attempt
+        assert max(delays) - min(delays) > (high - low) / 2, attempt  # spread over the range, not one value
+
+
+def test_a_browser_jar_keeps_what_set_cookie_sets_and_sends_it_back():
+    from bench.classroom import cookie_header, take_set_cookies
+
+    jar = {"bpl_student_ABC": "tok"}
+    take_set_cookies(jar, [" SERVERID=r2; path=/; HttpOnly; SameSite=Lax", "bpl_student_ABC=new; Max-Age=60"])
+    assert jar == {"SERVERID": "r2", "bpl_student_ABC": "new"}
+    assert cookie_header(jar) == "SERVERID=r2; bpl_student_ABC=new"
+
+
+def test_run_locals_lines_give_redis_and_each_replicas_pid():
+    from bench.live_class import run_local_processes
+
+    text = ("redis port 8743 pid 12344\nreplica r1 port 8741 pid 12345\nreplica r2 port 8742 pid 12346\n"
+            "haproxy port 8740 pid 12347\nready http://127.0.0.1:8740\n")
+    assert run_local_processes(text) == (8743, {"r1": 12345, "r2": 12346})
+    assert run_local_processes("run-local: redis on port 1 did not start\n") == (None, {})
+
+
+def test_answers_lost_count_step_by_step_and_an_extra_row_hides_no_loss():
+    from bench.live_class import Fault
+
+    assert Fault.lost({1: 100, 2: 100}, {1: 100, 2: 100}) == 0
+    assert Fault.lost({1: 100, 2: 100}, {1: 101, 2: 97}) == 3
+    assert Fault.lost({3: 5}, {}) == 5
+
+
+def test_students_are_spread_over_loopback_addresses():
+    from bench.live_class import sources_for
+
+    assert sources_for(1) == ("127.0.0.10",)
+    assert sources_for(4) == ("127.0.0.10", "127.0.0.11", "127.0.0.12", "127.0.0.13")
+    with pytest.raises(ValueError):
+        sources_for(0)
+
+
+def test_a_choice_is_answered_with_an_options_text_as_streamlit_167_expects():
+    from bench.live_class import Run, _answer_for
+
+    radio = st_protocol.Widget("$$ID-abc-live_answer_2_1", "radio", "Your answer", "", "")
+    submit = st_protocol.Widget("$$ID-def-Send my answer", "button", "Send my answer", "", "")
+    run = Run(0.0, [], {radio.id: radio, submit.id: submit}, {"live_answer_2_1": ("up", "down")})
+    states, pressed = _answer_for(run, 2, random.Random(1))
+    assert pressed is submit and states[0].WhichOneof("value") == "string_value"
+    assert states[0].string_value in ("up", "down")
+
+
+def test_the_pages_cookie_component_writes_into_the_browsers_jar():
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg as Message
+
+    from bench.live_class import Screen
+
+    jar: dict[str, str] = {}
+    screen = Screen("class=ABC", jar)
+    message = Message()
+    message.delta.new_element.bidi_component.json = '{"cookies": [["bpl_student_ABC", "t0k"]], "path": "/"}'
+    screen.read(message.SerializeToString())
+    assert jar == {"bpl_student_ABC": "t0k"}
+
+
+def test_replica_counts_take_one_or_several():
+    import argparse
+
+    from bench.classroom import replica_counts
+
+    assert replica_counts("2") == [2]
+    assert replica_counts("1,2") == [1, 2]
+    for bad in ("0", "1,x", "17"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            replica_counts(bad)

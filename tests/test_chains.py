@@ -1,5 +1,8 @@
 """Every cell's chain of scalars adds up to the cell nn_core computed, for random shapes and numbers."""
 
+import itertools
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -195,3 +198,72 @@ def test_rendering_depth_counts_levels_of_the_chain():
     shallow = "\n".join(render_chain(chain, max_terms=1, max_depth=2))
     assert "dLoss_Z1[h3,s1] =" in shallow and "dLoss_A1[h3,s1] =" not in shallow
     assert "where" not in "\n".join(render_chain(chain, max_depth=1))
+
+
+def _factors(chain):
+    """Every factor of a chain and of the chains of its factors (its steps), the offset included."""
+    for term in chain.terms:
+        yield from term.factors
+    if chain.offset is not None:
+        yield chain.offset
+    for step in chain.steps:
+        yield from _factors(step)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_every_factor_is_the_cell_its_label_names(seed):
+    """A factor's label is what a learner reads its number as: ReLU′(Z1[h2,s3]) is unit 2's gate on sample 3. A
+    label that swapped unit and sample kept every total right (the product is the same number), so each label is
+    read back here and its cell looked up."""
+    params, X, Y = make_example(3, 4, 5, seed)  # 4 units, 5 samples: a swapped label names another cell
+    lr = 0.5
+    v = complete_matrices({"X": X, "Y": Y, **params}, lr)
+    for matrix in CHAIN_MATRICES:
+        rows, cols = v[matrix].shape
+        for cell in itertools.product(range(rows), range(cols)):
+            chain = chain_for_cell(matrix, cell, v, lr=lr)
+            assert chain.name == cell_label(matrix, cell) and chain.value == v[matrix][cell]
+            for factor in _factors(chain):
+                if factor.label == "−η":
+                    assert factor.value == -lr
+                    continue
+                gate = re.fullmatch(r"ReLU′\((.+)\)", factor.label)
+                name, (row, col) = parse_cell_label(gate.group(1) if gate else factor.label)
+                assert row < v[name].shape[0] and col < v[name].shape[1], (matrix, cell, factor.label)
+                expected = float(v[name][row, col] > 0) if gate else float(v[name][row, col])
+                assert factor.value == expected, (matrix, cell, factor.label)
+
+
+def _chains(chain):
+    yield chain
+    for step in chain.steps:
+        yield from _chains(step)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_every_formula_indexes_each_matrix_by_its_own_axes_at_the_chains_cell(seed):
+    """A chain's formula as the learner reads it: every matrix in it indexed by that matrix's axes (b1 by unit, X by
+    feature and sample), and every concrete index of the chain's own axes the chain's cell (Z1[h2,s3] = Σ_f
+    W1[h2,f]·X[f,s3] + b1[h2]; a b1[s3] survived the issue-29 mutation run)."""
+    from nn_core.chains import _AXES
+
+    params, X, Y = make_example(3, 4, 5, seed)
+    lr = 0.5
+    v = complete_matrices({"X": X, "Y": Y, **params}, lr)
+    checked = 0
+    for matrix in CHAIN_MATRICES:
+        rows, cols = v[matrix].shape
+        for cell in itertools.product(range(rows), range(cols)):
+            for chain in _chains(chain_for_cell(matrix, cell, v, lr=lr)):
+                own = dict(zip(_AXES[chain.matrix], (chain.cell[0] + 1, chain.cell[1] + 1), strict=True))
+                for name, inside in re.findall(r"([A-Za-z][A-Za-z_0-9]*)\[([^\]]*)\]", chain.formula):
+                    parts = [part.strip() for part in inside.split(",")]
+                    letters = [re.fullmatch(r"([a-z])(\d*)", part) for part in parts]
+                    assert all(letters), (chain.formula, inside)
+                    assert [m.group(1) for m in letters] == [axis for axis in _AXES[name] if axis], (
+                        chain.formula, name)
+                    for m in letters:
+                        if m.group(2):
+                            assert own.get(m.group(1)) == int(m.group(2)), (chain.name, chain.formula)
+                            checked += 1
+    assert checked > 100

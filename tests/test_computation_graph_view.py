@@ -5,6 +5,7 @@ import json
 
 from tests.plotly_spec import chart_specs
 from tests.test_page_forward_backward import PAGE, expected_matrices
+from viz.computation_graph import GRAD_MEANING
 from viz.style import format_number
 
 
@@ -16,6 +17,10 @@ def _graph_spec(at) -> dict:
 def test_the_page_shows_the_graph_and_a_rule_that_links_to_the_step_through(app_test):
     at = app_test(PAGE, {"fb_stage": "dLoss_Z1"})
     assert not at.exception
+    # the heading says what a per-sample grad is (the sample's own loss's slope, m × the mean loss's), as the
+    # text alternative and nn_core.graph do — never "dLoss/d(node)" (issue 29)
+    (heading,) = [caption.value for caption in at.caption if caption.value.startswith("Each node shows")]
+    assert f"Each node shows {GRAD_MEANING}, for sample s1." in heading and "dLoss/d(node)" not in heading
     spec = _graph_spec(at)
     assert [row[0] for row in spec["data"][0]["customdata"]][:3] == ["X", "W1", "W1·X"]
     texts = json.dumps([a.get("text", "") for a in spec["layout"]["annotations"]], ensure_ascii=False)

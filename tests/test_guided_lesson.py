@@ -54,6 +54,9 @@ def test_check_a_number_within_and_outside_the_tolerance():
     assert not check(prediction, 0.261).correct
     assert not check(prediction, float("nan")).correct
     assert "0.25" in check(prediction, 1.0).headline
+    # the verdict says "within ±tolerance counts as right": the edge itself is right (numbers exact in binary)
+    edge = Prediction("?", NUMBER, answer=0.5, why="", tolerance=0.25)
+    assert check(edge, 0.75).correct and check(edge, 0.25).correct and not check(edge, 0.75 + 2**-20).correct
 
 
 def test_check_choices_and_units():
@@ -178,6 +181,7 @@ def test_landscape_step_names_the_balls_that_reach_the_global_minimum():
         run = run_descent(surface, surface.suggested_start, optimizer=name, lr=lr, steps=lesson.LANDSCAPE_STEPS)
         if classify_outcome(run, surface).kind == "global":
             expected.add(label)
+        assert f"{label}: height {_fmt(run.values[-1])}, " in prediction.why  # where the ball ends, not starts
     assert prediction.answer == frozenset(expected) and 0 < len(expected) < len(prediction.options)
 
 
@@ -206,6 +210,11 @@ def test_every_step_links_to_the_page_that_shows_it_in_full():
         assert page in pages and label, step.key
         assert set(query) <= {"fb_stage"} and query.get("fb_stage", "X") in STAGE_KEYS, step.key
     assert lesson.explore_link(_step("dloss_z1"))[2] == {"fb_stage": "dLoss_Z1"}
+    for step in STEPS:  # the stage the question's picture shows (the first it draws) is the one the link opens
+        if step.figure.kind == "stages":
+            assert lesson.explore_link(step)[2] == {"fb_stage": step.figure.stages[0]}, step.key
+    assert lesson.explore_link(_step("z1"))[2] == {"fb_stage": "Z1"}
+    assert lesson.explore_link(_step("many_updates"))[2] == {"fb_stage": "update"}
 
 
 def test_every_stage_of_the_lesson_fits_a_projector_line_compact(example):
@@ -305,6 +314,19 @@ def test_the_training_step_quotes_the_test_rows_loss(full_split):
     assert f"on {full_split.X_train.shape[0]} measurements per tumour" in prediction.why
 
 
+def test_the_training_step_quotes_the_training_loss_from_its_start_to_its_end(full_split):
+    """Step 13's 'the training loss fell from … to …': the untrained network's loss on the training rows and the
+    trained one's, recomputed with plain nn_core at the training page's defaults."""
+    defaults = lesson.TRAINING_DEFAULTS
+    X, Y = full_split.X_train, full_split.Y_train
+    before = loss(forward(init_params(X.shape[0], defaults.hidden, seed=defaults.init_seed), X), Y)
+    trained, _ = train(init_params(X.shape[0], defaults.hidden, seed=defaults.init_seed), X, Y, lr=defaults.lr,
+                       iterations=defaults.iterations)
+    run = lesson.training_run(full_split)
+    why = _step("training").predict((run, lesson.test_accuracy(run, full_split), full_split)).why
+    assert f"the training loss fell from {_fmt(before, 4)} to {_fmt(loss(forward(trained, X), Y), 4)}, " in why
+
+
 def _test_row_curve(optimizer: str, l2: float, X, Y, X_test, Y_test, iterations: int) -> list[float]:
     """Plain nn_core training (no lessons code), the test rows' loss after every update."""
     params = init_params(X.shape[0], 15, seed=1)
@@ -341,11 +363,13 @@ def test_overfitting_compares_both_runs_on_the_same_test_rows(full_split):
     mistakes = round((1 - cure_accuracy) * Y_test.shape[1]) - round((1 - see_accuracy) * Y_test.shape[1])
     assert mistakes == 5 and f"{mistakes} more mistakes" in why  # what the cure costs on this split
     assert f"learns from {fit.size} training tumours and watches {held_out.size} others" in why
-    assert f"weight decay λ = {_fmt(CURE_IT.l2)}" in why
-    assert f"keeps the weights of update {cure.best_iteration}" in why and f"after {cure.early_stop} updates" in why
+    # each number followed by the words after it: "λ = 3" is also the start of "λ = 30"
+    assert f"weight decay λ = {_fmt(CURE_IT.l2)} and early stopping)" in why
+    assert f"keeps the weights of update {cure.best_iteration}. On" in why and f"after {cure.early_stop} updates" in why
     assert "0.047" not in why  # the held-out training rows' loss is never compared with the test rows'
     caption = lesson.overfitting_caption(see, cure)
-    assert f"weight decay λ = {_fmt(CURE_IT.l2)}" in caption and f"same {Y_test.shape[1]} test tumours" in caption
+    assert f"weight decay λ = {_fmt(CURE_IT.l2)} and early stopping;" in caption
+    assert f"same {Y_test.shape[1]} test tumours" in caption and f"(update {cure.best_iteration})." in caption
     assert f"({see.rows.fit} for" in caption and f"holds {held_out.size} out" in caption
 
 

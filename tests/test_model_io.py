@@ -102,6 +102,8 @@ def test_bad_files_are_refused_in_plain_words(tmp_path, cancer):
         (_rewrite(good, feature_names=np.array(["a", "b"])), "'feature_names' has shape (2,)"),
         (_rewrite(good, scale_divisor=np.zeros(30)), "divisor is 0"),
         (_rewrite(good, threshold=np.array(1.5)), "threshold 1.5"),
+        (_rewrite(good, threshold=np.array(1.0)), "threshold 1.0 is not between 0 and 1"),  # every row label 0
+        (_rewrite(good, threshold=np.array(0.0)), "threshold 0.0 is not between 0 and 1"),  # every row label 1
         (_rewrite(good, W2=np.full((1, 8), np.nan)), "'W2' holds NaN"),
         (_rewrite(good, class_names=np.array([1.0, 2.0])), "'class_names' should be text"),
         (_rewrite(good, scaling=np.array("robust")), "scaling 'robust'"),

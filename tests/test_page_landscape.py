@@ -243,6 +243,9 @@ def test_each_link_gets_its_own_real_scene_and_the_same_link_the_shared_one(app_
     assert [settings.seed for settings in computed] == [1, 2]  # the third session got the first one's scene
     assert not np.array_equal(surfaces["1"][0], surfaces["2"][0])
     assert np.array_equal(surfaces["1"][0], surfaces["1"][1])
+    at = app_test(PAGE, query_params={**cheap, "land_seed": "1", "land_batch": "8"})  # the page's every setting
+    assert not at.exception, at.exception                                           # reaches the scene's key
+    assert len(computed) == 3 and computed[-1] == landscape_views.RealScene(**{**vars(computed[0]), "batch_size": 8})
     for field, other in (("steps", 20), ("resolution", 21), ("directions", "random"), ("batch_size", 8),
                          ("balls", (("gd", 0.1),))):
         changed = landscape_views.RealScene(**{**vars(computed[0]), field: other})

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from lessons.guided_lesson import STEP_COUNT, STEPS
+from streamlit_glue.guided_lesson_view import ONCE_COMMITTED
 from tests.plotly_spec import chart_specs
 
 PAGE = "app_pages/lesson.py"
@@ -33,6 +34,9 @@ def test_every_step_runs_and_next_walks_to_the_end(app_test):
         assert at.slider(key="lesson_step").value == number
         assert at.get("progress")[0].proto.text == f"Step {number} of {STEP_COUNT}: {STEPS[number - 1].title}"
         assert at.header[0].value == f"{number}. {STEPS[number - 1].title}"
+        # before the answer, the figure's place says what comes and when, in the one sentence every step shares
+        waiting = [caption.value for caption in at.caption if caption.value.endswith(f" {ONCE_COMMITTED}.")]
+        assert len(waiting) == 1, (STEPS[number - 1].key, [caption.value for caption in at.caption])
         if number < STEP_COUNT:
             at.button(key="lesson_next").click().run()
             assert not at.exception, STEPS[number - 1].key

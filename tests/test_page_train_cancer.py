@@ -453,3 +453,34 @@ def test_a_second_file_of_the_same_name_is_other_data(app_test):
     assert not all(np.array_equal(result["params"][name], kept["params"][name]) for name in kept["params"])
     assert kept["settings"]["file_sha256"] == hashlib.sha256(first.encode()).hexdigest()
     assert result["settings"]["file_sha256"] == hashlib.sha256(second.encode()).hexdigest()
+
+
+def test_a_second_file_of_the_same_name_shows_its_own_columns(app_test):
+    """The panel's summary of a file (columns, label, classes) is kept by the file's content as well: a second
+    data.csv with other columns offers its own, and its split is made from them."""
+    rng = np.random.default_rng(3)
+    second = "a,b,c,outcome\n" + "\n".join(
+        f"{rng.normal():.3f},{rng.normal():.3f},{rng.normal():.3f},{'pos' if i % 2 else 'neg'}" for i in range(120))
+    at = _upload(app_test(PAGE, query_params={"train_source": "Upload a CSV"}), "data.csv", _two_class_csv(1))
+    at = _upload(at, "data.csv", second)
+    (label,) = [box for box in at.selectbox if box.label == "Label column"]
+    assert list(label.options) == ["a", "b", "c", "outcome"] and label.value == "outcome"
+    (positive,) = [box for box in at.selectbox if box.label.startswith("Positive class")]
+    assert sorted(positive.options) == ["neg", "pos"]
+    assert "3 features" in " ".join(_as_shown(caption.value) for caption in at.caption)
+
+
+def test_a_second_file_of_the_same_name_starts_from_its_own_choices(app_test):
+    """The panel's choices are keyed by the file's content too: a learner's pick for the first data.csv (here the
+    other positive class) is not carried over to a second data.csv, which opens on the choices a fresh upload of it
+    gets."""
+    second = _two_class_csv(2, rows=150)
+    fresh = _upload(app_test(PAGE, query_params={"train_source": "Upload a CSV"}), "data.csv", second)
+    (expected,) = [box.value for box in fresh.selectbox if box.label.startswith("Positive class")]
+    at = _upload(app_test(PAGE, query_params={"train_source": "Upload a CSV"}), "data.csv", _two_class_csv(1))
+    (positive,) = [box for box in at.selectbox if box.label.startswith("Positive class")]
+    positive.set_value(next(option for option in positive.options if option != expected)).run()
+    assert not at.exception, at.exception
+    at = _upload(at, "data.csv", second)
+    (positive,) = [box for box in at.selectbox if box.label.startswith("Positive class")]
+    assert positive.value == expected

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.curves import batch_mode_figure, gradient_flow_figure, loss_curves_figure
+from viz.curves import ComparedRun, batch_mode_figure, compared_runs_figure, gradient_flow_figure, loss_curves_figure
 from viz.style import HIGHLIGHT_COLOR, TRAIN_COLOR, VALIDATION_COLOR
 
 
@@ -81,3 +81,19 @@ def test_a_log_axis_across_one_power_of_ten_is_labelled_1_2_5_in_full():
     axis = log_axis([0.075, 0.3, 0.7])
     assert axis["type"] == "log" and "dtick" not in axis
     assert axis["tickvals"] == [0.1, 0.2, 0.5] and axis["ticktext"] == ["0.1", "0.2", "0.5"]
+
+
+def test_compared_runs_share_one_pair_of_axes_that_spans_every_run():
+    """Step 14's chart (issue 29): two runs of 300 and 66 updates on the same x axis, 0–300 (the longest run), one
+    y axis, every curve named for its rows, the kept weights' dot on the shared curve at the kept update."""
+    long, short = np.linspace(0.7, 0.35, 301), np.linspace(0.7, 0.12, 67)
+    runs = [ComparedRun("See overfitting", "#111111", long, [0, 150, 300], [0.7, 0.1, 0.01], 364),
+            ComparedRun("Cure it", "#222222", short, [0, 33, 66], [0.7, 0.3, 0.2], 273, kept=60)]
+    fig = compared_runs_figure(runs, shared_rows="114 test rows", title="Both runs on the same 114 test rows")
+    assert list(fig.layout.xaxis.range) == [0, 300]
+    assert {trace.xaxis or "x" for trace in fig.data} == {"x"} and {trace.yaxis or "y" for trace in fig.data} == {"y"}
+    assert [trace.name for trace in fig.data] == [
+        "See overfitting: 114 test rows", "See overfitting: its 364 training rows", "Cure it: 114 test rows",
+        "Cure it: its 273 training rows", "Cure it: weights kept (update 60)"]
+    assert list(fig.data[0].x) == list(range(301)) and list(fig.data[2].y) == list(short)
+    assert list(fig.data[-1].x) == [60] and list(fig.data[-1].y) == [short[60]]

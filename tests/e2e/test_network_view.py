@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import act_and_wait_for_rerun, assert_no_exception, wait_for_app_run
+from viz.network_diagram import HIT_CLEARANCE
 
 pytestmark = pytest.mark.e2e
 WAIT_MS = 30_000
@@ -130,7 +131,10 @@ def test_a_diagram_click_picks_what_is_under_the_pointer(page: Page, app_url: st
     diagram = page.locator(".st-key-fb_diagram .js-plotly-plot")
     diagram.scroll_into_view_if_needed()
     assert _picked_after_click(page, *_cell_position(diagram, "hidden nodes", 2)) == "dLoss_Z1[h3,s1]"
-    near_h1 = _pointer_between(diagram, ("input nodes", 0), ("hidden nodes", 0), px_from_end=26)
+    # just beyond the node's drawn rim and the clearance the diagram leaves there (nodes grow with their values)
+    node_size = diagram.evaluate("el => el._fullData.find(t => t.name === 'hidden nodes').marker.size")
+    rim = (node_size[0] if isinstance(node_size, list) else node_size) / 2
+    near_h1 = _pointer_between(diagram, ("input nodes", 0), ("hidden nodes", 0), px_from_end=rim + HIT_CLEARANCE + 4)
     assert _picked_after_click(page, *near_h1) == "dLoss_W1[h1,f1]"
     assert _picked_after_click(page, *_cell_position(diagram, "biases", 0)) == "dLoss_b1[h1]"
     assert_no_exception(page)
