@@ -38,7 +38,8 @@ def test_defaults_train_and_threshold_moves_the_matrix(page: Page, app_url: str,
     expect(page.get_by_text(re.compile(r"Trained 300 iterations in"))).to_be_visible()
     assert_no_exception(page)
     _charts_drawn(page, 4)  # loss, confusion matrix, ROC, gradient flow (the replay waits for its toggle)
-    expect(page.get_by_text("iteration 300 / 300")).to_be_visible(timeout=30_000)  # the progress bar is set later in the same run
+    # the progress bar is set later in the same run
+    expect(page.get_by_text("iteration 300 / 300")).to_be_visible(timeout=30_000)
     print(f"\nopen page + train with defaults, end to end: {seconds:.2f} s")
 
     started = time.perf_counter()
