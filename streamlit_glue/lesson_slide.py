@@ -79,6 +79,9 @@ THUMBS_CSS = f"""<style>
   {by_test_id("stRadio")} label {{ min-height: {TOUCH_TARGET_PX}px; min-width: {TOUCH_TARGET_PX}px;
     align-items: center; padding-right: 0.75rem; }}
   {keyed_prefix("lesson_answer_")} button {{ min-height: {TOUCH_TARGET_PX}px; min-width: {TOUCH_TARGET_PX}px; }}
+  /* the step's title on a line of its own, its buttons under it (beside them it was squeezed to 5 lines) */
+  {keyed(BAR_KEY)} {{ flex-wrap: wrap; }}
+  {keyed(TITLE_KEY)}, {by_test_id("stLayoutWrapper")}:has(> {keyed(TITLE_KEY)}) {{ flex: 1 1 100%; }}
 }}
 /* the step's figure picker: its picked (or focused) option in the primary colour on its tint was 4.1:1 (axe-core);
    every option's text in a darker shade of it is 5.2:1 there, 7.2:1 on white */
