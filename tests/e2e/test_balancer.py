@@ -91,7 +91,7 @@ async def _open_websockets(url: str, count: int, source: str) -> list[ClientConn
 @pytest.mark.e2e
 def test_one_address_opening_more_websockets_than_a_class_gets_a_plain_429_and_others_still_get_in(balancer):
     limits = haproxy_limits()  # open at once: as many as the concurrent and the per-10-s limits both allow
-    limit = min(limits[WEBSOCKET_LIMIT], limits["sc2_http_req_rate(per_source_websockets)"])
+    limit = min(limits[WEBSOCKET_LIMIT], limits["sc2_gpc0_rate(per_source_websockets)"])
     stream = balancer.replace("http", "ws", 1) + "/_stcore/stream"
 
     async def flood() -> tuple[list, list]:
