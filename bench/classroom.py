@@ -49,9 +49,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
-from websockets.typing import Origin, Subprotocol
 
 from bench import proc_watch, st_protocol
 from bench.servers import ROOT, bare_page_server, free_port, serving, streamlit_server
@@ -294,10 +293,7 @@ async def _open_tab(url: str, host: str, port: int, source: str | None = None) -
     except (OSError, TimeoutError) as error:
         raise StudentError(f"health / host-config request failed ({type(error).__name__}: {error})") from error
     try:
-        return await connect(f"ws{url[4:]}{st_protocol.STREAM_PATH}", origin=Origin(url),
-                             subprotocols=[Subprotocol(st_protocol.SUBPROTOCOL)], open_timeout=CONNECT_SECONDS,
-                             ping_interval=None, max_size=None, close_timeout=5,
-                             **({"local_addr": (source, 0)} if source else {}))
+        return await st_protocol.open_stream(url, CONNECT_SECONDS, source)
     except TimeoutError as error:
         raise StudentError(f"websocket not open within {CONNECT_SECONDS} s (the frontend's limit; a browser shows "
                            "'Connecting' and tries again)") from error

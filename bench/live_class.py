@@ -54,9 +54,8 @@ from urllib.parse import parse_qs
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
-from websockets.typing import Origin, Subprotocol
 
 from bench import proc_watch, st_protocol
 from bench.classroom import (
@@ -216,11 +215,8 @@ async def open_like_browser(url: str, browser: Browser, rng: random.Random, give
         try:
             await _http_get(host, port, "/_stcore/health", CONNECT_SECONDS, browser.source, browser.cookies)
             await _http_get(host, port, "/_stcore/host-config", CONNECT_SECONDS, browser.source, browser.cookies)
-            ws = await connect(f"ws{url[4:]}{st_protocol.STREAM_PATH}", origin=Origin(url),
-                               subprotocols=[Subprotocol(st_protocol.SUBPROTOCOL)], open_timeout=CONNECT_SECONDS,
-                               ping_interval=None, max_size=None, close_timeout=5,
-                               additional_headers={"Cookie": cookie_header(browser.cookies)} if browser.cookies
-                               else None, **({"local_addr": (browser.source, 0)} if browser.source else {}))
+            ws = await st_protocol.open_stream(url, CONNECT_SECONDS, browser.source,
+                                               cookie_header(browser.cookies) if browser.cookies else None)
             take_set_cookies(browser.cookies, ws.response.headers.get_all("Set-Cookie"))
             return ws
         except InvalidStatus as error:

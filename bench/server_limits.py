@@ -24,9 +24,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.typing import Origin, Subprotocol
 
 from bench import proc_watch, st_protocol
 from bench.classroom import (
@@ -121,9 +119,7 @@ async def upload_student(url: str, csv: bytes, query: str, timeout: float, log: 
         if status != 200 or not cookie.startswith("_streamlit_xsrf="):
             raise StudentError(f"health: {status}, no XSRF cookie")
         token = cookie.split("=", 1)[1]
-        ws = await connect(f"ws{url[4:]}{st_protocol.STREAM_PATH}", origin=Origin(url),
-                           subprotocols=[Subprotocol(st_protocol.SUBPROTOCOL)], open_timeout=CONNECT_SECONDS,
-                           ping_interval=None, max_size=None, close_timeout=5)
+        ws = await st_protocol.open_stream(url, CONNECT_SECONDS)
         async with ws:
             view = st_protocol.AppView(query)
             await ws.send(st_protocol.first_run(query, "train_cancer"))
@@ -221,9 +217,7 @@ async def _flood_socket(url: str, source: str, query: str, timeout: float, outco
                         release: asyncio.Event) -> None:
     """One of the flood's connections: open the training page from ``source`` and hold the tab."""
     try:
-        ws = await connect(f"ws{url[4:]}{st_protocol.STREAM_PATH}", origin=Origin(url),
-                           subprotocols=[Subprotocol(st_protocol.SUBPROTOCOL)], open_timeout=CONNECT_SECONDS,
-                           ping_interval=None, max_size=None, close_timeout=5, local_addr=(source, 0))
+        ws = await st_protocol.open_stream(url, CONNECT_SECONDS, source)
     except InvalidStatus as refused:
         outcome.append(f"HTTP {refused.response.status_code}")
         return
@@ -344,9 +338,7 @@ async def _heavy_student(url: str, query: str, timeout: float, spans: list[tuple
     """Open a heaviest valid training link; note when its run trained (its first progress bar to its last, which
     the page draws when the run is over)."""
     try:
-        ws = await connect(f"ws{url[4:]}{st_protocol.STREAM_PATH}", origin=Origin(url),
-                           subprotocols=[Subprotocol(st_protocol.SUBPROTOCOL)], open_timeout=CONNECT_SECONDS,
-                           ping_interval=None, max_size=None, close_timeout=5)
+        ws = await st_protocol.open_stream(url, CONNECT_SECONDS)
         async with ws:
             view = st_protocol.AppView(query)
             await ws.send(st_protocol.first_run(query, "train_cancer"))
@@ -398,9 +390,7 @@ async def clear_cache(context: Context) -> None:
 
 async def _send_clear_cache(url: str) -> float:
     """What the frontend's "Clear caches" sends, from a tab of its own."""
-    async with connect(f"ws{url[4:]}{st_protocol.STREAM_PATH}", origin=Origin(url),
-                       subprotocols=[Subprotocol(st_protocol.SUBPROTOCOL)], open_timeout=CONNECT_SECONDS,
-                       ping_interval=None, max_size=None, close_timeout=5) as ws:
+    async with await st_protocol.open_stream(url, CONNECT_SECONDS) as ws:
         await ws.send(st_protocol.clear_cache())
         sent = time.monotonic()
         with contextlib.suppress(TimeoutError):

@@ -34,6 +34,8 @@ from streamlit.proto.Common_pb2 import FileURLs, UploadedFileInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Slider_pb2 import Slider
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Origin, Subprotocol
 
 STREAM_PATH = "/_stcore/stream"
 SUBPROTOCOL = "streamlit"
@@ -235,3 +237,14 @@ class AppView:
         if widget.kind != "button":
             raise ValueError(f"{widget.key} is a {widget.kind}, not a button")
         return self.rerun([WidgetState(id=widget.id, trigger_value=True)], widget.fragment_id)
+
+
+async def open_stream(url: str, open_timeout: float, source: str | None = None,
+                      cookie: str | None = None) -> ClientConnection:
+    """Open the app's websocket as the frontend does: its origin and subprotocol, no pings of its own (a browser
+    sends none; the server's are answered), from the loopback address ``source`` and with a ``Cookie`` header when
+    given."""
+    return await connect(f"ws{url[4:]}{STREAM_PATH}", origin=Origin(url), subprotocols=[Subprotocol(SUBPROTOCOL)],
+                         open_timeout=open_timeout, ping_interval=None, max_size=None, close_timeout=5,
+                         additional_headers={"Cookie": cookie} if cookie else None,
+                         **({"local_addr": (source, 0)} if source else {}))
