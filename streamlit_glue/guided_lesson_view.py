@@ -425,6 +425,7 @@ def _landscape(inputs, revealed: bool, controls=None) -> None:
     with place, st.container(horizontal=True, vertical_alignment="center"):  # what to show, whether a drag turns it
         view = _pick_view(["3D view", "Top view and heights"], key="lesson_view_landscape") if revealed else "3D view"
         rotate = _rotate_toggle() if view == "3D view" else False
+    ticks = SLIDE_3D_TICKS if presenter_requested() else None
     # a view that does not turn lets a thumb's swipe through to the page (lesson_slide's THUMBS_CSS)
     frame = st.container(key="lesson_3d_turns" if rotate else STILL_3D_KEY)
     if not revealed:  # the balls at their start, on the same 3D view (the chart is updated in place on reveal)
@@ -432,16 +433,21 @@ def _landscape(inputs, revealed: bool, controls=None) -> None:
         waiting = [charts.BallPath(label, color, run.path[:1, 0], run.path[:1, 1], run.values[:1], False)
                    for label, color, run in zip(labels, colors, inputs.runs, strict=True)]
         plotly_chart_in_place(figure_json(charts.surface_figure, x_axis, y_axis, Z, waiting, z_title="f(x, y)",
-                                          rotate=rotate),
+                                          rotate=rotate, tick_count=ticks),
                               key="lesson_surface_chart", config=rotation_config(rotate), fill=_fill(),
                               container=frame,
                               alt=f"3D view of the surface {surface.label}; the three balls wait at their start.")
-        until_committed("The balls roll")
+        with controls if controls is not None else st.container():  # on a slide: under the words, with the toggle
+            until_committed("The balls roll")
         return
     if view == "3D view":
-        toy_surface(frame, *toy, key_prefix="lesson", rotate=rotate, describe=False, fill=_fill())
+        toy_surface(frame, *toy, key_prefix="lesson", rotate=rotate, describe=False, fill=_fill(), tick_count=ticks)
     else:
         toy_details(*toy, key_prefix="lesson")
+
+
+# A slide's 3D view is a few hundred px tall: Plotly's default ticks (every unit) ran into each other there.
+SLIDE_3D_TICKS = 4
 
 
 def _rotate_toggle() -> bool:
