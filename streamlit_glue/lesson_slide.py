@@ -36,6 +36,7 @@ TOUCH_TARGET_PX = 44
 PICKED_TEXT = "#a61e4d"  # the primary colour #c2255c, darker: 5.2:1 on a focused segmented option's #f3d3de
 
 _MAIN = by_test_id("stMain")
+_ALERT = f"{_MAIN} {by_test_id('stAlertContainer')}"
 _TEXT = ":is(p, li, span, label, div, button, input, textarea, a, small, summary):not(.katex, .katex *)"
 
 SLIDE_CSS = f"""<style>
@@ -65,6 +66,11 @@ SLIDE_CSS = f"""<style>
   {by_test_id("stAlertContainer")} {{ padding: 0.35rem 0.75rem; }}
   /* the verdict's words take the box's whole width (its first words say right or wrong, its colour too) */
   {_MAIN} {by_test_id("stAlertDynamicIcon")} {{ display: none; }}
+  /* ... and so does the icon's box (it kept 20 px and a gap), and the words' width it left out (28 px a line):
+     step 14's long why had no room to spare at 853x480 */
+  {_ALERT} div:has(> {by_test_id("stMarkdownContainer")}) > :not({by_test_id("stMarkdownContainer")}) {{
+    display: none; }}
+  {_ALERT} {by_test_id("stMarkdownContainer")} {{ width: 100% !important; }}
   {_MAIN} {by_test_id("stAlertContainer")} {by_test_id("stMarkdownContainer")} p {{ line-height: 1.3; }}
   {by_test_id("stMarkdownContainer")} p, {by_test_id("stMarkdownContainer")} li {{ line-height: 1.4; }}
   html body {_MAIN} {_TEXT} {{ font-size: max({MIN_TEXT_PX}px, 1em); }}
