@@ -261,3 +261,21 @@ def test_step_14_draws_both_runs_on_one_chart_on_the_same_rows(app_test):
     assert "Both runs on the same 114 test rows" in spec["layout"]["title"]["text"]
     assert not [element_id for element_id, _ in chart_specs(at)
                 if element_id.endswith("lesson_cure_chart")]  # one chart, not two with different axes
+
+
+def test_a_slides_3d_view_has_few_ticks_and_its_toggle_under_the_words(app_test):
+    """Presenter view, step 15: the toggle is in the words' column (the figure gets the picture's whole room) and the
+    3D view has at most SLIDE_3D_TICKS ticks per axis; without it, the toggle is above the figure, Plotly's ticks."""
+    from streamlit_glue.guided_lesson_view import SLIDE_3D_TICKS
+
+    def scene(at) -> dict:
+        return next(spec for id_, spec in chart_specs(at) if id_.endswith("lesson_surface_chart"))["layout"]["scene"]
+
+    slide = app_test(PAGE, query_params={"lesson_step": "15", "present": "true"})
+    words, picture = slide.columns[:2]
+    assert [t.key for t in words.toggle] == ["lesson_rotate"] and not picture.toggle
+    assert [scene(slide)[axis].get("nticks") for axis in ("xaxis", "yaxis", "zaxis")] == [SLIDE_3D_TICKS] * 3
+    page = app_test(PAGE, query_params={"lesson_step": "15"})
+    words, picture = page.columns[:2]
+    assert [t.key for t in picture.toggle] == ["lesson_rotate"] and not words.toggle
+    assert scene(page)["xaxis"].get("nticks") is None

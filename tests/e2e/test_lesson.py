@@ -211,6 +211,12 @@ def test_a_lecture_runs_from_the_first_step_to_the_last(projector: Page, app_url
     expect(main(page).get_by_text(re.compile(r"You said: 6\. Not quite — it is 7"))).to_be_visible()
     expect(main(page).get_by_text(re.compile("the secant's slope; the tangent's is"))).to_be_visible()
     check_slide(page, "step 1 revealed")
+    # the verdict's words take its box's whole width (no room kept for the icon a slide hides)
+    words, box = page.evaluate("""() => {
+      const a = document.querySelector('[data-testid=stMain] [data-testid=stAlertContainer]');
+      return [a.querySelector('[data-testid=stMarkdownContainer]').getBoundingClientRect().width,
+              a.firstElementChild.getBoundingClientRect().width]; }""")
+    assert words >= box - 1, f"the verdict's words are {words:.0f} px wide in a {box:.0f} px box"
     shoot(page, "lesson-projector-step01-answer")
 
     for number in range(2, STEP_COUNT + 1):
