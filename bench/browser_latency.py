@@ -21,8 +21,9 @@ the notch to a value not shown yet.
 One sample: a slider notch is focus on the thumb + ArrowRight or ArrowLeft (alternating, so the value stays
 in range); a button is a click. The clock starts just before the input and stops at the last sign of work —
 the moment the script state went back to notRunning or the last Plotly draw (plotly_afterplot, or a DOM
-change inside a chart; a chart far out of view that
-waits to be redrawn until it is scrolled to — plotly_in_place's defer_offscreen — does no work), whichever is later — confirmed by QUIET_MS (600) ms of quiet with no Plotly redraw pending.
+change inside a chart), whichever is later — confirmed by QUIET_MS (600) ms of quiet with no Plotly redraw pending.
+A chart far out of view that waits to be redrawn until it is scrolled to (plotly_in_place's defer_offscreen: the
+landscape's top view and height chart at 1366×768) does no work and so adds nothing.
 """
 
 from __future__ import annotations
