@@ -412,16 +412,20 @@ def _overfitting(inputs, revealed: bool) -> None:
         st.caption(caption)
 
 
-def _landscape(inputs, revealed: bool) -> None:
+def _landscape(inputs, revealed: bool, controls=None) -> None:
+    """The balls on the 3D view (or, once revealed, the top view and heights); the view picker and the rotate toggle
+    go in ``controls`` when given (a slide: under the words, so the 3D view has the picture's whole room)."""
     surface = get_surface(inputs.surface)
     balls = lesson.LANDSCAPE_BALLS
     labels = [f"{OPTIMIZER_LABELS[name]}, lr {format_number(lr)}" for name, lr in balls]
     colors = [OPTIMIZER_COLORS[name] for name, _ in balls]
     toy = (inputs.surface, balls, labels, colors, inputs.start, lesson.LANDSCAPE_STEPS,
            lesson.LANDSCAPE_NOISE, lesson.LANDSCAPE_SEED)
-    with st.container(horizontal=True, vertical_alignment="center"):  # what to show, and whether a drag turns it
+    place = controls if controls is not None else st.container()
+    with place, st.container(horizontal=True, vertical_alignment="center"):  # what to show, whether a drag turns it
         view = _pick_view(["3D view", "Top view and heights"], key="lesson_view_landscape") if revealed else "3D view"
         rotate = _rotate_toggle() if view == "3D view" else False
+    ticks = SLIDE_3D_TICKS if presenter_requested() else None
     # a view that does not turn lets a thumb's swipe through to the page (lesson_slide's THUMBS_CSS)
     frame = st.container(key="lesson_3d_turns" if rotate else STILL_3D_KEY)
     if not revealed:  # the balls at their start, on the same 3D view (the chart is updated in place on reveal)
@@ -429,16 +433,21 @@ def _landscape(inputs, revealed: bool) -> None:
         waiting = [charts.BallPath(label, color, run.path[:1, 0], run.path[:1, 1], run.values[:1], False)
                    for label, color, run in zip(labels, colors, inputs.runs, strict=True)]
         plotly_chart_in_place(figure_json(charts.surface_figure, x_axis, y_axis, Z, waiting, z_title="f(x, y)",
-                                          rotate=rotate),
+                                          rotate=rotate, tick_count=ticks),
                               key="lesson_surface_chart", config=rotation_config(rotate), fill=_fill(),
                               container=frame,
                               alt=f"3D view of the surface {surface.label}; the three balls wait at their start.")
-        until_committed("The balls roll")
+        with controls if controls is not None else st.container():  # on a slide: under the words, with the toggle
+            until_committed("The balls roll")
         return
     if view == "3D view":
-        toy_surface(frame, *toy, key_prefix="lesson", rotate=rotate, describe=False, fill=_fill())
+        toy_surface(frame, *toy, key_prefix="lesson", rotate=rotate, describe=False, fill=_fill(), tick_count=ticks)
     else:
         toy_details(*toy, key_prefix="lesson")
+
+
+# A slide's 3D view is a few hundred px tall: Plotly's default ticks (every unit) ran into each other there.
+SLIDE_3D_TICKS = 4
 
 
 def _rotate_toggle() -> bool:
@@ -447,8 +456,9 @@ def _rotate_toggle() -> bool:
                      help="On: drag the view to turn it. Off: a swipe over it scrolls the page (on a phone).")
 
 
-def step_figure(step: LessonStep, inputs, prediction: Prediction, revealed: bool) -> None:
-    """The live figure the step talks about, before (inputs only) or after the reveal."""
+def step_figure(step: LessonStep, inputs, prediction: Prediction, revealed: bool, controls=None) -> None:
+    """The live figure the step talks about, before (inputs only) or after the reveal; a figure's pickers and
+    toggles go in ``controls`` when given (else above it)."""
     kind = step.figure.kind
     if kind == "derivative":
         _derivative(revealed)
@@ -461,7 +471,7 @@ def step_figure(step: LessonStep, inputs, prediction: Prediction, revealed: bool
     elif kind == "overfitting":
         _overfitting(inputs, revealed)
     elif kind == "landscape":
-        _landscape(inputs, revealed)
+        _landscape(inputs, revealed, controls)
     else:
         raise ValueError(f"unknown figure {step.figure!r}")
 
@@ -491,5 +501,7 @@ def lesson_step(number: int, question_part: QuestionPart = None) -> None:
         else:
             reveal(step, prediction, response)
             revealed = True
+    # on a slide the figure's pickers go under the words, leaving the picture's room to the figure
+    controls = words if beside and presenter_requested() else None
     with picture, st.container(key=PICTURE_KEY):
-        step_figure(step, inputs, prediction, revealed=revealed)
+        step_figure(step, inputs, prediction, revealed=revealed, controls=controls)

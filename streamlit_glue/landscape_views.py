@@ -109,11 +109,14 @@ def rotation_config(rotate: bool) -> dict:
 
 
 def toy_surface(view, surface_key, balls, labels, colors, start, steps, noise, seed, key_prefix: str = "land", *,
-                rotate: bool = True, describe: bool = True, fill: FillRoom | None = None) -> None:
+                rotate: bool = True, describe: bool = True, fill: FillRoom | None = None,
+                tick_count: int | None = None) -> None:
     """The 3D view of the balls rolling (keyed ``<key_prefix>_surface_chart``), and the surface in words unless
-    ``describe`` is False; ``rotate`` False lets a swipe over it scroll the page; ``fill`` sizes it to its room."""
+    ``describe`` is False; ``rotate`` False lets a swipe over it scroll the page; ``fill`` sizes it to its room;
+    ``tick_count`` caps each axis's ticks (a slide's small view)."""
     surface, _, (x_axis, y_axis, Z), paths = _toy_scene(surface_key, balls, labels, colors, start, steps, noise, seed)
-    surface_chart = figure_json(charts.surface_figure, x_axis, y_axis, Z, paths, z_title="f(x, y)", rotate=rotate)
+    surface_chart = figure_json(charts.surface_figure, x_axis, y_axis, Z, paths, z_title="f(x, y)", rotate=rotate,
+                                tick_count=tick_count)
     with view:  # updated in place: a rebuilt 3D chart cost ~1 s per slider notch (see plotly_in_place)
         plotly_chart_in_place(surface_chart, key=f"{key_prefix}_surface_chart", config=rotation_config(rotate),
                               fill=fill, alt=f"3D view of the surface {surface.label} with every ball's path. "

@@ -32,6 +32,7 @@ from streamlit_glue.class_watcher import DOWN, STUDENT, TEACHER
 from streamlit_glue.guided_lesson_view import (
     STEP_KEY,
     answer_widget,
+    bottom_navigation,
     lesson_step,
     navigation,
     step_figure,
@@ -403,8 +404,10 @@ def teacher_screen(teacher: Teacher) -> None:
         return
     class_bar(teacher, state)
     st.session_state[STEP_KEY] = state.step  # the class's step is the teacher's (another device may have moved it)
-    number = navigation(on_move=partial(_control_move, teacher))
+    move_class = partial(_control_move, teacher)
+    number = navigation(on_move=move_class)
     lesson_step(number, question_part=partial(_class_answers, teacher, state))
+    bottom_navigation(number, on_move=move_class)  # a teacher on a phone: Next without scrolling back up
     _end_controls(teacher)
 
 

@@ -196,6 +196,11 @@ def test_next_moves_every_students_screen_and_a_late_student_lands_on_the_curren
     assert join(code).subheader[0].value == f"5. {STEPS[4].title}"
     teacher_button(at, "lesson_prev").click().run()
     assert early.run().subheader[0].value == f"4. {STEPS[3].title}"
+    # the Previous / Next under the step (a teacher on a phone) move the class as the top ones do
+    teacher_button(at, "lesson_next_bottom").click().run()
+    assert early.run().subheader[0].value == f"5. {STEPS[4].title}"
+    teacher_button(at, "lesson_prev_bottom").click().run()
+    assert live_class_server.class_store().state(code).step == 4
 
 
 def test_ending_the_class_shows_the_summary_and_the_download_and_tells_the_students():

@@ -102,6 +102,14 @@ def test_z_cap_cuts_the_surface_but_not_the_data_shape():
     assert np.asarray(fig.data[0].z).max() == 1.0 and np.asarray(fig.data[0].z).shape == Z.shape
 
 
+def test_tick_count_caps_every_axis_of_a_slides_view_and_the_default_leaves_x_and_y_to_plotly():
+    (x, y, Z), paths = _paths()
+    scene = surface_figure(x, y, Z, paths, tick_count=4).layout.scene
+    assert (scene.xaxis.nticks, scene.yaxis.nticks, scene.zaxis.nticks) == (4, 4, 4)
+    scene = surface_figure(x, y, Z, paths).layout.scene
+    assert (scene.xaxis.nticks, scene.yaxis.nticks, scene.zaxis.nticks) == (None, None, 5)
+
+
 def test_loss_curve_caps_values_but_labels_the_true_one():
     curves = [LossCurve("calm", "blue", np.array([1.0, 0.5, 0.2])),
               LossCurve("wild", "red", np.array([1.0, 50.0, 1e8]), diverged=True)]

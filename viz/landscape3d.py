@@ -232,13 +232,14 @@ def _animation_controls(frame_names: list[str], step_labels: list[str]) -> dict:
 def surface_figure(x_axis: np.ndarray, y_axis: np.ndarray, Z: np.ndarray, paths: Sequence[BallPath], *,
                    axis_titles: tuple[str, str] = ("x", "y"), z_title: str = "loss", title: str | None = None,
                    max_frames: int = MAX_FRAMES, height: int = 560, z_cap: float | None = None,
-                   rotate: bool = True) -> go.Figure:
+                   rotate: bool = True, tick_count: int | None = None) -> go.Figure:
     """3D surface with balls that roll when Play is pressed along their trails; step slider and speeds.
 
     Z[i, j] is the height at (x_axis[j], y_axis[i]). Paths must be finite (nn_core stops before nan).
     ``z_cap`` cuts the surface off at that height (say so on the page) so a few huge corner values do not
     flatten the valley the balls roll in. ``rotate`` False: a drag does not turn the view (on a phone a swipe over
-    it scrolls the page). Built from plain dicts without validation: Plotly's per-array checks of 120 frames cost
+    it scrolls the page). ``tick_count``: at most that many ticks per axis (a slide's small view, where the default's
+    labels run into each other). Built from plain dicts without validation: Plotly's per-array checks of 120 frames cost
     over a second per figure.
     """
     if z_cap is not None:
@@ -276,6 +277,9 @@ def surface_figure(x_axis: np.ndarray, y_axis: np.ndarray, Z: np.ndarray, paths:
         "annotations": [{"text": f"height: {z_title}", "x": 0, "y": 1, "xref": "paper", "yref": "paper",
                          "xanchor": "left", "yanchor": "top", "showarrow": False}],
     }
+    if tick_count is not None:
+        for axis in ("xaxis", "yaxis", "zaxis"):
+            layout["scene"][axis]["nticks"] = tick_count
     return _figure([surface, *static, *balls], layout, title=title, height=height, frames=frames)
 
 

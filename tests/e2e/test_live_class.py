@@ -171,11 +171,11 @@ def test_a_live_class_of_three_phones(contexts, app_url: str):
     teacher_link = main(teacher).get_by_test_id("stCode").filter(has_text="teacher=").inner_text().strip()
     projector = contexts(**PROJECTOR)
     projector.goto(teacher_link.replace(urlsplit(teacher_link).netloc, urlsplit(app_url).netloc))
-    expect(main(projector).get_by_role("button", name="Next")).to_be_visible(timeout=WAIT_MS)
+    expect(main(projector).get_by_role("button", name="Next").first).to_be_visible(timeout=WAIT_MS)
     assert "teacher" not in parse_qs(urlsplit(projector.url).query)
 
     # Next, from the projector's browser: every phone follows
-    main(projector).get_by_role("button", name="Next").click()
+    main(projector).get_by_role("button", name="Next").first.click()  # the top one (another is under the step)
     for student in students:
         within(FOLLOW_S, "Next → the phone", main(student).get_by_role("heading", name=f"2. {STEPS[1].title}"))
     expect(main(teacher).get_by_role("heading", name=f"2. {STEPS[1].title}")).to_be_visible(timeout=WAIT_MS)
@@ -218,4 +218,73 @@ def test_a_live_class_of_three_phones(contexts, app_url: str):
     assert all(float(r["seconds"]) >= 0 for r in rows) and {r["question"] for r in rows} == {STEPS[0].title,
                                                                                             STEPS[1].title}
     for page in (teacher, *students, projector, intruder):
+        assert_no_exception(page)
+
+
+def test_a_clickers_keys_pace_a_live_class(contexts, app_url: str):
+    """The teacher's → / PageDown and ← / PageUp (the focus on the page, not on a widget) move the class: two phones
+    follow by themselves (the class watcher) within FOLLOW_S, and a key pressed in a field that uses it moves
+    nobody."""
+    teacher = contexts(viewport=DESKTOP)
+    teacher.goto(f"{app_url}/lesson")
+    wait_for_app_run(teacher, timeout=WAIT_MS)
+    main(teacher).get_by_role("button", name="Start a live class").click()
+    expect(main(teacher).get_by_text("0 of 0 answered")).to_be_visible(timeout=WAIT_MS)
+    code = parse_qs(urlsplit(teacher.url).query)["class"][0]
+    students = []
+    for _ in range(2):
+        student = contexts(viewport=PHONE)
+        student.goto(f"{app_url}/lesson?class={code}")
+        expect(main(student).get_by_role("heading", name=f"1. {STEPS[0].title}")).to_be_visible(timeout=WAIT_MS)
+        students.append(student)
+    expect(main(teacher).get_by_text("2 students joined")).to_be_visible(timeout=WAIT_MS)
+    teacher.wait_for_function("() => typeof window.__clickerKeys === 'function'", timeout=WAIT_MS)  # listening
+
+    def on_step(number: int, what: str) -> None:
+        heading = f"{number}. {STEPS[number - 1].title}"
+        for student in students:
+            within(FOLLOW_S, f"{what} → the phone", main(student).get_by_role("heading", name=heading))
+        expect(main(teacher).get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT_MS)
+
+    for key, number in (("ArrowRight", 2), ("PageDown", 3), ("PageUp", 2), ("ArrowLeft", 1)):
+        teacher.evaluate("() => document.activeElement && document.activeElement.blur()")
+        assert teacher.evaluate("() => document.activeElement === document.body")
+        teacher.keyboard.press(key)
+        on_step(number, key)
+        if number == 3:
+            wait_for_charts(teacher, timeout=WAIT_MS)
+            shoot(teacher, "live-keys-teacher-1366-step3")
+            wait_for_app_run(students[0], timeout=WAIT_MS)
+            shoot(students[0], "live-keys-student-390-step3")
+
+    # the teacher on a phone (the teacher link): Next under the step, reached by scrolling down, moves the class
+    main(teacher).get_by_text("Teacher link for another device — not for the projector").click()
+    teacher_link = main(teacher).get_by_test_id("stCode").filter(has_text="teacher=").inner_text().strip()
+    pocket = contexts(viewport=PHONE)
+    pocket.goto(teacher_link.replace(urlsplit(teacher_link).netloc, urlsplit(app_url).netloc))
+    expect(main(pocket).get_by_role("button", name="Show the class's answers")).to_be_visible(timeout=WAIT_MS)
+    wait_for_app_run(pocket, timeout=WAIT_MS)
+    wait_for_charts(pocket, timeout=WAIT_MS)
+    main(pocket).evaluate("main => main.scrollTo({top: main.scrollHeight, behavior: 'instant'})")
+    pocket.wait_for_timeout(300)
+    bottom_next = main(pocket).get_by_role("button", name="Next").last
+    box = bottom_next.bounding_box()
+    assert box and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+    bottom_next.click()
+    on_step(2, "the teacher's Next under the step, on a phone")
+    expect(main(pocket).get_by_role("heading", name=f"2. {STEPS[1].title}")).to_be_visible(timeout=WAIT_MS)
+    shoot(pocket, "live-keys-teacher-390-after-bottom-next")
+    main(pocket).evaluate("main => main.scrollTo({top: main.scrollHeight, behavior: 'instant'})")
+    pocket.wait_for_timeout(300)
+    main(pocket).get_by_role("button", name="Previous").last.click()
+    on_step(1, "the teacher's Previous under the step, on a phone")
+
+    # a widget that uses the arrow keys itself keeps them: the toggle under the QR code
+    main(teacher).get_by_role("switch", name="QR code as large as the screen").focus()
+    teacher.keyboard.press("ArrowRight")
+    teacher.keyboard.press("PageDown")
+    teacher.wait_for_timeout(3000)  # the phones had followed within this before
+    for page in (teacher, pocket, *students):
+        wait_for_app_run(page, timeout=WAIT_MS)
+        expect(main(page).get_by_role("heading", name=f"1. {STEPS[0].title}")).to_be_visible()
         assert_no_exception(page)
