@@ -22,6 +22,8 @@ One sample: a slider notch is focus on the thumb + ArrowRight or ArrowLeft (alte
 in range); a button is a click. The clock starts just before the input and stops at the last sign of work —
 the moment the script state went back to notRunning or the last Plotly draw (plotly_afterplot, or a DOM
 change inside a chart), whichever is later — confirmed by QUIET_MS (600) ms of quiet with no Plotly redraw pending.
+A chart far out of view that waits to be redrawn until it is scrolled to (plotly_in_place's defer_offscreen: the
+landscape's top view and height chart at 1366×768) does no work and so adds nothing.
 """
 
 from __future__ import annotations
@@ -138,12 +140,23 @@ def find_chromium() -> str:
     raise SystemExit("Debian's chromium is needed: apt-get install chromium")
 
 
+# Every chart on screen has been drawn by Plotly (a chart's element exists before Plotly has loaded and drawn it).
+CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"], .plotly-in-place')]
+  .filter(chart => chart.offsetParent !== null)
+  .every(chart => {
+    const gd = chart.classList.contains('plotly-in-place') ? chart : chart.querySelector('.js-plotly-plot');
+    return gd && gd._fullLayout;
+  })"""
+
+
 def open_page(page: Page, url: str) -> None:
     """Load a page and wait until its first run is over, its title (h1) is there and every chart is drawn. (On a
-    server's first visit the navigation run and the page's run can be more than QUIET_MS apart.)"""
+    server's first visit the navigation run and the page's run can be more than QUIET_MS apart; and the quiet
+    alone passed before Plotly had loaded, so the first sample of a control used to include drawing every chart.)"""
     page.goto(url)
     page.wait_for_function(IDLE_JS, arg=QUIET_MS, timeout=120_000, polling=100)
     page.locator("[data-testid='stMain'] h1").first.wait_for(timeout=120_000)
+    page.wait_for_function(CHARTS_DRAWN_JS, timeout=120_000, polling=100)
     page.wait_for_function(f"() => ({IDLE_JS})({QUIET_MS}, false)", timeout=120_000, polling=100)
 
 

@@ -136,12 +136,13 @@ def toy_details(surface_key, balls, labels, colors, start, steps, noise, seed, k
     plotly_chart_in_place(figure_json(charts.contour_figure, x_axis, y_axis, Z, paths, minima=minima,
                                       title="Top view: the paths"),
                           key=f"{key_prefix}_contour_chart",
-                          alt=f"Contour map from above: ★ global, ▼ local minima. {summary}", container=left)
+                          alt=f"Contour map from above: ★ global, ▼ local minima. {summary}", container=left,
+                          defer_offscreen=True)
     curves = [charts.LossCurve(p.label, p.color, p.z, diverged=p.diverged) for p in paths]
     plotly_chart_in_place(figure_json(charts.loss_curve_figure, curves, title="Height of the ball at each step",
                                       y_title="height", y_cap=float(Z.max())),
                           key=f"{key_prefix}_loss_chart", alt=f"Height of each ball against the step. {summary}",
-                          container=right)
+                          container=right, defer_offscreen=True)
     st.markdown(f"In words: {summary}")
     st.subheader("Where each ball ended")
     for label, run in zip(labels, runs, strict=True):
@@ -188,14 +189,16 @@ def real_lesson(view, scene: LandscapeScene, labels, colors) -> None:
                                       axis_titles=scene.axis_titles, z_cap=z_cap,
                                       minima=[charts.MinimumMarker(0.0, 0.0, True)],
                                       title="Top view: the paths (★ = θ*)"), key="land_contour_chart",
-                          alt=f"Contour map of the slice seen from above, ★ at θ*. {summary}", container=left)
+                          alt=f"Contour map of the slice seen from above, ★ at θ*. {summary}", container=left,
+                          defer_offscreen=True)
     curves = [curve for path, ball in zip(paths, scene.balls, strict=True) for curve in (
         charts.LossCurve(f"{path.label}: surface height", path.color, ball.height, diverged=ball.diverged),
         charts.LossCurve(f"{path.label}: real loss L(θ_t)", path.color, ball.losses, dash="dot"))]
     plotly_chart_in_place(figure_json(charts.loss_curve_figure, curves,
                                       title="Real loss (dotted) vs. height under the ball", y_cap=z_cap, log_y=True),
                           key="land_loss_chart",
-                          alt=f"Training loss of each ball against the step, log scale. {summary}", container=right)
+                          alt=f"Training loss of each ball against the step, log scale. {summary}",
+                          container=right, defer_offscreen=True)
     st.markdown(f"In words: {summary}")
     st.info(choices.why_lines_differ(scene.n_params)
             + (f" (largest gap along the paths: {format_number(scene.largest_gap)})." if scene.largest_gap else "."))

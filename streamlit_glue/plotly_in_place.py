@@ -32,6 +32,7 @@ from streamlit_glue.streamlit_internals import by_test_id, plotly_package_url, s
 
 _JS = """
 const NARROW_PX = 500;
+const OFFSCREEN_PX = 200;  // a chart this far out of view waits (defer_offscreen)
 // A chart title or x-axis title wider than a narrow chart (a projector's half column) is cut at the chart's
 // edge: shrink its font until it fits (never below 9 px). Plotly draws titles on one line.
 function fitTitles(Plotly, box) {
@@ -216,6 +217,28 @@ export default function ({ parentElement, data, setTriggerValue }) {
       }));
     }
   };
+  // A chart far out of view (the landscape's top view and height chart, under the 3D view a slider turns) is not
+  // redrawn on every rerun: it is marked stale and drawn with the newest figure once it nears the screen, so a
+  // notch costs the charts one can see. Its text alternative (above) is always the newest.
+  const far = (el) => { const r = el.getBoundingClientRect();
+                        return r.bottom < -OFFSCREEN_PX || r.top > window.innerHeight + OFFSCREEN_PX; };
+  if (data.defer_offscreen && box.dataset.drawn && far(box)) {
+    box.__pendingDraw = () => draw(figure);
+    box.dataset.stale = '1';
+    if (!box.__visibleWatch) {  // one observer per chart; it draws whatever figure is pending when the chart shows
+      box.__visibleWatch = new IntersectionObserver((entries) => {
+        if (!entries.some(entry => entry.isIntersecting) || !box.__pendingDraw) return;
+        const pending = box.__pendingDraw;
+        box.__pendingDraw = null;
+        delete box.dataset.stale;
+        pending();
+      });
+      box.__visibleWatch.observe(box);
+    }
+    return;
+  }
+  box.__pendingDraw = null;
+  delete box.dataset.stale;
   draw(figure);
 }
 """
@@ -254,7 +277,7 @@ class FillRoom:
 
 def plotly_chart_in_place(fig: go.Figure | str | Sequence[go.Figure | str], *, key: str, alt: str, container=None,
                           config: dict | None = None, on_click: Callable[[], None] | None = None,
-                          fill: FillRoom | None = None) -> None:
+                          fill: FillRoom | None = None, defer_offscreen: bool = False) -> None:
     """Draw ``fig`` at the width of ``container`` (default: where the script is writing); on a rerun, update the
     same chart instead of building a new one. ``alt`` is what a screen reader announces for the chart;
     ``config`` is Plotly's (e.g. {"displayModeBar": False}). ``on_click`` is called, before the rerun, when a
@@ -265,12 +288,16 @@ def plotly_chart_in_place(fig: go.Figure | str | Sequence[go.Figure | str], *, k
     ``layout.width``; the browser draws the widest that fits the column (the last one if none does) and swaps
     layouts when the column's width changes. The chart's points must mean the same in every layout (a click
     reports the customdata of the one drawn). With ``fill`` (see ``FillRoom``) the layout is chosen by the room's
-    height too."""
+    height too.
+
+    ``defer_offscreen``: a rerun does not redraw the chart while it is far out of view (200 px or more past the
+    window's edge); it is drawn with its newest figure as it comes into view. For charts
+    under a view that a slider redraws live (the landscape's top view and height chart)."""
     figures = [fig] if isinstance(fig, (str, go.Figure)) else list(fig)
     plotly_url, plotly_is_module = plotly_source()
     data = {"spec": _json(figures[0]), "alt": alt, "plotly_url": plotly_url, "plotly_is_module": plotly_is_module,
             "config": config or {},
-            "clickable": on_click is not None,
+            "clickable": on_click is not None, "defer_offscreen": defer_offscreen,
             "fill": None if fill is None else {**asdict(fill), "scroller": by_test_id("stMain")}}
     if len(figures) > 1:
         data["alternatives"] = [_json(figure) for figure in figures[1:]]

@@ -43,6 +43,10 @@ def test_frames_carry_only_the_moving_traces_and_redraw():
     assert list(pause.args[0]) == [None]
     assert len({button.args[1]["frame"]["duration"] for button in speeds}) == len(speeds) >= 3
     assert len(fig.layout.sliders[0].steps) == len(fig.frames)
+    # up to 60 tick labels would collide under the slider: they are transparent, the current step is written above
+    slider = fig.layout.sliders[0]
+    assert slider.font.color == "rgba(0,0,0,0)"
+    assert slider.currentvalue.visible and slider.currentvalue.prefix == "step " and slider.currentvalue.font.color
     assert fig.layout.scene.camera.eye.x is not None and fig.layout.scene.xaxis.autorange is False
 
 

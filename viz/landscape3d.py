@@ -217,7 +217,10 @@ def _animation_controls(frame_names: list[str], step_labels: list[str]) -> dict:
         ],
         "sliders": [{
             "active": 0, "x": 0.0, "y": 0.0, "len": 1.0, "pad": {"t": 0, "b": 0}, "yanchor": "top",
-            "currentvalue": {"prefix": "step ", "visible": True},
+            # A label under each of up to 60 ticks collided ("25" on "31"): the tick labels are drawn transparent,
+            # and the step shown is written above the slider.
+            "font": {"color": "rgba(0,0,0,0)"},
+            "currentvalue": {"prefix": "step ", "visible": True, "font": {"color": "#333"}},
             "steps": [{"label": label, "method": "animate",
                        "args": [[name], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate",
                                          "transition": {"duration": 0}}]}

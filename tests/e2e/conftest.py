@@ -172,9 +172,12 @@ CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stPlotly
   })"""
 
 
-def wait_for_charts(page, timeout: float = 60_000) -> None:
+def wait_for_charts(page, timeout: float = 60_000, paint_ms: float = 300) -> None:
+    """Every visible chart drawn, then ``paint_ms`` for WebGL to paint (0 when the caller waits for a still page
+    anyway, as test_lesson's settle does)."""
     page.wait_for_function(CHARTS_DRAWN_JS, timeout=timeout)
-    page.wait_for_timeout(300)  # one more animation frame or two for WebGL to paint
+    if paint_ms:
+        page.wait_for_timeout(paint_ms)  # one more animation frame or two for WebGL to paint
 
 
 def wait_for_app_run(page, timeout: float = 60_000) -> None:

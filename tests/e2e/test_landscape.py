@@ -186,3 +186,34 @@ def test_the_real_network_sweep_legend_stays_clear_of_the_axis_title(page: Page,
     assert page.evaluate(OVERLAP_JS) == []
     screenshot("landscape-real-sweep-legend")
     assert_no_exception(page)
+
+
+def test_charts_out_of_view_are_redrawn_when_they_come_into_view(page: Page, app_url: str):
+    """A slider notch redraws the 3D view at once; the top view and the height chart below the first screen keep
+    their figure until they come near the screen (then they draw the newest one); their text alternatives are new
+    at once."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    _open_landscape(page, app_url, "land_steps=100")
+    top_view = ".st-key-land_contour_chart .js-plotly-plot"
+    page.wait_for_function(f"() => document.querySelector('{top_view}')?._fullData", timeout=60_000)
+    lengths_js = f"""() => document.querySelector('{top_view}')._fullData
+        .filter(t => t.mode === 'lines+markers').map(t => t.x.length)"""
+    before = page.evaluate(lengths_js)
+    alt_before = page.locator(".st-key-land_contour_chart [role='figure']").get_attribute("aria-label")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    assert page.locator(".st-key-land_contour_chart").bounding_box()["y"] > 768 + 200  # far below the first screen
+    thumb = page.get_by_test_id("stSlider").filter(has_text="Steps").get_by_role("slider")
+    thumb.focus()
+    thumb.press("End")  # 300 steps
+    wait_for_app_run(page)
+    page.wait_for_function(f"""() => document.querySelector('{SURFACE}')._fullData
+        .filter(t => t.name.endsWith('(trail)')).every(t => t.x.length > {max(before)})""", timeout=30_000)
+    page.wait_for_timeout(500)
+    assert page.evaluate(lengths_js) == before  # not redrawn out of view
+    assert page.evaluate(f"() => document.querySelector('{top_view}').dataset.stale") == "1"
+    alt_after = page.locator(".st-key-land_contour_chart [role='figure']").get_attribute("aria-label")
+    assert alt_after != alt_before  # the text alternative describes the new paths already
+    page.locator(".st-key-land_contour_chart").scroll_into_view_if_needed()
+    page.wait_for_function(f"() => ({lengths_js})().every(n => n > {max(before)})", timeout=30_000)
+    assert page.evaluate(f"() => document.querySelector('{top_view}').dataset.stale") is None
+    assert_no_exception(page)

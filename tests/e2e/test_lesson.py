@@ -99,7 +99,8 @@ TALLEST: dict[str, float] = {}  # the tallest slide in screens, per size (printe
 
 
 def settle(page: Page) -> None:
-    wait_for_charts(page, timeout=WAIT_MS)
+    """Charts drawn and the slide still for 250 ms (that wait also lets WebGL paint, so none is added for it)."""
+    wait_for_charts(page, timeout=WAIT_MS, paint_ms=0)
     before = page.evaluate(SETTLED_JS)
     for _ in range(20):
         page.wait_for_timeout(250)
@@ -107,11 +108,12 @@ def settle(page: Page) -> None:
         if now == before:
             return
         before = now
-        wait_for_charts(page, timeout=WAIT_MS)
+        wait_for_charts(page, timeout=WAIT_MS, paint_ms=0)
 
 
 def check_layout(page: Page, where: str) -> None:
-    wait_for_charts(page, timeout=WAIT_MS)
+    """Run right after settle(): the charts are drawn and still, so no time is added for them to paint."""
+    wait_for_charts(page, timeout=WAIT_MS, paint_ms=0)
     assert_no_exception(page)
     overlaps = page.evaluate(OVERLAP_JS)
     assert not overlaps, f"{where}: overlapping chart text:\n" + "\n".join(overlaps[:20])
