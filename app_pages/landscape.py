@@ -70,6 +70,9 @@ def lesson() -> None:
         balls = tuple((name, lr) for name in optimizers)
         colors = [OPTIMIZER_COLORS[name] for name in optimizers]
     labels = [f"{OPTIMIZER_LABELS[name]}, lr {format_number(rate)}" for name, rate in balls]
+    # The real network's wait and work notices, reserved for the toy surfaces too: the charts below then keep their
+    # place in the page when the landscape is switched, so they are updated in place instead of built anew.
+    status = st.empty()
 
     if not is_real:
         toy_lesson(view, surface_key, balls, labels, colors, (x0, y0), steps, noise, int(seed))
@@ -77,7 +80,7 @@ def lesson() -> None:
         view.error(too_big.message, icon=":material/block:")
     else:
         scene = real_landscape(balls, steps, directions, resolution, int(seed),
-                               None if batch == "full batch" else int(batch))
+                               None if batch == "full batch" else int(batch), status=status)
         real_lesson(view, scene, labels, colors)
 
 

@@ -52,11 +52,12 @@ def _shared_real_scene(kind: str, key: Hashable, _computed: LandscapeScene | Non
     return computed_or_raise(_computed)
 
 
-def _computed_scene(key: K, compute: Callable[[K], LandscapeScene], spinner: str) -> LandscapeScene:
+def _computed_scene(key: K, compute: Callable[[K], LandscapeScene], spinner: str, status=None) -> LandscapeScene:
     """``compute(key)`` from the shared cache, awaited while another session computes it, or computed here in one of
     the server's slots and stored for everyone. ``compute`` reads nothing but ``key`` (and module constants): the key
-    is the settings the scene is computed from, never a tuple written beside them."""
-    status = st.empty()
+    is the settings the scene is computed from, never a tuple written beside them. ``status``: where the wait and
+    the server's work are told (an ``st.empty``; a new one here by default)."""
+    status = st.empty() if status is None else status
     kind = compute.__name__
 
     def compute_here() -> LandscapeScene:
@@ -88,10 +89,10 @@ def _lesson_scene(settings: RealScene) -> LandscapeScene:
 
 
 def real_landscape(balls: tuple[tuple[str, float], ...], steps: int, directions: str, resolution: int,
-                   seed: int, batch_size: int | None = None) -> LandscapeScene:
+                   seed: int, batch_size: int | None = None, status=None) -> LandscapeScene:
     """The real network's slice with every ball's training path on it (about a second of work, done once)."""
     return _computed_scene(RealScene(balls, steps, directions, resolution, seed, batch_size), _lesson_scene,
-                           "Training the network and mapping its loss landscape…")
+                           "Training the network and mapping its loss landscape…", status)
 
 
 def _toy_scene(surface_key, balls, labels, colors, start, steps, noise, seed):
@@ -183,7 +184,7 @@ def real_lesson(view, scene: LandscapeScene, labels, colors) -> None:
     with view.expander("What θ*, δ, η and “filter-normalized” mean", icon=":material/help:"):
         st.markdown(choices.slice_terms())
     if scene.kind != scene.requested_kind:
-        st.warning(choices.PCA_FALLBACK)
+        view.warning(choices.PCA_FALLBACK)  # in the view's column: the charts below keep their place
     left, right = st.columns(2)
     plotly_chart_in_place(figure_json(charts.contour_figure, scene.alpha_axis, scene.beta_axis, scene.Z, paths,
                                       axis_titles=scene.axis_titles, z_cap=z_cap,

@@ -32,7 +32,6 @@ from streamlit_glue.streamlit_internals import by_test_id, plotly_package_url, s
 
 _JS = """
 const NARROW_PX = 500;
-const OFFSCREEN_PX = 200;  // a chart this far out of view waits (defer_offscreen)
 // A chart title or x-axis title wider than a narrow chart (a projector's half column) is cut at the chart's
 // edge: shrink its font until it fits (never below 9 px). Plotly draws titles on one line.
 function fitTitles(Plotly, box) {
@@ -217,11 +216,11 @@ export default function ({ parentElement, data, setTriggerValue }) {
       }));
     }
   };
-  // A chart far out of view (the landscape's top view and height chart, under the 3D view a slider turns) is not
+  // A chart out of view (the landscape's top view and height chart, under the 3D view a slider turns) is not
   // redrawn on every rerun: it is marked stale and drawn with the newest figure once it nears the screen, so a
-  // notch costs the charts one can see. Its text alternative (above) is always the newest.
-  const far = (el) => { const r = el.getBoundingClientRect();
-                        return r.bottom < -OFFSCREEN_PX || r.top > window.innerHeight + OFFSCREEN_PX; };
+  // notch costs the charts one can see (the IntersectionObserver draws it at its first visible pixel). Its text
+  // alternative (above) is always the newest.
+  const far = (el) => { const r = el.getBoundingClientRect(); return r.bottom < 0 || r.top > window.innerHeight; };
   if (data.defer_offscreen && box.dataset.drawn && far(box)) {
     box.__pendingDraw = () => draw(figure);
     box.dataset.stale = '1';
@@ -290,8 +289,8 @@ def plotly_chart_in_place(fig: go.Figure | str | Sequence[go.Figure | str], *, k
     reports the customdata of the one drawn). With ``fill`` (see ``FillRoom``) the layout is chosen by the room's
     height too.
 
-    ``defer_offscreen``: a rerun does not redraw the chart while it is far out of view (200 px or more past the
-    window's edge); it is drawn with its newest figure as it comes into view. For charts
+    ``defer_offscreen``: a rerun does not redraw the chart while it is out of view; it is drawn with its newest
+    figure as it comes into view. For charts
     under a view that a slider redraws live (the landscape's top view and height chart)."""
     figures = [fig] if isinstance(fig, (str, go.Figure)) else list(fig)
     plotly_url, plotly_is_module = plotly_source()
