@@ -256,7 +256,10 @@ def measure_landscape_choice(page: Page, wire: Wire, name: str, samples: int) ->
             expander.locator("summary").first.click()
         field = expander.get_by_test_id("stNumberInput").locator("input").first
         field.fill(str(seed))
-        sample(page, wire, lambda: field.press("Enter"))
+        try:
+            sample(page, wire, lambda: field.press("Enter"))
+        except NoRerun:  # a rerun too short for React to show "running": the seed is in the field all the same
+            page.wait_for_function(IDLE_JS, arg=QUIET_MS, timeout=120_000, polling=50)
 
     for n in range(samples):
         set_seed(1001 + n)  # the bench's own server has mapped no slice for this seed yet
