@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import act_and_wait_for_rerun, assert_no_exception, wait_for_app_run
+from tests.e2e.conftest import act_and_wait_for_rerun, assert_no_exception, wait_for_app_run, wait_for_charts
 from viz.network_diagram import HIT_CLEARANCE
 
 pytestmark = pytest.mark.e2e
@@ -118,9 +118,26 @@ def _pointer_between(chart, start: tuple[str, int], end: tuple[str, int], px_fro
     return x0 + t * (x1 - x0), y0 + t * (y1 - y0)
 
 
+# The diagram's place and size have held for 300 ms: after a pick the page above it and the diagram itself are
+# redrawn, and a point read before they settle is clicked where something else now is (a CI run at load 5 clicked
+# beside the edge it aimed at).
+DIAGRAM_STILL_JS = """el => new Promise(resolve => {
+  let last = '', since = performance.now();
+  const check = () => {
+    const r = el.getBoundingClientRect(), now = performance.now();
+    const size = JSON.stringify([r.left, r.top, r.width, r.height, el._fullLayout && el._fullLayout._size]);
+    if (size !== last) { last = size; since = now; }
+    if (now - since >= 300) resolve(true); else requestAnimationFrame(check);
+  };
+  check();
+})"""
+
+
 def _picked_after_click(page: Page, x: float, y: float) -> str:
     act_and_wait_for_rerun(page, lambda: page.mouse.click(x, y))  # the rerun the click starts, not the last one
     expect(page.get_by_text(re.compile(r"^Why is "))).to_be_visible(timeout=WAIT_MS)
+    wait_for_charts(page)
+    page.locator(".st-key-fb_diagram .js-plotly-plot").evaluate(DIAGRAM_STILL_JS)
     return unquote(re.search(r"fb_cell=([^&]+)", page.url)[1])
 
 
@@ -130,6 +147,7 @@ def test_a_diagram_click_picks_what_is_under_the_pointer(page: Page, app_url: st
     _open(page, app_url, "fb_stage=dLoss_W1", {"width": 1366, "height": 2200})
     diagram = page.locator(".st-key-fb_diagram .js-plotly-plot")
     diagram.scroll_into_view_if_needed()
+    diagram.evaluate(DIAGRAM_STILL_JS)
     assert _picked_after_click(page, *_cell_position(diagram, "hidden nodes", 2)) == "dLoss_Z1[h3,s1]"
     # just beyond the node's drawn rim and the clearance the diagram leaves there (nodes grow with their values)
     node_size = diagram.evaluate("el => el._fullData.find(t => t.name === 'hidden nodes').marker.size")
