@@ -22,7 +22,7 @@ One sample: a slider notch is focus on the thumb + ArrowRight or ArrowLeft (alte
 in range); a button is a click. The clock starts just before the input and stops at the last sign of work —
 the moment the script state went back to notRunning or the last Plotly draw (plotly_afterplot, or a DOM
 change inside a chart), whichever is later — confirmed by QUIET_MS (600) ms of quiet with no Plotly redraw pending.
-A chart far out of view that waits to be redrawn until it is scrolled to (plotly_in_place's defer_offscreen: the
+A chart out of view that waits to be redrawn until it is scrolled to (plotly_in_place's defer_offscreen: the
 landscape's top view and height chart at 1366×768) does no work and so adds nothing.
 """
 
@@ -140,12 +140,13 @@ def find_chromium() -> str:
     raise SystemExit("Debian's chromium is needed: apt-get install chromium")
 
 
-# Every chart on screen has been drawn by Plotly (a chart's element exists before Plotly has loaded and drawn it).
+# Every chart on the page has been drawn by Plotly and has no draw pending (a chart's element exists before Plotly
+# has loaded and drawn it). The e2e tests wait for the same.
 CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"], .plotly-in-place')]
   .filter(chart => chart.offsetParent !== null)
   .every(chart => {
     const gd = chart.classList.contains('plotly-in-place') ? chart : chart.querySelector('.js-plotly-plot');
-    return gd && gd._fullLayout;
+    return gd && gd._fullLayout && !(gd._promises && gd._promises.length) && !gd._transitioning;
   })"""
 
 

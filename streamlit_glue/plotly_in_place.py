@@ -217,11 +217,11 @@ export default function ({ parentElement, data, setTriggerValue }) {
     }
   };
   // A chart out of view (the landscape's top view and height chart, under the 3D view a slider turns) is not
-  // redrawn on every rerun: it is marked stale and drawn with the newest figure once it nears the screen, so a
-  // notch costs the charts one can see (the IntersectionObserver draws it at its first visible pixel). Its text
-  // alternative (above) is always the newest.
-  const far = (el) => { const r = el.getBoundingClientRect(); return r.bottom < 0 || r.top > window.innerHeight; };
-  if (data.defer_offscreen && box.dataset.drawn && far(box)) {
+  // redrawn on every rerun: it is marked stale, and an IntersectionObserver draws the newest figure at its first
+  // visible pixel, so a notch costs the charts one can see. Its text alternative (above) is always the newest.
+  const outOfView = (el) => { const r = el.getBoundingClientRect();
+                              return r.bottom < 0 || r.top > window.innerHeight; };
+  if (data.defer_offscreen && box.dataset.drawn && outOfView(box)) {
     box.__pendingDraw = () => draw(figure);
     box.dataset.stale = '1';
     if (!box.__visibleWatch) {  // one observer per chart; it draws whatever figure is pending when the chart shows
@@ -290,8 +290,8 @@ def plotly_chart_in_place(fig: go.Figure | str | Sequence[go.Figure | str], *, k
     height too.
 
     ``defer_offscreen``: a rerun does not redraw the chart while it is out of view; it is drawn with its newest
-    figure as it comes into view. For charts
-    under a view that a slider redraws live (the landscape's top view and height chart)."""
+    figure as it comes into view. For charts under a view that a slider redraws live (the landscape's top view and
+    height chart)."""
     figures = [fig] if isinstance(fig, (str, go.Figure)) else list(fig)
     plotly_url, plotly_is_module = plotly_source()
     data = {"spec": _json(figures[0]), "alt": alt, "plotly_url": plotly_url, "plotly_is_module": plotly_is_module,

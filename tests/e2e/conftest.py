@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.browser_latency import CHARTS_DRAWN_JS
 from bench.servers import ServerStartError, streamlit_server
 from tests.conftest import IN_CI, ROOT
 
@@ -160,16 +161,6 @@ def guard_external_requests(context, app_url: str) -> list[str]:
 
     context.on("request", record)
     return outside
-
-
-# Every visible Plotly chart has been drawn (a full layout exists) and has no redraw pending.
-# (Charts drawn in place by streamlit_glue.plotly_in_place are their own graph div.)
-CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"], .plotly-in-place')]
-  .filter(chart => chart.offsetParent !== null)
-  .every(chart => {
-    const gd = chart.classList.contains('plotly-in-place') ? chart : chart.querySelector('.js-plotly-plot');
-    return gd && gd._fullLayout && !(gd._promises && gd._promises.length) && !gd._transitioning;
-  })"""
 
 
 def wait_for_charts(page, timeout: float = 60_000, paint_ms: float = 300) -> None:

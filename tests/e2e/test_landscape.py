@@ -147,6 +147,17 @@ def test_phone_player_buttons_do_not_overlap_and_page_content_passes_axe(page: P
         assert serious == [], (width, serious)
 
 
+def _steps_to_300(page: Page, longer_than: int) -> None:
+    """Press End on the Steps slider (300 steps) and wait until the 3D view's trails are longer than ``longer_than``
+    points."""
+    thumb = page.get_by_test_id("stSlider").filter(has_text="Steps").get_by_role("slider")
+    thumb.focus()
+    thumb.press("End")
+    wait_for_app_run(page)
+    page.wait_for_function(f"""() => document.querySelector('{SURFACE}')._fullData
+        .filter(t => t.name.endsWith('(trail)')).every(t => t.x.length > {longer_than})""", timeout=30_000)
+
+
 def test_a_slider_updates_the_3d_view_in_place_with_its_text_alternative(page: Page, app_url: str):
     """st.plotly_chart rebuilds a chart whose figure changed (a new WebGL context, ~1 s in this browser); the
     landscape's 3D view keeps its element and Plotly.react redraws the balls in it."""
@@ -156,12 +167,7 @@ def test_a_slider_updates_the_3d_view_in_place_with_its_text_alternative(page: P
     label_before = page.locator(".st-key-land_surface_chart [role='figure']").get_attribute("aria-label")
     trails_before = page.evaluate(f"""() => document.querySelector('{SURFACE}')._fullData
         .filter(t => t.name.endsWith('(trail)')).map(t => t.x.length)""")
-    thumb = page.get_by_test_id("stSlider").filter(has_text="Steps").get_by_role("slider")
-    thumb.focus()
-    thumb.press("End")  # 300 steps
-    wait_for_app_run(page)
-    page.wait_for_function(f"""() => document.querySelector('{SURFACE}')._fullData
-        .filter(t => t.name.endsWith('(trail)')).every(t => t.x.length > {max(trails_before)})""", timeout=30_000)
+    _steps_to_300(page, longer_than=max(trails_before))
     assert page.evaluate(f"() => document.querySelector('{SURFACE}').__marked === true")  # the same element
     label_after = page.locator(".st-key-land_surface_chart [role='figure']").get_attribute("aria-label")
     assert label_before.startswith("3D view of the surface") and label_after != label_before
@@ -202,12 +208,7 @@ def test_charts_out_of_view_are_redrawn_when_they_come_into_view(page: Page, app
     alt_before = page.locator(".st-key-land_contour_chart [role='figure']").get_attribute("aria-label")
     page.evaluate("() => window.scrollTo(0, 0)")
     assert page.locator(".st-key-land_contour_chart").bounding_box()["y"] > 768  # below the first screen
-    thumb = page.get_by_test_id("stSlider").filter(has_text="Steps").get_by_role("slider")
-    thumb.focus()
-    thumb.press("End")  # 300 steps
-    wait_for_app_run(page)
-    page.wait_for_function(f"""() => document.querySelector('{SURFACE}')._fullData
-        .filter(t => t.name.endsWith('(trail)')).every(t => t.x.length > {max(before)})""", timeout=30_000)
+    _steps_to_300(page, longer_than=max(before))
     page.wait_for_timeout(500)
     assert page.evaluate(lengths_js) == before  # not redrawn out of view
     assert page.evaluate(f"() => document.querySelector('{top_view}').dataset.stale") == "1"
